@@ -1,0 +1,67 @@
+"""The Python API: open an index once, ask many questions.
+
+    from qa.api import open_engine
+    engine = open_engine()                      # index/ under the project, default model
+    answer = engine.ask("What is IL-6?")        # → qa.types.Answer
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from qa.answer import compose
+from qa.embed import Embedder, model_id
+from qa.index import Index
+from qa.retrieve import Retriever, prepare
+from qa.settings import Settings
+from qa.types import Answer
+
+MAX_QUESTION_CHARS = 2000
+
+
+class InputError(ValueError):
+    """The question cannot be used (empty, no letters or digits)."""
+
+
+def validate(question: str) -> str:
+    if not isinstance(question, str):
+        raise InputError("the question must be text")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InputError("the question is empty")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InputError("the question has no letters or digits")
+    return cleaned[:MAX_QUESTION_CHARS]
+
+
+class Engine:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index, self.embedder, self.settings = index, embedder, settings
+        self.retriever = Retriever(index, embedder, settings)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        query = prepare(validate(question), MAX_QUESTION_CHARS)
+        passages = self.retriever.search(query, k or self.settings.k)
+        return compose(query, passages, self.settings)
+
+    def reload(self, index: Index) -> None:
+        self.index = index
+        self.retriever = Retriever(index, self.embedder, self.settings)
+
+
+def open_engine(
+    index_dir: Path | None = None,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Engine:
+    settings = settings or Settings()
+    if index_dir is not None:
+        settings = replace(settings, index_dir=Path(index_dir))
+    # Load the index first: a missing or damaged one fails fast, before the model loads.
+    index = Index.load(settings.index_dir, settings, model_id=model_id(settings))
+    embedder = embedder or Embedder(settings, log)
+    return Engine(index, embedder, settings)

@@ -1,0 +1,139 @@
+"""Cleaned document → sentences → language sections → overlapping sentence-aware chunks.
+
+Each chunk keeps its source, original character span, line range, language and script, and the
+sentence spans inside its readable text (the answer step extracts whole sentences).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from qa.clean import CleanText, clean
+from qa.lang import detect
+from qa.settings import Settings
+from qa.types import Chunk, Document
+
+# A sentence ends at . ! ? … (optionally closed by quotes/brackets) before a capital, digit,
+# quote or bracket; paragraph breaks always end one. Abbreviations below never end a sentence.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"»”’)\]]*\s+(?=[\"«“(\[]?[A-ZА-ЯЁЎҚҒҲ0-9])|\n\s*\n")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:et al|e\.g|i\.e|vs|Fig|Figs|Dr|No|approx|cf|Ref|Eq|т\.е|т\.д|т\.п|др|см|рис|им)\.|\b[A-ZА-Я]\.)$"
+)
+_SHORT = 60  # a sentence this short is too little evidence for its own language
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # cleaned-text offsets
+    end: int
+    language: str
+    script: str
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        if match.group().strip() == "" and "\n\n" not in match.group() and _ABBREVIATIONS.search(candidate):
+            continue
+        _add_span(text, start, match.start(), spans)
+        start = match.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def label_sentences(text: str) -> list[Sentence]:
+    """Detect each sentence's language; short ones follow their neighbour in the same script."""
+    sentences: list[Sentence] = []
+    for start, end in split_sentences(text):
+        language, script = detect(text[start:end])
+        previous = sentences[-1] if sentences else None
+        if previous and end - start < _SHORT and previous.script == script:
+            language = previous.language
+        sentences.append(Sentence(start, end, language, script))
+    # A short opener (a heading such as "Резюме.") after a script change follows what comes next.
+    for i in range(len(sentences) - 1):
+        s, after = sentences[i], sentences[i + 1]
+        before = sentences[i - 1] if i else None
+        if s.end - s.start < _SHORT and (before is None or before.script != s.script) and after.script == s.script:
+            sentences[i] = Sentence(s.start, s.end, after.language, s.script)
+    return sentences
+
+
+def sections(sentences: list[Sentence]) -> Iterator[list[Sentence]]:
+    """Maximal runs of sentences sharing language and script."""
+    run: list[Sentence] = []
+    for sentence in sentences:
+        if run and (sentence.language, sentence.script) != (run[0].language, run[0].script):
+            yield run
+            run = []
+        run.append(sentence)
+    if run:
+        yield run
+
+
+def _pieces(section: list[Sentence], text: str, limit: int) -> list[tuple[int, int]]:
+    """Sentence spans, with any sentence longer than ``limit`` cut at whitespace."""
+    out: list[tuple[int, int]] = []
+    for s in section:
+        start = s.start
+        while s.end - start > limit:
+            cut = text.rfind(" ", start + limit // 2, start + limit)
+            cut = cut if cut > start else start + limit
+            out.append((start, cut))
+            start = cut + 1 if text[cut : cut + 1] == " " else cut
+        out.append((start, s.end))
+    return out
+
+
+def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
+    cleaned = clean(doc.text)
+    line_starts = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
+    chunks: list[Chunk] = []
+    for section in sections(label_sentences(cleaned.text)):
+        pieces = _pieces(section, cleaned.text, settings.chunk_max)
+        first = 0
+        while first < len(pieces):
+            last = first
+            while (
+                last + 1 < len(pieces)
+                and pieces[last][1] - pieces[first][0] < settings.chunk_target
+                and pieces[last + 1][1] - pieces[first][0] <= settings.chunk_max
+            ):
+                last += 1
+            chunks.append(_make_chunk(doc, cleaned, line_starts, pieces[first : last + 1], section[0]))
+            if last + 1 >= len(pieces):
+                break
+            first = max(first + 1, last + 1 - settings.chunk_overlap_sentences)
+    return chunks
+
+
+def _make_chunk(
+    doc: Document, cleaned: CleanText, line_starts: list[int], pieces: list[tuple[int, int]], first: Sentence
+) -> Chunk:
+    cs, ce = pieces[0][0], pieces[-1][1]
+    start, end = cleaned.original_span(cs, ce)
+    return Chunk(
+        source=doc.source,
+        start=start,
+        end=end,
+        line_start=bisect.bisect_right(line_starts, start),
+        line_end=bisect.bisect_right(line_starts, max(start, end - 1)),
+        language=first.language,
+        script=first.script,
+        text=cleaned.text[cs:ce],
+        sentences=tuple((s - cs, e - cs) for s, e in pieces),
+    )

@@ -1,0 +1,150 @@
+"""The ``qa`` command: ``qa index`` builds or updates the index, ``qa ask`` answers questions.
+
+Exit codes: 0 success; 2 usage or unusable input (one line on stderr); 1 any other failure
+(missing or damaged index, model problems) with a message that names the fix. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import NoReturn
+
+from qa.settings import Settings
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"qa: {message} (see `qa --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = Settings()
+    parser = _Parser(prog="qa", description="Cited, multilingual question answering over a corpus.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    index = commands.add_parser("index", help="build or update the index of a corpus folder")
+    index.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    index.add_argument("--index", type=Path, default=defaults.index_dir)
+    index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
+    ask = commands.add_parser("ask", help="answer a question (or a file of questions) with citations")
+    ask.add_argument("question", nargs="?", help="the question; or use --questions FILE")
+    ask.add_argument("--index", type=Path, default=defaults.index_dir)
+    ask.add_argument("--k", type=int, default=defaults.k, help="passages to cite (default %(default)s)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("--questions", type=Path, help="a UTF-8 file with one question per line")
+    return parser
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A tqdm bar on a terminal (files, then chunks); silent otherwise."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, unit=stage[:-1], desc=stage, file=sys.stderr,
+                                     disable=not sys.stderr.isatty(), leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from qa.embed import Embedder
+    from qa.index import build
+
+    settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
+    if not args.corpus.is_dir():
+        print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
+        return EXIT_USAGE
+    embedder = Embedder(settings)
+    report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=_progress_bar())
+    for skip in report.skipped:
+        print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK
+
+
+def _questions(args: argparse.Namespace) -> list[str]:
+    from qa.api import InputError, validate
+
+    if args.questions and args.question:
+        raise InputError("give a QUESTION or --questions FILE, not both")
+    if args.questions:
+        try:
+            lines = args.questions.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {args.questions}: {exc}") from exc
+        questions = [line for line in lines if line.strip()]
+        if not questions:
+            raise InputError(f"{args.questions} has no questions")
+    elif args.question is not None:
+        questions = [args.question]
+    else:
+        raise InputError("no question given")
+    for question in questions:
+        validate(question)
+    return questions
+
+
+def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
+    flag = "" if answer.supported else "  [not found in the sources]"
+    print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
+    print(f"A: {answer.answer}\n")
+    for c in answer.citations:
+        print(f"[{c.n}] {c.source}  lines {c.line_start}-{c.line_end}  ({c.language}, score {c.score:.3f})")
+        print("    " + c.text[:400] + ("…" if len(c.text) > 400 else ""))
+    print()
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from qa.api import open_engine
+
+    if args.k < 1 or args.k > 50:
+        print("qa: --k must be between 1 and 50", file=sys.stderr)
+        return EXIT_USAGE
+    questions = _questions(args)
+    engine = open_engine(args.index)
+    for question in questions:
+        answer = engine.ask(question, args.k)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            _print_readable(answer)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from qa.api import InputError
+    from qa.embed import ModelError
+    from qa.index import IndexUnavailable
+
+    try:
+        return run_index(args) if args.command == "index" else run_ask(args)
+    except InputError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (IndexUnavailable, ModelError) as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: a clear line, never a traceback
+        print(f"qa: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

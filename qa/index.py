@@ -1,0 +1,258 @@
+"""Chunks + vectors → a persisted FAISS index with metadata and a manifest; incremental rebuilds.
+
+Layout of the index folder: ``manifest.json`` (format, model id, dimension, chunk settings, file
+hashes), ``chunks.jsonl`` (one chunk per line, in vector order), ``vectors.npy`` (normalised
+passage vectors, reused for unchanged files) and ``dense-<language>-<script>.faiss``: one
+inner-product index per language section (see ``Index.dense_candidates``). A build is written to
+a sibling temp folder and swapped in with a rename, so a crash never leaves a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa.chunk import chunk_document
+from qa.embed import Embedder
+from qa.lexical import Lexical
+from qa.read import Skipped, read_corpus, sha256, to_document
+from qa.settings import Settings
+from qa.types import Chunk
+
+FORMAT_VERSION = 1
+MANIFEST, CHUNKS, VECTORS = "manifest.json", "chunks.jsonl", "vectors.npy"
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing, stale or unreadable; the message says what to run."""
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"indexed {self.chunks} chunks: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, {len(self.skipped)} skipped "
+            f"({self.chunks_embedded} chunks embedded in {self.seconds:.1f}s)"
+        )
+
+
+def _language_key(chunk: Chunk) -> str:
+    return f"{chunk.language}-{chunk.script}"
+
+
+def _faiss_name(key: str) -> str:
+    return f"dense-{key}.faiss"
+
+
+class Index:
+    """Chunks, their vectors, one FAISS index per language section, and the lexical index.
+
+    e5 scores any passage in the question's own language higher than an equally relevant one in
+    another: a Russian question ranks the whole Russian abstract above the English body that holds
+    the answer. Searching each language separately and subtracting that language's mean score
+    (q·μ) removes the offset without changing any ranking inside a language."""
+
+    def __init__(
+        self, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
+        dense: dict[str, faiss.Index] | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.chunks = chunks
+        self.vectors = vectors
+        self.keys = [_language_key(c) for c in chunks]
+        members: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            members.setdefault(key, []).append(i)
+        self.groups = {key: np.array(ids, dtype=np.int64) for key, ids in members.items()}
+        self.language_means = {key: vectors[ids].mean(axis=0) for key, ids in self.groups.items()}
+        self.dense = dense if dense is not None else {}
+        for key, ids in self.groups.items():
+            if key not in self.dense:
+                flat = faiss.IndexFlatIP(int(manifest["dimension"]))
+                flat.add(np.ascontiguousarray(vectors[ids], dtype=np.float32))
+                self.dense[key] = flat
+        self.lexical = Lexical([c.text for c in chunks])
+
+    def dense_candidates(self, vector: np.ndarray, n: int) -> np.ndarray:
+        """The top ``n`` chunks of every language section (global chunk ids)."""
+        found = []
+        for key, ids in self.groups.items():
+            _, local = self.dense[key].search(vector[None, :].astype(np.float32), min(n, len(ids)))
+            found.append(ids[local[0][local[0] >= 0]])
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["dimension"])
+
+    def save(self, folder: Path) -> None:
+        """Write to a temp folder beside ``folder``, then swap it in atomically."""
+        folder = folder.resolve()
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        try:
+            with open(staging / CHUNKS, "w", encoding="utf-8") as out:
+                for chunk in self.chunks:
+                    out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+            np.save(staging / VECTORS, self.vectors)
+            for key, dense in self.dense.items():
+                faiss.write_index(dense, str(staging / _faiss_name(key)))
+            (staging / MANIFEST).write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
+            old = folder.with_name(f".{folder.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            if folder.exists():
+                # Keep user files that live in the index folder (e.g. .gitignore).
+                for extra in folder.iterdir():
+                    if extra.name not in (MANIFEST, CHUNKS, VECTORS) and not extra.name.startswith("dense-"):
+                        os.replace(extra, staging / extra.name)
+                os.replace(folder, old)
+            os.replace(staging, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, settings: Settings | None = None, model_id: str | None = None) -> Index:
+        manifest_path = folder / MANIFEST
+        if not manifest_path.exists():
+            raise IndexUnavailable(f"no index at {folder}: run `qa index` first")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("format_version") != FORMAT_VERSION:
+                raise IndexUnavailable(
+                    f"index at {folder} has format {manifest.get('format_version')}, this qa needs "
+                    f"{FORMAT_VERSION}: run `qa index --rebuild`"
+                )
+            with open(folder / CHUNKS, encoding="utf-8") as lines:
+                chunks = [_chunk_from_json(json.loads(line)) for line in lines]
+            vectors = np.load(folder / VECTORS, allow_pickle=False)
+            keys = {_language_key(c) for c in chunks}
+            dense = {key: faiss.read_index(str(folder / _faiss_name(key))) for key in keys}
+        except IndexUnavailable:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise IndexUnavailable(f"index at {folder} is damaged ({exc}): run `qa index --rebuild`") from exc
+        if vectors.shape != (len(chunks), manifest["dimension"]):
+            raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
+        if model_id and manifest.get("model") != model_id:
+            raise IndexUnavailable(
+                f"index at {folder} was built with model {manifest.get('model')!r}, not {model_id!r}: "
+                "run `qa index --rebuild`"
+            )
+        if sum(d.ntotal for d in dense.values()) != len(chunks):
+            raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
+        return cls(manifest, chunks, vectors, dense)
+
+
+def _chunk_from_json(data: dict) -> Chunk:
+    data["sentences"] = tuple(tuple(s) for s in data.get("sentences", ()))
+    return Chunk(**data)
+
+
+def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": embedder.id,
+        "dimension": embedder.dim,
+        "chunking": settings.chunk_settings(),
+        "files": files,
+    }
+
+
+def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
+    """The existing index when its vectors can be reused (same model, dimension and chunking)."""
+    try:
+        old = Index.load(folder)
+    except IndexUnavailable:
+        return None
+    same = (
+        old.manifest.get("model") == embedder.id
+        and old.manifest.get("dimension") == embedder.dim
+        and old.manifest.get("chunking") == settings.chunk_settings()
+    )
+    return old if same else None
+
+
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: Path,
+    folder: Path,
+    rebuild: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildReport:
+    """Index ``corpus`` into ``folder``; unchanged files keep their vectors (content hashes)."""
+    began = time.perf_counter()
+    if not corpus.is_dir():
+        raise IndexUnavailable(f"corpus folder not found: {corpus}")
+    report = BuildReport()
+    files, report.skipped = read_corpus(corpus)
+    old = None if rebuild else _previous(folder, settings, embedder)
+    old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
+    reuse: dict[str, list[int]] = {}
+    if old:
+        for i, chunk in enumerate(old.chunks):
+            reuse.setdefault(chunk.source, []).append(i)
+
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    hashes: dict[str, str] = {}
+    pending: list[Chunk] = []
+    for number, (_path, source, data) in enumerate(files, 1):
+        if progress:
+            progress("files", number, len(files))
+        document_hash = sha256(data)
+        if old and old_files.get(source) == document_hash and source in reuse:
+            report.unchanged.append(source)
+            hashes[source] = document_hash
+            for i in reuse[source]:
+                chunks.append(old.chunks[i])
+                vectors.append(old.vectors[i])
+            continue
+        try:
+            document = to_document(source, data)
+        except ValueError as exc:
+            report.skipped.append(Skipped(source, str(exc)))
+            continue
+        new_chunks = chunk_document(document, settings)
+        if not new_chunks:
+            report.skipped.append(Skipped(source, "no text"))
+            continue
+        (report.updated if source in old_files else report.added).append(source)
+        hashes[source] = document_hash
+        pending.extend(new_chunks)
+    report.removed = sorted(set(old_files) - set(hashes))
+
+    batch = 64
+    for start in range(0, len(pending), batch):
+        part = pending[start : start + batch]
+        vectors.extend(embedder.passages([c.text for c in part], batch_size=16))
+        chunks.extend(part)
+        report.chunks_embedded += len(part)
+        if progress:
+            progress("chunks", report.chunks_embedded, len(pending))
+    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
+    index = Index(_manifest(settings, embedder, hashes), chunks, matrix)
+    index.save(folder)
+    report.chunks = len(chunks)
+    report.seconds = time.perf_counter() - began
+    return report

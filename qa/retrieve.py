@@ -1,0 +1,64 @@
+"""Question → ranked passages: language-centred dense search fused with the cross-script lexical leg."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.embed import Embedder
+from qa.index import Index
+from qa.lang import detect
+from qa.settings import Settings
+from qa.translit import uzbek_to_latin
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    language: str
+    script: str
+    embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
+
+
+def prepare(question: str, max_chars: int = 2000) -> Query:
+    text = " ".join(question.split())[:max_chars]  # long input is truncated, not rejected
+    language, script = detect(text)
+    embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
+    return Query(text, language, script, embed_text)
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        if index.dimension != embedder.dim:
+            raise ValueError(f"index dimension {index.dimension} ≠ model dimension {embedder.dim}")
+        self.index, self.embedder, self.settings = index, embedder, settings
+
+    def search(self, query: Query, k: int | None = None) -> list[Passage]:
+        k = k or self.settings.k
+        index = self.index
+        if not index.chunks:
+            return []
+        vector = self.embedder.queries([query.embed_text])[0]
+        n = min(self.settings.candidates, len(index.chunks))
+        found = index.dense_candidates(vector, n)
+        lexical = index.lexical.scores(query.text)
+        top_lexical = np.argsort(-lexical)[: self.settings.lexical_candidates]
+        ids = np.unique(np.concatenate([found, top_lexical[lexical[top_lexical] > 0]]))
+        raw = index.vectors[ids] @ vector
+        centred = raw
+        if self.settings.centre_languages and query.language in self.settings.centre_languages_for:
+            offsets = {key: float(mean @ vector) for key, mean in index.language_means.items()}
+            centred = raw - np.array([offsets[index.keys[i]] for i in ids], dtype=np.float32)
+        peak = float(lexical.max()) if lexical.size else 0.0
+        lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
+        same_language = np.array([index.chunks[i].language == query.language for i in ids], dtype=np.float32)
+        lexical_weight = self.settings.lexical_weight if query.language in self.settings.lexical_languages else 0.0
+        fused = (
+            centred
+            + lexical_weight * lexical_part
+            + self.settings.same_language_bonus * same_language
+        )
+        order = np.argsort(-fused)[:k]
+        return [Passage(index.chunks[ids[j]], float(fused[j]), float(raw[j])) for j in order]

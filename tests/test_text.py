@@ -1,0 +1,126 @@
+"""Cleaning, sentence splitting, chunk offsets, transliteration and language detection."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.chunk import chunk_document, split_sentences
+from qa.clean import CYRILLIC_TO_LATIN, clean
+from qa.lang import detect
+from qa.lexical import Lexical
+from qa.settings import Settings
+from qa.translit import skeleton, uzbek_to_latin
+from qa.types import Document
+
+PDF_TEXT = (
+    "Clinically, IL-6 correlates with disease severity and hospital-\n\nization. Levels of IL-\n\n"
+    "6 and NT-\n\nproBNP rose. Beta-blockers and beta-\n\nblockers again.\n\n"
+    "Pathways such as МАPК and МЕSА matter.\n\n\n\nA new paragraph starts here.\n\n"
+)
+
+
+def test_clean_joins_pdf_lines_and_undoes_hyphenation() -> None:
+    text = clean(PDF_TEXT).text
+    assert "hospitalization." in text
+    assert "IL-6 and NT-proBNP rose." in text
+    assert "beta-blockers again" in text  # the text spells it with a hyphen elsewhere
+    assert "MAPK and MESA" in text  # Cyrillic look-alikes inside Latin acronyms repaired
+    assert "matter.\n\nA new paragraph" in text
+    assert "\n" not in text.split("\n\n")[0]
+
+
+def test_clean_maps_every_character_back_to_the_original() -> None:
+    cleaned = clean(PDF_TEXT)
+    for i, ch in enumerate(cleaned.text):
+        original = PDF_TEXT[cleaned.origin[i]]
+        assert ch == original or ch in " \n" or original.translate(CYRILLIC_TO_LATIN) == ch
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\s\-\u00ad]", "", text).translate(CYRILLIC_TO_LATIN)
+
+
+_alphabet = st.sampled_from(list("abc деж IL6 .-\n") + ["\n\n", "-\n\n", ". ", "ўқ", "МАPК"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_alphabet, min_size=1, max_size=300).map("".join))
+def test_chunk_offsets_point_at_their_text(original: str) -> None:
+    small = Settings(chunk_target=60, chunk_max=90)
+    chunks = chunk_document(Document("t.txt", original, ""), small)
+    lines = original.split("\n")
+    for chunk in chunks:
+        assert 0 <= chunk.start < chunk.end <= len(original)
+        # text is original[start:end] up to line-break/hyphenation cleanup
+        assert _letters(chunk.text) == _letters(original[chunk.start : chunk.end])
+        assert 1 <= chunk.line_start <= chunk.line_end <= len(lines)
+        assert original.count("\n", 0, chunk.start) + 1 == chunk.line_start
+        for s, e in chunk.sentences:
+            assert 0 <= s < e <= len(chunk.text)
+
+
+def test_sentences_respect_abbreviations() -> None:
+    text = "Ahmad et al. reported higher IL-6. Levels fell, e.g. after diuresis. Next one."
+    spans = [text[s:e] for s, e in split_sentences(text)]
+    assert spans == ["Ahmad et al. reported higher IL-6.", "Levels fell, e.g. after diuresis.", "Next one."]
+
+
+def test_mixed_language_file_is_split_into_sections() -> None:
+    text = (
+        "Юрак етишмовчилиги ҳанузгача дунё бўйича касалланиш ва ўлимнинг етакчи сабабларидан бири.\n\n"
+        "Heart failure remains one of the leading causes of morbidity and mortality worldwide.\n\n"
+        "Сердечная недостаточность остаётся одной из ведущих причин заболеваемости и смертности."
+    )
+    chunks = chunk_document(Document("m.txt", text, ""), Settings())
+    assert [(c.language, c.script) for c in chunks] == [("uz", "Cyrl"), ("en", "Latn"), ("ru", "Cyrl")]
+    assert chunks[1].text == text[chunks[1].start : chunks[1].end]
+
+
+LANGUAGE_TABLE = [
+    ("What is IL-6?", "en", "Latn"),
+    ("Which cells produce IL-6 under stress?", "en", "Latn"),
+    ("Does ziltivekimab lower inflammation in patients with chronic kidney disease?", "en", "Latn"),
+    ("HERMES", "en", "Latn"),
+    ("Thanks!", "en", "Latn"),
+    ("Heart failure with reduced ejection fraction remains a leading cause of death worldwide.", "en", "Latn"),
+    ("Что такое IL-6?", "ru", "Cyrl"),
+    ("Какие клетки вырабатывают IL-6?", "ru", "Cyrl"),
+    ("Почему воспаление важно при сердечной недостаточности?", "ru", "Cyrl"),
+    ("Связан ли IL-6 с прогнозом?", "ru", "Cyrl"),
+    ("Сердечная недостаточность остаётся одной из ведущих причин смертности во всём мире.", "ru", "Cyrl"),
+    ("Кто это сделал?", "ru", "Cyrl"),
+    ("IL-6 нима?", "uz", "Cyrl"),
+    ("Қайси ҳужайралар IL-6 ишлаб чиқаради?", "uz", "Cyrl"),
+    ("Юрак етишмовчилиги нима?", "uz", "Cyrl"),
+    ("Нима учун IL-6 муҳим?", "uz", "Cyrl"),
+    ("Яллиғланиш юрак етишмовчилигини оғирлаштирадими?", "uz", "Cyrl"),
+    ("Юрак етишмовчилиги ҳанузгача дунё бўйича ўлимнинг етакчи сабабларидан бири бўлиб қолмоқда.", "uz", "Cyrl"),
+    ("IL-6 nima?", "uz", "Latn"),
+    ("Qaysi hujayralar IL-6 ishlab chiqaradi?", "uz", "Latn"),
+    ("Yurak yetishmovchiligi nima?", "uz", "Latn"),
+    ("Nima uchun IL-6 muhim?", "uz", "Latn"),
+    ("Yallig'lanish yurak yetishmovchiligini og'irlashtiradimi?", "uz", "Latn"),
+    ("Yurak yetishmovchiligi hanuzgacha dunyo bo'yicha o'limning yetakchi sabablaridan biri bo'lib qolmoqda.",
+     "uz", "Latn"),
+]
+
+
+def test_language_table_at_least_95_percent() -> None:
+    right = [detect(text) == (language, script) for text, language, script in LANGUAGE_TABLE]
+    wrong = [row for row, ok in zip(LANGUAGE_TABLE, right, strict=True) if not ok]
+    assert sum(right) / len(right) >= 0.95, wrong
+
+
+def test_uzbek_cyrillic_to_latin_protects_latin_terms() -> None:
+    latin = uzbek_to_latin("Стресс шароитида қайси ҳужайралар IL-6 ишлаб чиқаради? HERMES")
+    assert latin == "Stress sharoitida qaysi hujayralar IL-6 ishlab chiqaradi? HERMES"
+    assert uzbek_to_latin("ўғил") == "oʻgʻil"
+
+
+def test_skeleton_joins_scripts_and_homoglyphs() -> None:
+    assert skeleton("МАPК") == skeleton("MAPK")
+    assert skeleton("диурез") == skeleton("diurez")
+    lexical = Lexical(["MAPK signaling pathways", "corticosteroid responsiveness"])
+    assert lexical.scores("МАPК").argmax() == 0
+    assert lexical.scores("кортикостероиды").argmax() == 1
