@@ -68,7 +68,10 @@ def detect(text: str) -> tuple[str, str]:
     scores = _langid_scores(words)
     # langdetect reads Uzbek Cyrillic as Bulgarian/Macedonian and Uzbek Latin as Turkish/Somali:
     # those labels are votes for Uzbek, "ru"/"en" votes for Russian/English.
-    votes = _langdetect(words)
+    # langdetect costs ~5 ms a call: consult it only when py3langid is not already sure of a
+    # long text (indexing labels every sentence; questions are short and always get the vote).
+    sure = len(words) >= 80 and max(scores.values(), default=0.0) >= 0.99
+    votes = {} if sure else _langdetect(words)
     if script == "Cyrl":
         uz = scores.get("uz", 0.0) + 1.5 * len(_UZ_CYRILLIC.findall(words)) + 0.8 * len(_UZ_CYR_WORDS.findall(words))
         ru = scores.get("ru", 0.0) + 1.0 * len(_RU_ONLY.findall(words)) + votes.get("ru", 0.0)
