@@ -59,7 +59,7 @@ def label_sentences(text: str) -> list[Sentence]:
     """Detect each sentence's language; short ones follow their neighbour in the same script."""
     sentences: list[Sentence] = []
     for start, end in split_sentences(text):
-        language, script = detect(text[start:end])
+        language, script = detect(text[start:end], second_opinion=False)
         previous = sentences[-1] if sentences else None
         if previous and end - start < _SHORT and previous.script == script:
             language = previous.language

@@ -59,8 +59,11 @@ def _langdetect(text: str) -> dict[str, float]:
         return {}
 
 
-def detect(text: str) -> tuple[str, str]:
-    """Return (language, script) for any text, short questions included."""
+def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
+    """Return (language, script) for any text, short questions included.
+
+    ``second_opinion=False`` skips langdetect (~5 ms a call) for long passage sentences, where
+    py3langid and the letters are evidence enough."""
     script = script_of(text)
     words = _ACRONYM.sub(" ", text)
     if not _LETTER.search(words):
@@ -68,9 +71,8 @@ def detect(text: str) -> tuple[str, str]:
     scores = _langid_scores(words)
     # langdetect reads Uzbek Cyrillic as Bulgarian/Macedonian and Uzbek Latin as Turkish/Somali:
     # those labels are votes for Uzbek, "ru"/"en" votes for Russian/English.
-    # langdetect costs ~5 ms a call: consult it only when py3langid is not already sure of a
-    # long text (indexing labels every sentence; questions are short and always get the vote).
-    sure = len(words) >= 80 and max(scores.values(), default=0.0) >= 0.99
+    # langdetect costs ~5 ms a call: indexing labels every sentence, so long ones go without it.
+    sure = not second_opinion and len(words) >= 40
     votes = {} if sure else _langdetect(words)
     if script == "Cyrl":
         uz = scores.get("uz", 0.0) + 1.5 * len(_UZ_CYRILLIC.findall(words)) + 0.8 * len(_UZ_CYR_WORDS.findall(words))
