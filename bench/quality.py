@@ -83,7 +83,9 @@ def main() -> int:
     settings = Settings()
     for item in args.set:
         name, value = item.split("=", 1)
-        settings = dataclasses.replace(settings, **{name: type(getattr(settings, name))(value)})
+        current = getattr(settings, name)
+        parsed = tuple(value.split(",")) if isinstance(current, tuple) else type(current)(value)
+        settings = dataclasses.replace(settings, **{name: parsed})
     embedder = Embedder(settings)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"

@@ -8,12 +8,14 @@ evidence is too weak the answer says so in the question's language and ``support
 from __future__ import annotations
 
 import math
+import re
 
 from qa.lexical import grams
 from qa.retrieve import Query
 from qa.settings import Settings
 from qa.types import Answer, Citation, Passage
 
+SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
 NOT_FOUND = {
     ("en", "Latn"): "The sources do not contain an answer to this question. The closest passages are listed below.",
     ("ru", "Cyrl"): "В источниках нет ответа на этот вопрос. Ниже приведены ближайшие фрагменты.",
@@ -53,7 +55,17 @@ def pick_sentences(
                 continue
             score = _overlap(question_grams, text) + 1.0 / (1 + rank) + language_bonus
             candidates.append((score, rank, span))
-    chosen = sorted(candidates, key=lambda c: -c[0])[:limit]
+    chosen: list[tuple[float, int, tuple[int, int]]] = []
+    seen: set[str] = set()
+    for score, rank, span in sorted(candidates, key=lambda c: -c[0]):
+        text = passages[rank].chunk.text[span[0] : span[1]]
+        # Overlapping chunks repeat sentences; weak sentences only dilute the best one.
+        if text in seen or (chosen and score < 0.6 * chosen[0][0]):
+            continue
+        seen.add(text)
+        chosen.append((score, rank, span))
+        if len(chosen) == limit:
+            break
     return sorted(((rank, span, score) for score, rank, span in chosen), key=lambda c: (c[0], c[1][0]))
 
 
@@ -73,7 +85,8 @@ def compose(query: Query, passages: list[Passage], settings: Settings) -> Answer
         parts = []
         for rank, span, _ in pick_sentences(query, passages, settings.answer_sentences):
             citations[rank].highlights.append(span)
-            sentence = passages[rank].chunk.text[span[0] : span[1]].strip()
+            # The source's own reference numbers ("[4,5]") would read as our citation markers.
+            sentence = SOURCE_REFERENCE.sub("", passages[rank].chunk.text[span[0] : span[1]]).strip()
             parts.append(f"{sentence} [{rank + 1}]")
         text = " ".join(parts)
     return Answer(query.text, query.language, query.script, text, supported, citations)

@@ -242,14 +242,20 @@ def build(
         pending.extend(new_chunks)
     report.removed = sorted(set(old_files) - set(hashes))
 
-    batch = 64
-    for start in range(0, len(pending), batch):
-        part = pending[start : start + batch]
-        vectors.extend(embedder.passages([c.text for c in part], batch_size=16))
-        chunks.extend(part)
+    # Embed in length order (as sentence-transformers does within one call) so batches carry
+    # little padding, in slices that let the progress bar move; then restore document order.
+    order = sorted(range(len(pending)), key=lambda i: len(pending[i].text))
+    embedded: list[np.ndarray | None] = [None] * len(pending)
+    step = 256
+    for start in range(0, len(order), step):
+        part = order[start : start + step]
+        for i, vector in zip(part, embedder.passages([pending[i].text for i in part], batch_size=16), strict=True):
+            embedded[i] = vector
         report.chunks_embedded += len(part)
         if progress:
             progress("chunks", report.chunks_embedded, len(pending))
+    chunks.extend(pending)
+    vectors.extend(v for v in embedded if v is not None)
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     index = Index(_manifest(settings, embedder, hashes), chunks, matrix)
     index.save(folder)

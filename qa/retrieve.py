@@ -29,6 +29,22 @@ def prepare(question: str, max_chars: int = 2000) -> Query:
     return Query(text, language, script, embed_text)
 
 
+def language_offsets(index: Index, vector: np.ndarray, language: str, mode: str) -> dict[str, float]:
+    """How much to subtract from the question's similarity to each language section.
+
+    "all": the section's mean similarity q·μ (removes e5's own-language preference everywhere).
+    "own": only the question's own-language sections, by their excess over the other sections'
+    mean, so that unrelated sections in a third language are not lifted."""
+    offsets = {key: float(mean @ vector) for key, mean in index.language_means.items()}
+    if mode == "all":
+        return offsets
+    others = [value for key, value in offsets.items() if not key.startswith(language + "-")]
+    base = float(np.mean(others)) if others else 0.0
+    return {
+        key: max(0.0, value - base) if key.startswith(language + "-") else 0.0 for key, value in offsets.items()
+    }
+
+
 class Retriever:
     def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
         if index.dimension != embedder.dim:
@@ -48,8 +64,9 @@ class Retriever:
         ids = np.unique(np.concatenate([found, top_lexical[lexical[top_lexical] > 0]]))
         raw = index.vectors[ids] @ vector
         centred = raw
-        if self.settings.centre_languages and query.language in self.settings.centre_languages_for:
-            offsets = {key: float(mean @ vector) for key, mean in index.language_means.items()}
+        mode = dict(self.settings.centring).get(query.language) if self.settings.centre_languages else None
+        if mode:
+            offsets = language_offsets(index, vector, query.language, mode)
             centred = raw - np.array([offsets[index.keys[i]] for i in ids], dtype=np.float32)
         peak = float(lexical.max()) if lexical.size else 0.0
         lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)

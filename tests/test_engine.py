@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer import SOURCE_REFERENCE
 from qa.api import Engine, InputError, open_engine
 from qa.embed import Embedder
 from qa.index import Index, IndexUnavailable
@@ -64,9 +65,13 @@ def test_unanswerable_question_is_flagged(engine: Engine) -> None:
 def test_answer_sentences_come_from_cited_passages(engine: Engine) -> None:
     answer = engine.ask("Which cells produce IL-6 under stress conditions?")
     assert "macrophages" in answer.answer
-    for part in answer.answer.split("] "):
+    parts = answer.answer.split("] ")
+    assert len(parts) == len(set(parts)), "no sentence repeated from overlapping chunks"
+    for part in parts:
         sentence, _, number = part.rstrip("]").rpartition(" [")
-        assert sentence.strip() in answer.citations[int(number) - 1].text
+        source_text = SOURCE_REFERENCE.sub("", answer.citations[int(number) - 1].text)
+        assert sentence.strip() in source_text
+        assert not SOURCE_REFERENCE.search(sentence), "the source's own [4,5] must not look like a citation"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "🙂🙂"])
