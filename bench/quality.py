@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.answer import evidence  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
 from qa.index import Index, build  # noqa: E402
 from qa.retrieve import Retriever, prepare  # noqa: E402
@@ -60,13 +61,14 @@ def abstention(retriever: Retriever, rows: list[dict], k: int) -> None:
     tops: dict[str, dict[bool, list[float]]] = defaultdict(lambda: {True: [], False: []})
     for row in rows:
         passages = retriever.search(prepare(row["question"]), k)
-        tops[row["lang"]][bool(row["gold"])].append(passages[0].dense if passages else 0.0)
+        tops[row["lang"]][bool(row["gold"])].append(evidence(passages))
     for lang, by in sorted(tops.items()):
         unanswerable = max(by[False]) if by[False] else 0.0
-        threshold = unanswerable + 0.001
+        threshold = (unanswerable + min(by[True])) / 2  # midway: the calibration rule for Settings
         kept = sum(t >= threshold for t in by[True]) / max(1, len(by[True]))
+        flagged = sum(t < threshold for t in by[False]) / max(1, len(by[False]))
         print(f"  abstention {lang:8s} answerable min {min(by[True]):.4f}  unanswerable max {unanswerable:.4f}"
-              f"  -> threshold {threshold:.4f} keeps {kept:.2f} of answerable")
+              f"  -> midpoint {threshold:.4f}: keeps {kept:.2f} of answerable, flags {flagged:.2f} of unanswerable")
 
 
 def main() -> int:

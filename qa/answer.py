@@ -29,8 +29,14 @@ def not_found_message(language: str, script: str) -> str:
     return NOT_FOUND.get((language, script), fallback)
 
 
+def evidence(passages: list[Passage]) -> float:
+    """The strongest cosine among the cited passages: a cross-language top passage scores lower
+    than a same-language one that says the same, so the best of the k is the fairer bar."""
+    return max((p.dense for p in passages), default=0.0)
+
+
 def is_supported(query: Query, passages: list[Passage], settings: Settings) -> bool:
-    return bool(passages) and passages[0].dense >= settings.support_threshold(query.language, query.script)
+    return bool(passages) and evidence(passages) >= settings.support_threshold(query.language, query.script)
 
 
 def _overlap(question_grams: set[str], sentence: str) -> float:
