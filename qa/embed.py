@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -77,6 +76,3 @@ class Embedder:
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, self.settings.passage_prefix, batch_size)
 
-
-def cache_path_hint() -> Path:
-    return default_cache_dir() / "models" / BUILT_MODEL_DIR
