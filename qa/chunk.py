@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from qa.clean import CleanText, clean
-from qa.lang import detect
+from qa.lang import detect, script_of
 from qa.settings import Settings
 from qa.types import Chunk, Document
 
@@ -59,10 +59,12 @@ def label_sentences(text: str) -> list[Sentence]:
     """Detect each sentence's language; short ones follow their neighbour in the same script."""
     sentences: list[Sentence] = []
     for start, end in split_sentences(text):
-        language, script = detect(text[start:end], second_opinion=False)
         previous = sentences[-1] if sentences else None
+        script = script_of(text[start:end])
         if previous and end - start < _SHORT and previous.script == script:
-            language = previous.language
+            language = previous.language  # inherited: no need to run detection at all
+        else:
+            language, script = detect(text[start:end], second_opinion=False)
         sentences.append(Sentence(start, end, language, script))
     # A short opener (a heading such as "Резюме.") after a script change follows what comes next.
     for i in range(len(sentences) - 1):
