@@ -100,7 +100,7 @@ def main() -> int:
             "qa": settings,
             "centred-only": dataclasses.replace(settings, lexical_weight=0.0),
             "dense-only": dataclasses.replace(
-                settings, lexical_weight=0.0, same_language_bonus=0.0, centre_languages=False
+                settings, lexical_weight=0.0, centre_languages=False
             ),
         }
         for name, variant in variants.items():

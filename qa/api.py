@@ -18,8 +18,6 @@ from qa.retrieve import Retriever, prepare
 from qa.settings import Settings
 from qa.types import Answer
 
-MAX_QUESTION_CHARS = 2000
-
 
 class InputError(ValueError):
     """The question cannot be used (empty, no letters or digits)."""
@@ -34,7 +32,7 @@ def validate(question: str) -> str:
         raise InputError("the question is empty")
     if not any(ch.isalnum() for ch in cleaned):
         raise InputError("the question has no letters or digits")
-    return cleaned[:MAX_QUESTION_CHARS]
+    return cleaned
 
 
 class Engine:
@@ -43,7 +41,7 @@ class Engine:
         self.retriever = Retriever(index, embedder, settings)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        query = prepare(validate(question), MAX_QUESTION_CHARS)
+        query = prepare(validate(question))
         passages = self.retriever.search(query, k or self.settings.k)
         return compose(query, passages, self.settings)
 

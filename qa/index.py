@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -90,7 +91,6 @@ class Index:
                 flat = faiss.IndexFlatIP(int(manifest["dimension"]))
                 flat.add(np.ascontiguousarray(vectors[ids], dtype=np.float32))
                 self.dense[key] = flat
-        self.lexical = Lexical([c.text for c in chunks])
 
     def dense_candidates(self, vector: np.ndarray, n: int) -> np.ndarray:
         """The top ``n`` chunks of every language section (global chunk ids)."""
@@ -99,6 +99,11 @@ class Index:
             _, local = self.dense[key].search(vector[None, :].astype(np.float32), min(n, len(ids)))
             found.append(ids[local[0][local[0] >= 0]])
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    @cached_property
+    def lexical(self) -> Lexical:
+        """Built on first query: loading an index only to reuse its vectors need not pay for it."""
+        return Lexical([c.text for c in self.chunks])
 
     @property
     def dimension(self) -> int:

@@ -22,8 +22,11 @@ class Query:
     embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
 
 
-def prepare(question: str, max_chars: int = 2000) -> Query:
-    text = " ".join(question.split())[:max_chars]  # long input is truncated, not rejected
+MAX_QUESTION_CHARS = 2000
+
+
+def prepare(question: str) -> Query:
+    text = " ".join(question.split())[:MAX_QUESTION_CHARS]  # long input is truncated, not rejected
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
     return Query(text, language, script, embed_text)
@@ -70,12 +73,7 @@ class Retriever:
             centred = raw - np.array([offsets[index.keys[i]] for i in ids], dtype=np.float32)
         peak = float(lexical.max()) if lexical.size else 0.0
         lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
-        same_language = np.array([index.chunks[i].language == query.language for i in ids], dtype=np.float32)
         lexical_weight = self.settings.lexical_weight if query.language in self.settings.lexical_languages else 0.0
-        fused = (
-            centred
-            + lexical_weight * lexical_part
-            + self.settings.same_language_bonus * same_language
-        )
+        fused = centred + lexical_weight * lexical_part
         order = np.argsort(-fused)[:k]
         return [Passage(index.chunks[ids[j]], float(fused[j]), float(raw[j])) for j in order]

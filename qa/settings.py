@@ -44,7 +44,6 @@ class Settings:
     lexical_weight: float = 0.01  # weight of the max-normalised lexical score
     lexical_languages: tuple[str, ...] = ("en", "ru")
     centring: tuple[tuple[str, str], ...] = (("en", "all"), ("ru", "all"), ("uz", "own"))
-    same_language_bonus: float = 0.0  # nudges a question-language passage past an equal one
     # Answering: how many sentences at most, and the evidence bar: the cosine similarity the best of the
     # cited passages must reach, per question language-script. Calibrated by bench/quality.py on the dev
     # set over the shipped corpus: midway between the best unanswerable and the worst answerable
