@@ -80,7 +80,7 @@ def compose(query: Query, passages: list[Passage], settings: Settings) -> Answer
         Citation(
             n=i + 1, source=p.chunk.source, start=p.chunk.start, end=p.chunk.end,
             line_start=p.chunk.line_start, line_end=p.chunk.line_end, language=p.chunk.language,
-            score=p.score, text=p.chunk.text,
+            score=p.score, text=p.chunk.text, page=p.chunk.page,
         )
         for i, p in enumerate(passages)
     ]

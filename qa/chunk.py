@@ -105,7 +105,7 @@ def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
     cleaned = clean(doc.text)
     line_starts = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
     chunks: list[Chunk] = []
-    for section in sections(label_sentences(cleaned.text)):
+    for section in _by_page(sections(label_sentences(cleaned.text)), doc, cleaned):
         pieces = _pieces(section, cleaned.text, settings.chunk_max)
         first = 0
         while first < len(pieces):
@@ -123,6 +123,23 @@ def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
     return chunks
 
 
+def _by_page(runs: Iterator[list[Sentence]], doc: Document, cleaned: CleanText) -> Iterator[list[Sentence]]:
+    """PDF sections are cut at page breaks, so every chunk (and its citation) sits on one page."""
+    for run in runs:
+        if not doc.page_starts:
+            yield run
+            continue
+        part: list[Sentence] = []
+        for sentence in run:
+            page = doc.page_at(cleaned.origin[sentence.start])
+            if part and page != doc.page_at(cleaned.origin[part[0].start]):
+                yield part
+                part = []
+            part.append(sentence)
+        if part:
+            yield part
+
+
 def _make_chunk(
     doc: Document, cleaned: CleanText, line_starts: list[int], pieces: list[tuple[int, int]], first: Sentence
 ) -> Chunk:
@@ -138,4 +155,5 @@ def _make_chunk(
         script=first.script,
         text=cleaned.text[cs:ce],
         sentences=tuple((s - cs, e - cs) for s, e in pieces),
+        page=doc.page_at(start),
     )

@@ -1,20 +1,23 @@
 """Chunks + vectors → a persisted FAISS index with metadata and a manifest; incremental rebuilds.
 
-Layout of the index folder: ``manifest.json`` (format, model id, dimension, chunk settings, file
-hashes), ``chunks.jsonl`` (one chunk per line, in vector order), ``vectors.npy`` (normalised
-passage vectors, reused for unchanged files) and ``dense-<language>-<script>.faiss``: one
-inner-product index per language section (see ``Index.dense_candidates``). A build is written to
-a sibling temp folder and swapped in with a rename, so a crash never leaves a half-written index.
+Layout of the index folder: ``CURRENT`` names the live generation folder ``gen-<ns>/``, which holds
+``manifest.json`` (format, model id, dimension, chunk settings, file hashes), ``chunks.jsonl`` (one
+chunk per line, in vector order), ``vectors.npy`` (normalised passage vectors, reused for unchanged
+files) and ``dense-<language>-<script>.faiss``: one inner-product index per language section (see
+``Index.dense_candidates``). A build writes a new generation and then replaces ``CURRENT`` with one
+atomic rename, so a crash at any point leaves the previous index whole.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,8 +32,9 @@ from qa.read import Skipped, read_corpus, sha256, to_document
 from qa.settings import Settings
 from qa.types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST, CHUNKS, VECTORS = "manifest.json", "chunks.jsonl", "vectors.npy"
+CURRENT, GENERATION_PREFIX, STAGING_PREFIX, LOCK = "CURRENT", "gen-", ".staging-", ".lock"
 
 
 class IndexUnavailable(RuntimeError):
@@ -110,10 +114,12 @@ class Index:
         return int(self.manifest["dimension"])
 
     def save(self, folder: Path) -> None:
-        """Write to a temp folder beside ``folder``, then swap it in atomically."""
-        folder = folder.resolve()
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        """Write a new generation folder, then point ``CURRENT`` at it with one atomic rename.
+
+        A reader (or a crash at any instant) sees either the old generation or the new one, never
+        a mix; stale generations and staging folders of killed builds are swept afterwards."""
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
         try:
             with open(staging / CHUNKS, "w", encoding="utf-8") as out:
                 for chunk in self.chunks:
@@ -122,39 +128,41 @@ class Index:
             for key, dense in self.dense.items():
                 faiss.write_index(dense, str(staging / _faiss_name(key)))
             (staging / MANIFEST).write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
-            old = folder.with_name(f".{folder.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            if folder.exists():
-                # Keep user files that live in the index folder (e.g. .gitignore).
-                for extra in folder.iterdir():
-                    if extra.name not in (MANIFEST, CHUNKS, VECTORS) and not extra.name.startswith("dense-"):
-                        os.replace(extra, staging / extra.name)
-                os.replace(folder, old)
-            os.replace(staging, folder)
-            shutil.rmtree(old, ignore_errors=True)
+            for written in staging.iterdir():
+                _fsync(written)
+            generation = f"{GENERATION_PREFIX}{time.time_ns()}"
+            os.replace(staging, folder / generation)
+            pointer = folder / f".{CURRENT}-{os.getpid()}"
+            pointer.write_text(generation, encoding="utf-8")
+            _fsync(pointer)
+            os.replace(pointer, folder / CURRENT)  # the commit point
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        sweep(folder)
 
     @classmethod
     def load(cls, folder: Path, settings: Settings | None = None, model_id: str | None = None) -> Index:
-        manifest_path = folder / MANIFEST
-        if not manifest_path.exists():
+        pointer = folder / CURRENT
+        if not pointer.exists():
+            if (folder / MANIFEST).exists():  # the layout before generations
+                raise IndexUnavailable(f"index at {folder} has an old format: run `qa index --rebuild`")
             raise IndexUnavailable(f"no index at {folder}: run `qa index` first")
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            current = current_generation(folder)
+            manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
             if manifest.get("format_version") != FORMAT_VERSION:
                 raise IndexUnavailable(
                     f"index at {folder} has format {manifest.get('format_version')}, this qa needs "
                     f"{FORMAT_VERSION}: run `qa index --rebuild`"
                 )
-            with open(folder / CHUNKS, encoding="utf-8") as lines:
+            with open(current / CHUNKS, encoding="utf-8") as lines:
                 chunks = [_chunk_from_json(json.loads(line)) for line in lines]
-            vectors = np.load(folder / VECTORS, allow_pickle=False)
+            vectors = np.load(current / VECTORS, allow_pickle=False)
             keys = {_language_key(c) for c in chunks}
-            dense = {key: faiss.read_index(str(folder / _faiss_name(key))) for key in keys}
+            dense = {key: faiss.read_index(str(current / _faiss_name(key))) for key in keys}
         except IndexUnavailable:
             raise
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexUnavailable(f"index at {folder} is damaged ({exc}): run `qa index --rebuild`") from exc
         if vectors.shape != (len(chunks), manifest["dimension"]):
             raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
@@ -166,6 +174,44 @@ class Index:
         if sum(d.ntotal for d in dense.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
         return cls(manifest, chunks, vectors, dense)
+
+
+def current_generation(folder: Path) -> Path:
+    """The folder holding the live index files (for tools and tests that inspect them)."""
+    return folder / (folder / CURRENT).read_text(encoding="utf-8").strip()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def sweep(folder: Path) -> None:
+    """Remove generations other than the current one and staging folders of killed builds.
+    Callers hold the build lock, so no live build's staging folder is touched."""
+    try:
+        current = (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return
+    for entry in folder.iterdir():
+        stale_generation = entry.name.startswith(GENERATION_PREFIX) and entry.name != current
+        if stale_generation or entry.name.startswith(STAGING_PREFIX) or entry.name.startswith(f".{CURRENT}-"):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """One build at a time per index folder (the CLI and the web app may both index)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _chunk_from_json(data: dict) -> Chunk:
@@ -206,9 +252,17 @@ def build(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildReport:
     """Index ``corpus`` into ``folder``; unchanged files keep their vectors (content hashes)."""
-    began = time.perf_counter()
     if not corpus.is_dir():
         raise IndexUnavailable(f"corpus folder not found: {corpus}")
+    with build_lock(folder):
+        return _build(settings, embedder, corpus, folder, rebuild, progress)
+
+
+def _build(
+    settings: Settings, embedder: Embedder, corpus: Path, folder: Path, rebuild: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> BuildReport:
+    began = time.perf_counter()
     report = BuildReport()
     files, report.skipped = read_corpus(corpus)
     old = None if rebuild else _previous(folder, settings, embedder)

@@ -1,4 +1,4 @@
-"""Corpus folder → decoded Documents (plain text and Markdown), with reasons for every skip."""
+"""Corpus folder → decoded Documents (text, Markdown, PDF, Word, HTML), with reasons for every skip."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.formats import SUPPORTED_SUFFIXES, extract
 from qa.types import Document
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -23,46 +23,46 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; otherwise let charset-normalizer find the encoding."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ValueError("undetectable text encoding")
-    return str(best)
-
-
-def iter_files(corpus: Path) -> Iterator[Path]:
+def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
+    """Every file under ``corpus`` once, with a reason when it cannot be used as a file.
+    Hidden files and folders are not content; symlinked folders are not descended (no loops)."""
     seen: set[Path] = set()
     for path in sorted(corpus.rglob("*")):
-        if path.name.startswith(".") or not path.is_file():
+        relative = path.relative_to(corpus)
+        if any(part.startswith(".") for part in relative.parts):
             continue
-        real = path.resolve()
-        if real in seen:  # symlink loops and duplicates
+        try:
+            real = path.resolve(strict=True)
+            is_file = real.is_file()
+        except RuntimeError:
+            yield path, "symlink loop"
+            continue
+        except OSError as exc:
+            yield path, "symlink loop" if "loop" in str(exc).lower() else "broken link or unreadable path"
+            continue
+        if not is_file or path.is_dir():
+            continue
+        if real in seen:  # the same file reached twice through symlinks
             continue
         seen.add(real)
-        yield path
+        yield path, None
 
 
 def read_corpus(corpus: Path) -> tuple[list[tuple[Path, str, bytes]], list[Skipped]]:
     """Every readable file as (path, source name, raw bytes); the rest with a reason."""
     found: list[tuple[Path, str, bytes]] = []
     skipped: list[Skipped] = []
-    for path in iter_files(corpus):
+    for path, problem in iter_files(corpus):
         source = path.relative_to(corpus).as_posix()
-        if path.suffix.lower() not in TEXT_SUFFIXES:
+        if problem:
+            skipped.append(Skipped(source, problem))
+            continue
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             skipped.append(Skipped(source, f"unsupported type {path.suffix or '(none)'}"))
             continue
         try:
             if path.stat().st_size > MAX_BYTES:
-                skipped.append(Skipped(source, "larger than 50 MB"))
+                skipped.append(Skipped(source, f"larger than {MAX_BYTES // 2**20} MB"))
                 continue
             data = path.read_bytes()
         except OSError as exc:
@@ -76,4 +76,6 @@ def read_corpus(corpus: Path) -> tuple[list[tuple[Path, str, bytes]], list[Skipp
 
 
 def to_document(source: str, data: bytes) -> Document:
-    return Document(source=source, text=decode(data), sha256=sha256(data))
+    """Decode or extract one file; ``ValueError`` says why it cannot be read."""
+    extracted = extract(Path(source).suffix.lower(), data)
+    return Document(source=source, text=extracted.text, sha256=sha256(data), page_starts=extracted.page_starts)

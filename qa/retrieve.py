@@ -26,7 +26,10 @@ MAX_QUESTION_CHARS = 2000
 
 
 def prepare(question: str) -> Query:
-    text = " ".join(question.split())[:MAX_QUESTION_CHARS]  # long input is truncated, not rejected
+    text = " ".join(question.split())
+    if len(text) > MAX_QUESTION_CHARS:  # long input is truncated (at a word boundary), not rejected
+        cut = text.rfind(" ", 0, MAX_QUESTION_CHARS + 1)
+        text = text[: cut if cut > MAX_QUESTION_CHARS // 2 else MAX_QUESTION_CHARS]
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
     return Query(text, language, script, embed_text)

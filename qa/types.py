@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,8 +12,15 @@ class Document:
     """A decoded source file. ``text`` is the original text every offset refers to."""
 
     source: str  # path relative to the corpus folder, with forward slashes
-    text: str
-    sha256: str
+    text: str  # decoded file (text formats) or extracted text (PDF, Word, HTML)
+    sha256: str  # of the file's bytes
+    page_starts: tuple[int, ...] = ()  # PDFs: offset in ``text`` where each page begins
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page holding ``offset``; None for formats without pages."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Chunk:
     script: str  # Latn | Cyrl
     text: str  # readable text: PDF line breaks and hyphenation undone
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans inside ``text``
+    page: int | None = None  # PDFs: 1-based page where the chunk starts
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,14 @@ class Citation:
     score: float
     text: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # supporting sentences in text
+    page: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The CLI contract; ``page`` appears only for sources that have pages (PDFs)."""
         data = asdict(self)
         data.pop("highlights")
+        if self.page is None:
+            data.pop("page")
         data["score"] = round(self.score, 4)
         return data
 

@@ -70,3 +70,26 @@ def test_index_command_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout and "1 skipped" in result.stdout
     assert "skipped empty.txt: empty" in result.stderr
+
+
+def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:
+    """Unusable input exits 2 with one line; odd but usable input is answered (long input truncated)."""
+    emoji = qa("ask", "--index", str(corpus_index), "🙂🫀💊")
+    assert emoji.returncode == 2 and emoji.stderr.strip() == "qa: the question has no letters or digits"
+    controls = qa("ask", "--index", str(corpus_index), "\x07\x1b\t")
+    assert controls.returncode == 2 and "Traceback" not in controls.stderr
+    questions = tmp_path / "odd.txt"
+    long_question = "Which drug was tested in the HERMES trial? " * 2400  # ~100,000 characters pasted
+    questions.write_text(
+        f"{long_question}\nWhich\x07 drug\x1b was tested in HERMES?\nHERMES синовида IL-6 ҳужайра trial drug?\n",
+        encoding="utf-8",
+    )
+    result = qa("ask", "--index", str(corpus_index), "--json", "--questions", str(questions))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3 and len(rows[0]["question"]) <= 2000
+    cut = rows[0]["question"]
+    assert long_question.startswith(cut) and long_question[len(cut)] == " ", "cut at a word boundary"
+    assert rows[0]["citations"]
+    assert "ziltivekimab" in rows[1]["answer"].lower()
+    assert "\x07" not in rows[1]["question"] and rows[2]["citations"]

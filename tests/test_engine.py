@@ -10,7 +10,7 @@ from qa.answer import SOURCE_REFERENCE
 from qa.api import Engine, InputError, open_engine
 from qa.clean import CYRILLIC_TO_LATIN
 from qa.embed import Embedder
-from qa.index import Index, IndexUnavailable
+from qa.index import Index, IndexUnavailable, current_generation
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None
 
     broken = tmp_path / "broken"
     shutil.copytree(corpus_index, broken)
-    (broken / "vectors.npy").write_bytes(b"garbage")
+    (current_generation(broken) / "vectors.npy").write_bytes(b"garbage")
     with pytest.raises(IndexUnavailable, match="--rebuild"):
         Index.load(broken)
     with pytest.raises(IndexUnavailable, match="qa index"):

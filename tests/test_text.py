@@ -124,3 +124,33 @@ def test_skeleton_joins_scripts_and_homoglyphs() -> None:
     lexical = Lexical(["MAPK signaling pathways", "corticosteroid responsiveness"])
     assert lexical.scores("МАPК").argmax() == 0
     assert lexical.scores("кортикостероиды").argmax() == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_clean_offsets_hold_on_random_unicode(original: str) -> None:
+    cleaned = clean(original)
+    assert len(cleaned.origin) == len(cleaned.text)
+    assert all(a < b for a, b in zip(cleaned.origin, cleaned.origin[1:], strict=False)), "order is kept"
+    for ch, at in zip(cleaned.text, cleaned.origin, strict=True):
+        source = original[at]
+        assert ch == source or ch in " \n" or source.translate(CYRILLIC_TO_LATIN) == ch
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_chunk_offsets_hold_on_random_unicode(original: str) -> None:
+    chunks = chunk_document(Document("t.txt", original, ""), Settings(chunk_target=60, chunk_max=90))
+    for chunk in chunks:
+        assert 0 <= chunk.start < chunk.end <= len(original)
+        assert _letters(chunk.text) == _letters(original[chunk.start : chunk.end])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=300),
+       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]))
+def test_decode_round_trips_unicode_encodings(text: str, encoding: str) -> None:
+    """Any text without NUL (NUL bytes mark binary files) survives each Unicode encoding."""
+    from qa.formats import decode
+
+    assert decode(text.encode(encoding)) == text

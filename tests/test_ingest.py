@@ -1,0 +1,238 @@
+"""Real-world ingestion: formats, encodings, skips with reasons, incremental and crash-safe indexing."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.api import Engine
+from qa.embed import Embedder
+from qa.index import CURRENT, Index, build, current_generation
+from qa.read import read_corpus, to_document
+from qa.settings import Settings
+
+RUSSIAN = (
+    "Препарат зорбатин снижает частоту рецидивов фибрилляции предсердий на сорок процентов. "
+    "Исследование включало триста двенадцать пациентов с пароксизмальной формой аритмии."
+)
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for lines in pages:
+        pdf.setFont("Helvetica", 11)
+        for i, line in enumerate(lines):
+            pdf.drawString(72, 800 - 14 * i, line)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def make_docx(paragraphs: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Clinical notes", level=1)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+PDF_PAGES = [
+    ["Ventricular remodelling after myocardial infarction is a slow process.",
+     "This first page only introduces the heart and its chambers."],
+    ["Zorbatine reduced the rate of atrial fibrillation relapse by forty per-",
+     "cent in a trial of 312 patients with paroxysmal atrial fibrillation."],
+]
+HTML = (
+    "<html><head><title>Drug notes</title><script>var tracking = 'quorvamine-script';</script></head><body>"
+    "<nav>Home | Quorvamine shop | Contact</nav><main><h1>Quorvamine</h1>"
+    "<p>Quorvamine lowers systolic blood pressure by <b>twelve millimetres</b> of mercury in elderly "
+    "patients &amp; is taken once daily.</p></main><footer>Copyright navigation footer</footer></body></html>"
+)
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("mixed")
+    corpus = base / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "trial.pdf").write_bytes(make_pdf(PDF_PAGES))
+    (corpus / "notes.docx").write_bytes(make_docx(
+        ["Velmarin is the first-line antidote for zorbatine overdose in adults.", "It is given intravenously."]
+    ))
+    (corpus / "drug.html").write_bytes(HTML.encode("utf-8"))
+    (corpus / "sub" / "ru-cp1251.txt").write_bytes(RUSSIAN.encode("cp1251"))
+    (corpus / "ru-koi8.txt").write_bytes(
+        "Кардиологи назначают тромболизин при массивной тромбоэмболии лёгочной артерии.".encode("koi8-r")
+    )
+    (corpus / "utf16.txt").write_bytes(
+        "Helmintrazole is an antiparasitic drug that clears hookworm infection in three days.".encode("utf-16")
+    )
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage")
+    (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "empty.md").write_bytes(b"")
+    (corpus / "loop.txt").symlink_to("loop.txt")
+    (corpus / "sub" / "up").symlink_to("..")  # a folder loop: never descended
+    build(settings, embedder, corpus, base / "index")
+    return corpus, base / "index"
+
+
+@pytest.fixture(scope="module")
+def mixed_engine(mixed_corpus: tuple[Path, Path], settings: Settings, embedder: Embedder) -> Engine:
+    return Engine(Index.load(mixed_corpus[1]), embedder, settings)
+
+
+def test_skips_each_bad_file_with_a_reason(mixed_corpus: tuple[Path, Path]) -> None:
+    _, skipped = read_corpus(mixed_corpus[0])
+    reasons = {s.source: s.reason for s in skipped}
+    assert reasons["image.png"] == "unsupported type .png"
+    assert reasons["empty.md"] == "empty"
+    assert reasons["loop.txt"] == "symlink loop"
+    with pytest.raises(ValueError, match="binary"):
+        to_document("binary.txt", (mixed_corpus[0] / "binary.txt").read_bytes())
+    with pytest.raises(ValueError, match="corrupt PDF"):
+        to_document("broken.pdf", (mixed_corpus[0] / "broken.pdf").read_bytes())
+    sources = {c.source for c in Index.load(mixed_corpus[1]).chunks}
+    assert sources == {"trial.pdf", "notes.docx", "drug.html", "sub/ru-cp1251.txt", "ru-koi8.txt", "utf16.txt"}
+
+
+def test_pdf_citation_names_its_page(mixed_engine: Engine, mixed_corpus: tuple[Path, Path]) -> None:
+    answer = mixed_engine.ask("By how much did zorbatine reduce atrial fibrillation relapse?")
+    top = answer.citations[0]
+    assert top.source == "trial.pdf" and top.page == 2
+    assert "forty percent" in top.text, "line-end hyphenation undone in the readable text"
+    assert answer.to_json()["citations"][0]["page"] == 2
+    extracted = to_document("trial.pdf", (mixed_corpus[0] / "trial.pdf").read_bytes()).text
+    assert "312 patients" in extracted[top.start : top.end], "offsets refer to the PDF's extracted text"
+    plain = next(c for c in answer.citations if c.page is None)
+    assert "page" not in plain.to_json(), "text sources keep the exact issue-2 contract"
+
+
+@pytest.mark.parametrize(("question", "source", "fact"), [
+    ("What is the antidote for zorbatine overdose?", "notes.docx", "Velmarin"),
+    ("How much does quorvamine lower systolic blood pressure?", "drug.html", "twelve millimetres"),
+    ("На сколько зорбатин снижает частоту рецидивов фибрилляции предсердий?", "sub/ru-cp1251.txt", "сорок"),
+    ("Что назначают при массивной тромбоэмболии лёгочной артерии?", "ru-koi8.txt", "тромболизин"),
+    ("Which drug clears hookworm infection?", "utf16.txt", "Helmintrazole"),
+])
+def test_each_format_and_encoding_answers(mixed_engine: Engine, question: str, source: str, fact: str) -> None:
+    answer = mixed_engine.ask(question)
+    assert answer.citations[0].source == source
+    assert fact in answer.citations[0].text and fact in answer.answer
+
+
+def test_html_keeps_main_text_only(mixed_corpus: tuple[Path, Path]) -> None:
+    text = " ".join(c.text for c in Index.load(mixed_corpus[1]).chunks if c.source == "drug.html")
+    assert "Quorvamine lowers systolic blood pressure" in text and "& is taken" in text
+    for furniture in ("tracking", "Home |", "Copyright", "<b>"):
+        assert furniture not in text
+
+
+def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index: Path) -> None:
+    """A real SIGKILL while re-indexing (during embedding, then just before the commit): the
+    previous index still loads and answers, and the next build cleans up and succeeds."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
+    index = tmp_path / "index"
+    shutil.copytree(corpus_index, index)
+    for i in range(40):
+        (corpus / f"extra-{i}.txt").write_text(f"Note {i}. " + "Aspirin inhibits platelets. " * 30, encoding="utf-8")
+    before = (index / CURRENT).read_text()
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from qa.settings import Settings\nfrom qa.embed import Embedder\nfrom qa import index as ix\n"
+        "stage = sys.argv[3]\n"
+        "def progress(name, done, total):\n"
+        "    if stage == 'embed' and name == 'chunks' and done >= total // 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "if stage == 'commit':\n"
+        "    real = ix.os.replace\n"
+        "    def replace(src, dst):\n"
+        "        if Path(dst).name == ix.CURRENT:\n"
+        "            os.kill(os.getpid(), signal.SIGKILL)\n"
+        "        real(src, dst)\n"
+        "    ix.os.replace = replace\n"
+        "s = Settings()\n"
+        "ix.build(s, Embedder(s), Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)\n"
+    )
+    for stage in ("embed", "commit"):
+        killed = subprocess.run([sys.executable, "-c", script, str(corpus), str(index), stage], timeout=600)
+        assert killed.returncode == -signal.SIGKILL
+        assert (index / CURRENT).read_text() == before
+        survivor = Index.load(index)
+        assert {c.source for c in survivor.chunks} == {"il6-hfref-review.txt", "il6-cardiogenic-shock-summary.txt"}
+        result = subprocess.run(
+            [sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "--json",
+             "Which drug was tested in the HERMES trial?"], capture_output=True, text=True, timeout=600,
+        )
+        assert result.returncode == 0 and "ziltivekimab" in json.loads(result.stdout)["answer"].lower()
+    leftovers = [p.name for p in index.iterdir() if p.name.startswith((".staging-", "gen-"))]
+    assert len(leftovers) >= 2, "the killed builds left debris behind (the sweep below must clear it)"
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "index", "--corpus", str(corpus), "--index", str(index)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and "40 added" in result.stdout, result.stderr
+    assert [p.name for p in index.iterdir() if p.name.startswith((".staging-", "gen-"))] == [
+        current_generation(index).name
+    ]
+
+
+@pytest.mark.parametrize("damage", ["truncate-faiss", "garbage-chunks", "missing-vectors", "bad-pointer"])
+def test_corrupted_index_exits_1_naming_the_fix(tmp_path: Path, corpus_index: Path, damage: str) -> None:
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(corpus_index, index)
+    generation = current_generation(index)
+    if damage == "truncate-faiss":
+        target = next(generation.glob("dense-*.faiss"))
+        target.write_bytes(target.read_bytes()[:100])
+    elif damage == "garbage-chunks":
+        (generation / "chunks.jsonl").write_text("{not json\n", encoding="utf-8")
+    elif damage == "missing-vectors":
+        (generation / "vectors.npy").unlink()
+    else:
+        (index / CURRENT).write_text("gen-does-not-exist")
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "What is IL-6?"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    assert "qa index --rebuild" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Readable.", encoding="utf-8")
+    locked = corpus / "locked.txt"
+    locked.write_text("Secret.", encoding="utf-8")
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads through permissions: make the read itself fail
+        real = Path.read_bytes
+
+        def read_bytes(self: Path) -> bytes:
+            if self.name == "locked.txt":
+                raise PermissionError(13, "Permission denied")
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    found, skipped = read_corpus(corpus)
+    assert [f[1] for f in found] == ["ok.txt"]
+    assert [(s.source, s.reason) for s in skipped] == [("locked.txt", "unreadable: Permission denied")]
