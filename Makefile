@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup model index run test lint bench clean
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: setup browser model index run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The browser tests drive Debian's chromium through the playwright pip package (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 model: setup
 	$(BIN)/python -c "from qa.embed import model_path; from qa.settings import Settings; print(model_path(Settings()))"
 
@@ -25,7 +32,7 @@ index: model
 run: index
 	$(BIN)/python app.py
 
-test: model
+test: model browser
 	$(BIN)/ruff check qa tests bench app.py
 	$(BIN)/mypy qa
 	$(BIN)/pytest -q

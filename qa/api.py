@@ -14,6 +14,7 @@ from pathlib import Path
 from qa.answer import compose
 from qa.embed import Embedder, model_id
 from qa.index import Index
+from qa.read import to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import Settings
 from qa.types import Answer
@@ -44,6 +45,24 @@ class Engine:
         query = prepare(validate(question))
         passages = self.retriever.search(query, k or self.settings.k)
         return compose(query, passages, self.settings)
+
+    def context(self, source: str, start: int, end: int, chars: int = 700) -> tuple[str, str, str] | None:
+        """The original text around a citation — (before, cited span, after) — read from the corpus
+        file itself, so the reader can check the excerpt against what the document says."""
+        folder = self.settings.corpus_dir.resolve()
+        path = (folder / source).resolve()
+        if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
+            return None
+        try:
+            document = to_document(source, path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if document.sha256 != self.index.manifest["files"].get(source):
+            return None  # changed since indexing: the offsets no longer apply
+        text = document.text
+        if end > len(text):
+            return None
+        return text[max(0, start - chars) : start], text[start:end], text[end : end + chars]
 
     def reload(self, index: Index) -> None:
         self.index = index

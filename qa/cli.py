@@ -1,4 +1,5 @@
-"""The ``qa`` command: ``qa index`` builds or updates the index, ``qa ask`` answers questions.
+"""The ``qa`` command: ``qa index`` builds or updates the index, ``qa ask`` answers questions,
+``qa serve`` starts the web UI.
 
 Exit codes: 0 success; 2 usage or unusable input (one line on stderr); 1 any other failure
 (missing or damaged index, model problems) with a message that names the fix. Never a traceback.
@@ -38,37 +39,25 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=defaults.k, help="passages to cite (default %(default)s)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("--questions", type=Path, help="a UTF-8 file with one question per line")
+    serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
+    serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default $QA_PORT or 7860")
+    serve.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    serve.add_argument("--index", type=Path, default=defaults.index_dir)
     return parser
-
-
-def _progress_bar():  # type: ignore[no-untyped-def]
-    """A tqdm bar on a terminal (files, then chunks); silent otherwise."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, unit=stage[:-1], desc=stage, file=sys.stderr,
-                                     disable=not sys.stderr.isatty(), leave=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
 
 
 def run_index(args: argparse.Namespace) -> int:
     from qa.embed import Embedder
     from qa.index import build
+    from qa.progress import progress_bar
 
     settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
     if not args.corpus.is_dir():
         print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
         return EXIT_USAGE
     embedder = Embedder(settings)
-    report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=_progress_bar())
+    report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=progress_bar())
     for skip in report.skipped:
         print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
     print(report.summary())
@@ -132,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     from qa.index import IndexUnavailable
 
     try:
+        if args.command == "serve":
+            from qa.web import serve
+
+            return serve(args.host, args.port, args.corpus, args.index)
         return run_index(args) if args.command == "index" else run_ask(args)
     except InputError as exc:
         print(f"qa: {exc}", file=sys.stderr)

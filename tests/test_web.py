@@ -1,0 +1,192 @@
+"""The web UI as users and other programs meet it: a real server process, a real browser (Debian
+chromium driven by playwright), real HTTP through gradio_client."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"]
+XSS_FILE = (
+    "Xylofenin safety note.\n\nThe maximum daily dose of xylofenin is forty milligrams for adults "
+    "<script>window.__qaXss = 1</script> and must not be exceeded. "
+    "<img src=x onerror=\"window.__qaXss = 2\"> Xylofenin is taken with food.\n"
+)
+UZ_CYRL = "HERMES тадқиқотида қайси препарат синовдан ўтказилган?"
+RU = "Какие клетки вырабатывают IL-6 в условиях стресса?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iterator[dict]:
+    """`python app.py` on a free port over a copy of the corpus plus a file full of markup."""
+    base = tmp_path_factory.mktemp("web")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "xss-note.txt").write_text(XSS_FILE, encoding="utf-8")
+    shutil.copytree(corpus_index, index)  # the seeds are already embedded: start-up embeds one file
+    port = free_port()
+    log = open(base / "server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(index)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 300
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.time() > deadline:
+                process.kill()
+                pytest.fail("server did not start: " + (base / "server.log").read_text())
+            time.sleep(0.5)
+    yield {"url": url, "corpus": corpus, "index": index}
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: `make setup` installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def ask_in_page(browser, url: str, question: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    page.fill("#qa-question textarea", question)
+    page.click("#qa-ask")
+    page.wait_for_selector("#qa-sources .qa-source", timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 2", timeout=60_000)
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    return page
+
+
+def test_browser_uzbek_cyrillic_answer_with_cited_source(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = ask_in_page(browser, server["url"], UZ_CYRL)
+    chat = page.inner_text("#qa-chat")
+    assert "ziltivekimab" in chat and "[1]" in chat
+    assert "Oʻzbek, Cyrillic" in chat, "the detected language is shown"
+    first = page.locator("#qa-sources .qa-source").first
+    assert "il6-hfref-review.txt" in first.inner_text()
+    assert "ziltivekimab" in first.locator("mark").first.inner_text(), "the supporting sentence is marked"
+    assert page.inner_text("#qa-ask").strip() == "Soʻrash", "labels follow the question's language"
+    first.locator("details summary").click()
+    context = first.locator(".qa-context")
+    assert context.is_visible() and "ziltivekimab" in context.locator("mark").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "answered-uz-cyrl.png"), full_page=True)
+    page.close()
+
+
+def test_browser_russian_answer_and_language_selector(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = ask_in_page(browser, server["url"], RU)
+    chat = page.inner_text("#qa-chat")
+    assert "macrophages" in chat and "[1]" in chat and "Русский" in chat
+    assert "macrophages" in page.inner_text("#qa-sources")
+    assert page.inner_text("#qa-ask").strip() == "Спросить"
+    assert "Источники" in page.inner_text("#qa-sources")
+    page.locator("#qa-ui-language label", has_text="English").click()
+    page.wait_for_function("document.querySelector('#qa-ask').innerText.trim() === 'Ask'")
+    assert "Sources" in page.inner_text("#qa-sources") and "macrophages" in page.inner_text("#qa-sources")
+    page.fill("#qa-question textarea", "What is the boiling point of mercury?")
+    page.click("#qa-ask")
+    page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 4", timeout=60_000)
+    page.wait_for_function("document.querySelector('#qa-chat').innerText.includes('Not found in the sources')")
+    page.close()
+
+
+def test_browser_document_markup_stays_inert(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = ask_in_page(browser, server["url"], "What is the maximum daily dose of xylofenin?")
+    sources = page.inner_text("#qa-sources")
+    assert "xss-note.txt" in sources
+    assert "<script>window.__qaXss = 1</script>" in sources, "markup is shown as text"
+    assert "onerror" in sources
+    page.locator("#qa-sources details summary").first.click()
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__qaXss") == "undefined"
+    assert page.locator("img[src='x']").count() == 0 and page.locator("#qa-sources script").count() == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_browser_upload_is_searchable_at_once(browser, server: dict, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    note = tmp_path / "Lorvatinib note.md"
+    note.write_text("# Lorvatinib\n\nLorvatinib causes reversible hair whitening in one patient in ten.",
+                    encoding="utf-8")
+    bad = tmp_path / "tool.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    page = browser.new_page()
+    page.goto(server["url"])
+    page.set_input_files("#qa-upload input[type=file]", [str(note), str(bad)])
+    page.wait_for_function(
+        "document.querySelector('#qa-upload-status').innerText.includes('searchable now')", timeout=180_000
+    )
+    status = page.inner_text("#qa-upload-status")
+    assert "tool.exe: unsupported type" in status and "uploads/Lorvatinib_note.md" in status
+    assert (server["corpus"] / "uploads" / "Lorvatinib_note.md").exists()
+    page.fill("#qa-question textarea", "Which drug causes hair whitening?")
+    page.click("#qa-ask")
+    page.wait_for_function(
+        "document.querySelector('#qa-sources').innerText.includes('uploads/Lorvatinib_note.md')", timeout=60_000
+    )
+    page.close()
+
+
+def test_api_returns_the_cli_json(server: dict) -> None:
+    from gradio_client import Client
+
+    question = "Which drug was tested in the HERMES trial?"
+    from_api = Client(server["url"], verbose=False).predict(question, api_name="/ask")
+    cli = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(server["index"]), "--json", question],
+                         capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 0, cli.stderr
+    assert from_api == json.loads(cli.stdout)
+    assert from_api["supported"] and "ziltivekimab" in from_api["answer"]
+
+
+def test_twenty_simultaneous_api_requests(server: dict) -> None:
+    from gradio_client import Client
+
+    expected = {
+        "Which drug was tested in the HERMES trial?": "ziltivekimab",
+        "Какой препарат испытывали в исследовании HERMES?": "ziltivekimab",
+        "Which cells produce IL-6 under stress conditions?": "macrophages",
+        "Какие клетки вырабатывают IL-6 в условиях стресса?": "macrophages",
+    }
+    questions = [list(expected)[i % 4] for i in range(20)]
+    client = Client(server["url"], verbose=False)
+    jobs = [client.submit(q, api_name="/ask") for q in questions]
+    results = [job.result(timeout=300) for job in jobs]
+    assert [r["question"] for r in results] == questions
+    for result in results:
+        assert result["supported"] and expected[result["question"]] in result["answer"].lower()
