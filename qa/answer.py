@@ -36,7 +36,10 @@ def evidence(passages: list[Passage]) -> float:
 
 
 def is_supported(query: Query, passages: list[Passage], settings: Settings) -> bool:
-    return bool(passages) and evidence(passages) >= settings.support_threshold(query.language, query.script)
+    """Judged on the top ``settings.k`` passages (as calibrated), so asking for more citations
+    never changes the verdict."""
+    evidence_passages = passages[: settings.k]
+    return bool(passages) and evidence(evidence_passages) >= settings.support_threshold(query.language, query.script)
 
 
 def _overlap(question_grams: set[str], sentence: str) -> float:

@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=defaults.k, help="passages to cite (default %(default)s)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("--questions", type=Path, help="a UTF-8 file with one question per line")
+    evaluate = commands.add_parser("eval", help="score retrieval and abstention on a JSON Lines question file")
+    evaluate.add_argument("--qa", type=Path, required=True, help="rows with question + gold phrases or gold_source")
+    evaluate.add_argument("--corpus", type=Path, help="index this folder first (cached per folder, incremental)")
+    evaluate.add_argument("--index", type=Path, help="the index to use (default: index/, or the corpus's cache)")
+    evaluate.add_argument("--k", type=int, default=defaults.k, help="Recall@k (default %(default)s)")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default $QA_PORT or 7860")
@@ -114,10 +120,48 @@ def run_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_eval(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from qa.api import open_engine
+    from qa.evaluate import Ranked, evaluate, load_rows, table, to_json
+    from qa.settings import default_cache_dir
+
+    if not 1 <= args.k <= 50:
+        print("qa: --k must be between 1 and 50", file=sys.stderr)
+        return EXIT_USAGE
+    rows = load_rows(args.qa)
+    settings = Settings()
+    index_dir = args.index or settings.index_dir
+    if args.corpus is not None:
+        if not args.corpus.is_dir():
+            print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
+            return EXIT_USAGE
+        from qa.embed import Embedder
+        from qa.index import build
+        from qa.progress import progress_bar
+
+        key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]
+        index_dir = args.index or default_cache_dir() / "indexes" / key
+        settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir)
+        report = build(settings, Embedder(settings), args.corpus, index_dir, progress=progress_bar())
+        print(f"qa: {report.summary()}", file=sys.stderr)
+    engine = open_engine(index_dir, replace(settings, index_dir=index_dir))
+
+    def system(question: str, n: int) -> Ranked:
+        answer = engine.ask(question, n)
+        return Ranked([(c.source, c.text) for c in answer.citations], answer.supported)
+
+    scores = evaluate(rows, system, args.k)
+    print(json.dumps(to_json(scores, args.k), ensure_ascii=False) if args.json else table(scores, args.k))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from qa.api import InputError
     from qa.embed import ModelError
+    from qa.evaluate import EvalFileError
     from qa.index import IndexUnavailable
 
     try:
@@ -125,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             from qa.web import serve
 
             return serve(args.host, args.port, args.corpus, args.index)
+        if args.command == "eval":
+            return run_eval(args)
         return run_index(args) if args.command == "index" else run_ask(args)
-    except InputError as exc:
+    except (InputError, EvalFileError) as exc:
         print(f"qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (IndexUnavailable, ModelError) as exc:

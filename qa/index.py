@@ -78,7 +78,7 @@ class Index:
 
     def __init__(
         self, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
-        dense: dict[str, faiss.Index] | None = None,
+        dense: dict[str, faiss.Index] | None = None, settings: Settings | None = None,
     ) -> None:
         self.manifest = manifest
         self.chunks = chunks
@@ -92,9 +92,10 @@ class Index:
         self.dense = dense if dense is not None else {}
         for key, ids in self.groups.items():
             if key not in self.dense:
-                flat = faiss.IndexFlatIP(int(manifest["dimension"]))
-                flat.add(np.ascontiguousarray(vectors[ids], dtype=np.float32))
-                self.dense[key] = flat
+                self.dense[key] = dense_index(np.ascontiguousarray(vectors[ids], dtype=np.float32), settings)
+        nprobe = (settings or Settings()).ann_nprobe
+        for dense_part in self.dense.values():
+            set_nprobe(dense_part, nprobe)
 
     def dense_candidates(self, vector: np.ndarray, n: int) -> np.ndarray:
         """The top ``n`` chunks of every language section (global chunk ids)."""
@@ -157,9 +158,9 @@ class Index:
                 )
             with open(current / CHUNKS, encoding="utf-8") as lines:
                 chunks = [_chunk_from_json(json.loads(line)) for line in lines]
-            vectors = np.load(current / VECTORS, allow_pickle=False)
+            vectors = np.load(current / VECTORS, allow_pickle=False, mmap_mode="r")
             keys = {_language_key(c) for c in chunks}
-            dense = {key: faiss.read_index(str(current / _faiss_name(key))) for key in keys}
+            dense = {key: read_dense(current / _faiss_name(key)) for key in keys}
         except IndexUnavailable:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
@@ -173,7 +174,40 @@ class Index:
             )
         if sum(d.ntotal for d in dense.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
-        return cls(manifest, chunks, vectors, dense)
+        return cls(manifest, chunks, vectors, dense, settings)
+
+
+def dense_index(vectors: np.ndarray, settings: Settings | None = None) -> faiss.Index:
+    """Exact inner-product search, or IVF-Flat past ``settings.ann_threshold`` vectors (or when
+    forced): about √n lists trained on a sample, searched with ``ann_nprobe`` probes."""
+    settings = settings or Settings()
+    n, dimension = vectors.shape
+    use_ivf = settings.ann == "ivf" or (settings.ann == "auto" and n > settings.ann_threshold)
+    if not use_ivf or n < 1000:  # too few vectors to train lists on
+        flat = faiss.IndexFlatIP(dimension)
+        flat.add(vectors)
+        return flat
+    lists = max(16, min(4096, int(np.sqrt(n))))
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(n, size=min(n, lists * 64), replace=False)
+    ivf.train(vectors[np.sort(sample)])
+    ivf.add(vectors)
+    set_nprobe(ivf, settings.ann_nprobe)
+    return ivf
+
+
+def set_nprobe(index: faiss.Index, nprobe: int) -> None:
+    if isinstance(index, faiss.IndexIVF):
+        index.nprobe = nprobe
+
+
+def read_dense(path: Path) -> faiss.Index:
+    """Memory-mapped where FAISS allows (flat codes, IVF lists): a large index loads at once and
+    shares pages with other processes; pages are read on first use."""
+    try:
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except RuntimeError:
+        return faiss.read_index(str(path))
 
 
 def current_generation(folder: Path) -> Path:
@@ -316,7 +350,7 @@ def _build(
     chunks.extend(pending)
     vectors.extend(v for v in embedded if v is not None)
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
-    index = Index(_manifest(settings, embedder, hashes), chunks, matrix)
+    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, settings=settings)
     index.save(folder)
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - began

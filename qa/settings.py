@@ -44,6 +44,12 @@ class Settings:
     lexical_weight: float = 0.01  # weight of the max-normalised lexical score
     lexical_languages: tuple[str, ...] = ("en", "ru")
     centring: tuple[tuple[str, str], ...] = (("en", "all"), ("ru", "all"), ("uz", "own"))
+    # Dense index per language section: exact (flat) up to ``ann_threshold`` vectors, then FAISS
+    # IVF-Flat probing ``ann_nprobe`` lists; "flat" / "ivf" force one. bench/scale.py measures the
+    # trade-off (flat p95 grows linearly; IVF keeps recall@10 ≥ 0.95 at 1M vectors).
+    ann: str = field(default_factory=lambda: os.environ.get("QA_ANN", "auto"))
+    ann_threshold: int = 200_000
+    ann_nprobe: int = 32
     # Answering: how many sentences at most, and the evidence bar: the cosine similarity the best of the
     # cited passages must reach, per question language-script. Calibrated by bench/quality.py on the dev
     # set over the shipped corpus: midway between the best unanswerable and the worst answerable

@@ -30,6 +30,7 @@ from qa.types import Answer, Citation
 
 MAX_UPLOAD_MB = 20
 UPLOAD_FOLDER = "uploads"
+UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uz": "Oʻzbek"}
 SCRIPT_NAMES = {"Latn": "Latin", "Cyrl": "Cyrillic"}
 LABELS: dict[str, dict[str, str]] = {
@@ -38,7 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
         "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
         "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
-        "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents (.txt .md .pdf .docx .html, ≤ 20 MB)",
+        "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents",
         "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
         "stale": "The file changed since it was indexed.",
     },
@@ -48,7 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ask": "Спросить", "clear": "Очистить чат", "sources": "Источники",
         "no_sources": "Здесь появятся источники ответа.", "not_found": "В источниках не найдено",
         "detected": "Язык вопроса", "lines": "строки", "page": "стр.", "score": "оценка",
-        "context": "Показать в документе", "upload": "Добавить документы (.txt .md .pdf .docx .html, ≤ 20 MB)", "added": "добавлен, уже доступен для поиска",
+        "context": "Показать в документе", "upload": "Добавить документы", "added": "добавлен, уже доступен для поиска",
         "interface": "Язык интерфейса", "examples": "Примеры", "stale": "Файл изменился после индексации.",
     },
     "uz": {
@@ -57,7 +58,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
         "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
         "detected": "Savol tili", "lines": "qatorlar", "page": "bet", "score": "ball",
-        "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish (.txt .md .pdf .docx .html, ≤ 20 MB)", "added": "qoʻshildi, endi qidirsa boʻladi",
+        "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
         "interface": "Interfeys tili", "examples": "Misollar", "stale": "Fayl indekslangandan keyin oʻzgargan.",
     },
 }
@@ -176,7 +177,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
             gr.update(label=labels["question"], placeholder=labels["placeholder"]),
             gr.update(value=labels["ask"]),
             gr.update(value=labels["clear"]),
-            gr.update(label=labels["upload"]),
+            gr.update(label=labels["upload"] + UPLOAD_HINT),
             gr.update(label=labels["interface"]),
             sources_html(answer, labels, engine),
         ]
@@ -196,7 +197,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         ]
         return [history, "", answer, *relabel(choice, answer)]
 
-    def upload(files: list[str] | None, choice: str, last: Answer | None, progress: Any = gr.Progress()) -> str:
+    def upload(files: list[str] | None, choice: str, last: Answer | None, progress: Any = gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
         labels = labels_for(choice, last.language if last else None)
         messages, stored = [], []
         for file in files or []:
@@ -239,7 +240,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
                                   value="auto", label=LABELS["en"]["interface"], elem_id="qa-ui-language")
                 sources = gr.HTML(sources_html(None, LABELS["en"], engine), elem_id="qa-sources")
                 # No client-side type filter: the server checks every file and says why it refused one.
-                files = gr.File(label=LABELS["en"]["upload"], file_count="multiple", elem_id="qa-upload")
+                files = gr.File(label=LABELS["en"]["upload"] + UPLOAD_HINT, file_count="multiple", elem_id="qa-upload")
                 status = gr.Markdown(elem_id="qa-upload-status")
         labelled = [title, box, send, clear, files, choice, sources]
         for trigger in (send.click, box.submit):

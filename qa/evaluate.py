@@ -1,0 +1,138 @@
+"""Scoring a question file against any retrieval system: Recall@1, Recall@k, MRR@10, abstention.
+
+A row of the JSON Lines file has ``question`` and either ``gold`` (phrases; a hit is a retrieved
+passage containing one, and ``gold: []`` means the answer must be flagged unsupported) or
+``gold_source`` (a hit is a passage from that file). ``lang`` names the language variant (en, ru,
+uz, uz-Latn); without it the detected language decides. The system under test is any function
+from (question, n) to ranked hits, so baselines are scored by exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qa.lang import detect
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What a system returned for one question: passages best first, and (for qa) whether it
+    claimed the sources support an answer."""
+
+    passages: list[tuple[str, str]]  # (source, text)
+    supported: bool | None = None
+
+
+System = Callable[[str, int], Ranked]
+
+
+@dataclass
+class Scores:
+    questions: int = 0
+    answerable: int = 0
+    recall_at_1: float = 0.0
+    recall_at_k: float = 0.0
+    mrr_at_10: float = 0.0
+    abstention: float | None = None  # share of questions whose supported flag is right
+
+    def as_row(self, k: int) -> str:
+        abstention = "—" if self.abstention is None else f"{self.abstention:.2f}"
+        return (f"{self.questions:>5} {self.recall_at_1:>6.2f} {self.recall_at_k:>6.2f} {self.mrr_at_10:>7.2f} "
+                f"{abstention:>6}")
+
+
+class EvalFileError(ValueError):
+    """The question file cannot be used; the message names the line."""
+
+
+def load_rows(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"cannot read {path}: {exc}") from exc
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            raise EvalFileError(f"{path}:{number}: a row needs a \"question\" string")
+        if not isinstance(row.get("gold"), list) and not isinstance(row.get("gold_source"), str):
+            raise EvalFileError(f"{path}:{number}: a row needs \"gold\" (a list) or \"gold_source\" (a file name)")
+        rows.append(row)
+    if not rows:
+        raise EvalFileError(f"{path} has no questions")
+    return rows
+
+
+def variant_of(row: dict) -> str:
+    if isinstance(row.get("lang"), str):
+        return row["lang"]
+    language, script = detect(row["question"])
+    return "uz-Latn" if (language, script) == ("uz", "Latn") else language
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def is_hit(row: dict, source: str, text: str) -> bool:
+    if isinstance(row.get("gold_source"), str):
+        gold = row["gold_source"]
+        return source == gold or source.rsplit("/", 1)[-1] == gold
+    folded = _folded(text)
+    return any(_folded(phrase) in folded for phrase in row["gold"])
+
+
+def answerable(row: dict) -> bool:
+    return not (isinstance(row.get("gold"), list) and not row["gold"] and "gold_source" not in row)
+
+
+def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
+    """Scores per language variant and ``all``."""
+    ranks: dict[str, list[int | None]] = defaultdict(list)  # 1-based rank of the first hit
+    flags: dict[str, list[bool]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        variant = variant_of(row)
+        result = system(row["question"], max(k, 10))
+        for key in (variant, "all"):
+            counts[key] += 1
+        if answerable(row):
+            rank = next((i + 1 for i, (s, t) in enumerate(result.passages[:10]) if is_hit(row, s, t)), None)
+            for key in (variant, "all"):
+                ranks[key].append(rank)
+        if result.supported is not None:
+            for key in (variant, "all"):
+                flags[key].append(result.supported == answerable(row))
+    out: dict[str, Scores] = {}
+    for key in sorted(counts, key=lambda v: (v == "all", v)):
+        found = ranks.get(key, [])
+        n = max(1, len(found))
+        out[key] = Scores(
+            questions=counts[key],
+            answerable=len(found),
+            recall_at_1=sum(1 for r in found if r == 1) / n,
+            recall_at_k=sum(1 for r in found if r is not None and r <= k) / n,
+            mrr_at_10=sum(1 / r for r in found if r is not None) / n,
+            abstention=(sum(flags[key]) / len(flags[key])) if flags.get(key) else None,
+        )
+    return out
+
+
+def table(scores: dict[str, Scores], k: int) -> str:
+    lines = [f"{'variant':8} {'n':>5} {'R@1':>6} {f'R@{k}':>6} {'MRR@10':>7} {'abst.':>6}"]
+    lines += [f"{variant:8} {s.as_row(k)}" for variant, s in scores.items()]
+    return "\n".join(lines)
+
+
+def to_json(scores: dict[str, Scores], k: int) -> dict:
+    return {"k": k, "variants": {variant: asdict(s) for variant, s in scores.items()}}
