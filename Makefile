@@ -37,10 +37,11 @@ test: model browser
 	$(BIN)/mypy qa
 	$(BIN)/pytest -q
 
-bench: model
-	$(BIN)/python bench/quality.py
-	$(BIN)/python bench/quality.py --distractors
-	$(BIN)/python bench/speed.py
+# The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
+bench: model browser
+	$(BIN)/python bench/suite.py
+	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) index/*.json index/*.jsonl index/*.npy index/*.faiss
+	rm -rf $(VENV) index/CURRENT index/gen-* index/.staging-* index/.lock

@@ -93,3 +93,27 @@ def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:
     assert rows[0]["citations"]
     assert "ziltivekimab" in rows[1]["answer"].lower()
     assert "\x07" not in rows[1]["question"] and rows[2]["citations"]
+
+
+def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None:
+    rows = [
+        {"question": "Which drug was tested in the HERMES trial?", "gold": ["ziltivekimab"], "lang": "en"},
+        {"question": "Какой препарат испытывали в исследовании HERMES?", "gold_source": "il6-hfref-review.txt"},
+        {"question": "What is the boiling point of mercury?", "gold": [], "lang": "en"},
+        {"question": "Which drug was tested in the HERMES trial?", "gold": ["a phrase no passage has"], "lang": "en"},
+    ]
+    file = tmp_path / "qa.jsonl"
+    file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = qa("eval", "--qa", str(file), "--index", str(corpus_index), "--k", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)["variants"]
+    assert set(scores) == {"en", "ru", "all"}
+    assert scores["ru"]["recall_at_k"] == 1.0 and scores["ru"]["questions"] == 1
+    assert scores["en"]["answerable"] == 2 and scores["en"]["recall_at_k"] == 0.5, "one gold phrase is absent"
+    assert scores["en"]["abstention"] == 1.0, "mercury flagged, HERMES answered"
+    assert 0 < scores["all"]["mrr_at_10"] <= scores["all"]["recall_at_k"]
+    readable = qa("eval", "--qa", str(file), "--index", str(corpus_index))
+    assert readable.returncode == 0 and "MRR@10" in readable.stdout and "all" in readable.stdout
+    (tmp_path / "bad.jsonl").write_text('{"question": "x"}\n', encoding="utf-8")
+    bad = qa("eval", "--qa", str(tmp_path / "bad.jsonl"), "--index", str(corpus_index))
+    assert bad.returncode == 2 and "bad.jsonl:1" in bad.stderr and "Traceback" not in bad.stderr

@@ -14,7 +14,7 @@ import pytest
 
 from qa.api import Engine
 from qa.embed import Embedder
-from qa.index import CURRENT, Index, build, current_generation
+from qa.index import CURRENT, Index, IndexUnavailable, build, current_generation
 from qa.read import read_corpus, to_document
 from qa.settings import Settings
 
@@ -236,3 +236,46 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     found, skipped = read_corpus(corpus)
     assert [f[1] for f in found] == ["ok.txt"]
     assert [(s.source, s.reason) for s in skipped] == [("locked.txt", "unreadable: Permission denied")]
+
+
+def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Aspirin inhibits platelets. " * 40, encoding="utf-8")
+    (corpus / "b.txt").write_text("Heparin is an anticoagulant. " * 40, encoding="utf-8")
+    first = build(settings, embedder, corpus, tmp_path / "i")
+    smaller = replace(settings, chunk_target=200, chunk_max=300)
+    second = build(smaller, embedder, corpus, tmp_path / "i")
+    assert second.unchanged == [] and sorted(second.added) == ["a.txt", "b.txt"], "everything re-embedded"
+    assert second.chunks_embedded == second.chunks > first.chunks
+    assert Index.load(tmp_path / "i").manifest["chunking"]["target"] == 200
+    with pytest.raises(IndexUnavailable, match="qa index --rebuild"):
+        Index.load(tmp_path / "i", model_id="some-other-model")
+
+
+def test_ann_index_is_chosen_by_size_and_loads_memory_mapped(tmp_path: Path, settings: Settings) -> None:
+    from dataclasses import replace
+
+    import faiss
+    import numpy as np
+
+    from qa.index import dense_index, read_dense
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(50, 64)).astype(np.float32)
+    vectors = centres[rng.integers(0, 50, 20_000)] + rng.normal(0, 0.3, (20_000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert isinstance(dense_index(vectors, replace(settings, ann_threshold=50_000)), faiss.IndexFlatIP)
+    ivf = dense_index(vectors, replace(settings, ann_threshold=10_000))
+    assert isinstance(ivf, faiss.IndexIVFFlat) and ivf.nprobe == settings.ann_nprobe
+    faiss.write_index(ivf, str(tmp_path / "ivf.faiss"))
+    loaded = read_dense(tmp_path / "ivf.faiss")
+    loaded.nprobe = settings.ann_nprobe
+    queries = vectors[:200] + rng.normal(0, 0.05, (200, 64)).astype(np.float32)
+    exact = dense_index(vectors, replace(settings, ann="flat"))
+    _, truth = exact.search(queries, 10)
+    _, found = loaded.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+    assert recall >= 0.9
