@@ -228,6 +228,9 @@ def sweep(folder: Path) -> None:
     except OSError:
         return
     for entry in folder.iterdir():
+        if entry.name in (MANIFEST, CHUNKS, VECTORS) or (entry.name.startswith("dense-") and entry.suffix == ".faiss"):
+            entry.unlink(missing_ok=True)  # the flat layout of format 1, replaced by a generation
+            continue
         stale_generation = entry.name.startswith(GENERATION_PREFIX) and entry.name != current
         if stale_generation or entry.name.startswith(STAGING_PREFIX) or entry.name.startswith(f".{CURRENT}-"):
             if entry.is_dir():

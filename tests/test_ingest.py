@@ -279,3 +279,18 @@ def test_ann_index_is_chosen_by_size_and_loads_memory_mapped(tmp_path: Path, set
     _, found = loaded.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
     assert recall >= 0.9
+
+
+def test_old_flat_layout_is_rebuilt_and_cleared(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    corpus, index = tmp_path / "c", tmp_path / "i"
+    corpus.mkdir()
+    index.mkdir()
+    (corpus / "a.txt").write_text("Aspirin inhibits platelets.", encoding="utf-8")
+    (index / "manifest.json").write_text('{"format_version": 1}', encoding="utf-8")
+    (index / "dense-en-Latn.faiss").write_bytes(b"old")
+    (index / ".gitignore").write_text("*\n", encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="old format"):
+        Index.load(index)
+    report = build(settings, embedder, corpus, index)
+    assert report.added == ["a.txt"]
+    assert sorted(p.name for p in index.iterdir() if not p.name.startswith("gen-")) == [".gitignore", ".lock", CURRENT]
