@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.quality import DATA, make_corpus  # noqa: E402
+from qa.api import Engine  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
 from qa.index import Index, build  # noqa: E402
 from qa.settings import Settings, default_cache_dir  # noqa: E402
@@ -38,3 +39,35 @@ def p50_p95_ms(values: list[float]) -> tuple[float, float]:
 
 def has_data() -> bool:
     return (DATA / "pubmedqa_dev.jsonl").exists() and (DATA / "rumeddanet_dev.jsonl").exists()
+
+
+def time_indexing(settings: Settings, embedder: Embedder, corpus: Path, folder: Path) -> tuple[int, float, float]:
+    """(chunks, seconds for a from-scratch `build`, seconds for raw `model.encode` of the same texts)."""
+    import time
+
+    embedder.passages(["warm up"])  # the first call pays one-time allocations
+    began = time.perf_counter()
+    report = build(settings, embedder, corpus, folder, rebuild=True)
+    index_seconds = time.perf_counter() - began
+    texts = [settings.passage_prefix + c.text for c in Index.load(folder).chunks]
+    began = time.perf_counter()
+    embedder.model.encode(texts, batch_size=16, normalize_embeddings=True)
+    return report.chunks, index_seconds, time.perf_counter() - began
+
+
+def time_ask_vs_encode(engine: Engine, questions: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    """Per question, interleaved: one raw single-query `model.encode`, then one warm `engine.ask`."""
+    import time
+
+    for question in questions:  # warm: the lexical index is built on first use
+        engine.ask(question)
+    raw, ask = [], []
+    for _ in range(repeat):
+        for question in questions:
+            began = time.perf_counter()
+            engine.embedder.model.encode([engine.settings.query_prefix + question], normalize_embeddings=True)
+            raw.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            engine.ask(question)
+            ask.append(time.perf_counter() - began)
+    return raw, ask

@@ -71,7 +71,6 @@ def dense_rows(real: np.ndarray, queries: np.ndarray, sizes: list[int], settings
     rows = []
     for n in sizes:
         vectors = synthetic(real, n)
-        before = rss_mb()
         began = time.perf_counter()
         flat = dense_index(vectors, replace(settings, ann="flat"))
         flat_build = time.perf_counter() - began

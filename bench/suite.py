@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scale  # noqa: E402
-from bench.common import DATA, dev_index, has_data, p50_p95_ms  # noqa: E402
+from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing  # noqa: E402
 from qa.api import Engine  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
 from qa.evaluate import Ranked, Scores, System, evaluate  # noqa: E402
@@ -148,28 +148,12 @@ def speed(settings: Settings, embedder: Embedder) -> dict[str, float]:
             target = corpus / path.relative_to(corpus_all)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
-        began = time.perf_counter()
-        report = build(settings, embedder, corpus, folder)
-        index_seconds = time.perf_counter() - began
-        texts = [c.text for c in Index.load(folder).chunks]
-    began = time.perf_counter()
-    embedder.model.encode([settings.passage_prefix + t for t in texts], batch_size=16, normalize_embeddings=True)
-    raw_seconds = time.perf_counter() - began
-    engine = Engine(index, embedder, settings)
+        chunks, index_seconds, raw_seconds = time_indexing(settings, embedder, corpus, folder)
     questions = [r["question"] for r in read_rows("seed_dev_qa.jsonl")]
-    for q in questions[:5]:
-        engine.ask(q)
-    raw, ask = [], []
-    for q in questions * 2:
-        t = time.perf_counter()
-        embedder.model.encode([settings.query_prefix + q], normalize_embeddings=True)
-        raw.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        engine.ask(q)
-        ask.append(time.perf_counter() - t)
+    raw, ask = time_ask_vs_encode(Engine(index, embedder, settings), questions, repeat=2)
     raw_p50, _ = p50_p95_ms(raw)
     ask_p50, ask_p95 = p50_p95_ms(ask)
-    return {"index_chunks": report.chunks, "index_s": index_seconds, "raw_encode_s": raw_seconds,
+    return {"index_chunks": chunks, "index_s": index_seconds, "raw_encode_s": raw_seconds,
             "throughput_ratio": raw_seconds / index_seconds, "raw_query_p50_ms": raw_p50, "ask_p50_ms": ask_p50,
             "ask_p95_ms": ask_p95, "ask_chunks": len(index.chunks)}
 

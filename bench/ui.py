@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import p50_p95_ms  # noqa: E402
 from bench.speed import QUESTIONS  # noqa: E402
 from qa.api import open_engine  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
@@ -31,9 +31,8 @@ from qa.web import LABELS, chat_message, sources_html  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return f"p50 {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms (n={len(ordered)})"
+    p50, p95 = p50_p95_ms(samples)
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (n={len(samples)})"
 
 
 def main() -> int:

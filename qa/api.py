@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from qa.answer import compose
@@ -17,7 +18,7 @@ from qa.index import Index
 from qa.read import to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import Settings
-from qa.types import Answer
+from qa.types import Answer, Document
 
 
 class InputError(ValueError):
@@ -54,8 +55,11 @@ class Engine:
         if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
             return None
         try:
-            document = to_document(source, path.read_bytes())
-        except (OSError, ValueError):
+            stat = path.stat()
+        except OSError:
+            return None
+        document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source)
+        if document is None:
             return None
         if document.sha256 != self.index.manifest["files"].get(source):
             return None  # changed since indexing: the offsets no longer apply
@@ -67,6 +71,16 @@ class Engine:
     def reload(self, index: Index) -> None:
         self.index = index
         self.retriever = Retriever(index, self.embedder, self.settings)
+
+
+@lru_cache(maxsize=32)
+def _read_document(path: str, mtime_ns: int, size: int, source: str) -> Document | None:
+    """Cached per file version (mtime, size): every answer's context view re-reads its cited
+    files, and extracting a PDF again for each answer would sit on the page's response time."""
+    try:
+        return to_document(source, Path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def open_engine(

@@ -146,7 +146,7 @@ def run_eval(args: argparse.Namespace) -> int:
         settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir)
         report = build(settings, Embedder(settings), args.corpus, index_dir, progress=progress_bar())
         print(f"qa: {report.summary()}", file=sys.stderr)
-    engine = open_engine(index_dir, replace(settings, index_dir=index_dir))
+    engine = open_engine(index_dir, settings)
 
     def system(question: str, n: int) -> Ranked:
         answer = engine.ask(question, n)

@@ -40,7 +40,7 @@ class Scores:
     mrr_at_10: float = 0.0
     abstention: float | None = None  # share of questions whose supported flag is right
 
-    def as_row(self, k: int) -> str:
+    def as_row(self) -> str:
         abstention = "—" if self.abstention is None else f"{self.abstention:.2f}"
         return (f"{self.questions:>5} {self.recall_at_1:>6.2f} {self.recall_at_k:>6.2f} {self.mrr_at_10:>7.2f} "
                 f"{abstention:>6}")
@@ -130,7 +130,7 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
 
 def table(scores: dict[str, Scores], k: int) -> str:
     lines = [f"{'variant':8} {'n':>5} {'R@1':>6} {f'R@{k}':>6} {'MRR@10':>7} {'abst.':>6}"]
-    lines += [f"{variant:8} {s.as_row(k)}" for variant, s in scores.items()]
+    lines += [f"{variant:8} {s.as_row()}" for variant, s in scores.items()]
     return "\n".join(lines)
 
 

@@ -40,7 +40,7 @@ def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
         except OSError as exc:
             yield path, "symlink loop" if "loop" in str(exc).lower() else "broken link or unreadable path"
             continue
-        if not is_file or path.is_dir():
+        if not is_file:
             continue
         if real in seen:  # the same file reached twice through symlinks
             continue

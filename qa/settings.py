@@ -35,7 +35,7 @@ class Settings:
     k: int = 5
     candidates: int = 50  # dense candidates before fusion
     lexical_candidates: int = 20
-    centre_languages: bool = True  # subtract per-language mean scores (see index.centre)
+    centre_languages: bool = True  # subtract per-language mean scores (see retrieve.language_offsets)
     # Measured per question language on the dev set (bench/quality.py): the cross-script lexical
     # leg helps en and ru and hurts uz. Centring: "all" shifts every language section by its mean
     # similarity to the question (Russian: Recall@5 0.17 → 0.83); "own" only demotes the question's

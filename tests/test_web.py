@@ -78,16 +78,16 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def ask_in_page(browser, url: str, question: str):  # type: ignore[no-untyped-def]
+def ask_in_page(browser, url: str, question: str, dialogs: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """A new page, the question typed and asked; any alert/confirm dialog is recorded in ``dialogs``."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    if dialogs is not None:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
     page.fill("#qa-question textarea", question)
     page.click("#qa-ask")
     page.wait_for_selector("#qa-sources .qa-source", timeout=120_000)
     page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 2", timeout=60_000)
-    page.dialogs = dialogs  # type: ignore[attr-defined]
     return page
 
 
@@ -126,7 +126,8 @@ def test_browser_russian_answer_and_language_selector(browser, server: dict) -> 
 
 
 def test_browser_document_markup_stays_inert(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
-    page = ask_in_page(browser, server["url"], "What is the maximum daily dose of xylofenin?")
+    dialogs: list[str] = []
+    page = ask_in_page(browser, server["url"], "What is the maximum daily dose of xylofenin?", dialogs)
     sources = page.inner_text("#qa-sources")
     assert "xss-note.txt" in sources
     assert "<script>window.__qaXss = 1</script>" in sources, "markup is shown as text"
@@ -135,7 +136,7 @@ def test_browser_document_markup_stays_inert(browser, server: dict) -> None:  # 
     page.wait_for_timeout(500)
     assert page.evaluate("typeof window.__qaXss") == "undefined"
     assert page.locator("img[src='x']").count() == 0 and page.locator("#qa-sources script").count() == 0
-    assert page.dialogs == []  # type: ignore[attr-defined]
+    assert dialogs == []
     page.close()
 
 
