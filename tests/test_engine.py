@@ -121,3 +121,24 @@ def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None
         Index.load(broken)
     with pytest.raises(IndexUnavailable, match="qa index"):
         Index.load(tmp_path / "nowhere")
+
+
+def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    from qa.index import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    original = "Intro line.\n\nZiltivekimab blocks the IL-6 ligand in the HERMES trial.\n\nClosing line."
+    (corpus / "a.txt").write_text(original, encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside the corpus", encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(local, embedder, corpus, local.index_dir)
+    engine = Engine(Index.load(local.index_dir), embedder, local)
+    start = original.index("Ziltivekimab")
+    end = start + len("Ziltivekimab blocks")
+    assert engine.context("a.txt", start, end, chars=5) == ("ne.\n\n", "Ziltivekimab blocks", " the ")
+    assert engine.context("../secret.txt", 0, 5) is None, "never reads outside the corpus"
+    (corpus / "a.txt").write_text(original + " Changed.", encoding="utf-8")
+    assert engine.context("a.txt", start, end) is None, "offsets of a changed file are not trusted"
