@@ -1,6 +1,6 @@
 """Recall@k per language variant on the seed dev questions, qa as configured vs dense-only.
 
-    .venv/bin/python bench/quality.py [--distractors] [--k 5]
+    .venv/bin/python bench/quality.py [--distractors] [--calibrate] [--k 5]
 
 Reads ../shared/data (skips cleanly when absent). Builds throwaway indexes in a temp folder.
 """
@@ -55,26 +55,33 @@ def recall(retriever: Retriever, rows: list[dict], k: int) -> dict[str, float]:
     return {lang: sum(v) / len(v) for lang, v in hits.items()}
 
 
-def abstention(retriever: Retriever, rows: list[dict], k: int) -> None:
-    """Per language variant: top passage similarity of answerable vs unanswerable questions, and
-    the threshold that flags every unanswerable one (the calibration behind Settings)."""
+def abstention(retrievers: list[Retriever], rows: list[dict], k: int) -> None:
+    """Per language variant, over the given corpus conditions at once: best cited cosine of
+    answerable vs unanswerable questions, and the calibration rule behind
+    Settings.support_thresholds: a quarter of the way from the best unanswerable to the worst
+    answerable when they separate, else just below the worst answerable. The bar leans towards
+    answering because the costs differ: a wrong "not found" hides a real answer, while a wrong
+    "supported" still lists its sources for the reader to check."""
     tops: dict[str, dict[bool, list[float]]] = defaultdict(lambda: {True: [], False: []})
-    for row in rows:
-        passages = retriever.search(prepare(row["question"]), k)
-        tops[row["lang"]][bool(row["gold"])].append(evidence(passages))
+    for retriever in retrievers:
+        for row in rows:
+            passages = retriever.search(prepare(row["question"]), k)
+            tops[row["lang"]][bool(row["gold"])].append(evidence(passages))
     for lang, by in sorted(tops.items()):
         unanswerable = max(by[False]) if by[False] else 0.0
-        threshold = (unanswerable + min(by[True])) / 2  # midway: the calibration rule for Settings
+        lowest = min(by[True])
+        threshold = unanswerable + (lowest - unanswerable) / 4 if unanswerable < lowest else lowest - 0.0005
         kept = sum(t >= threshold for t in by[True]) / max(1, len(by[True]))
         flagged = sum(t < threshold for t in by[False]) / max(1, len(by[False]))
-        print(f"  abstention {lang:8s} answerable min {min(by[True]):.4f}  unanswerable max {unanswerable:.4f}"
-              f"  -> midpoint {threshold:.4f}: keeps {kept:.2f} of answerable, flags {flagged:.2f} of unanswerable")
+        print(f"  abstention {lang:8s} answerable min {lowest:.4f}  unanswerable max {unanswerable:.4f}"
+              f"  -> threshold {threshold:.4f}: keeps {kept:.2f} of answerable, flags {flagged:.2f} of unanswerable")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--distractors", action="store_true")
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--calibrate", action="store_true", help="abstention over both corpus conditions")
     parser.add_argument("--set", action="append", default=[], help="Settings override name=value")
     args = parser.parse_args()
     qa_file = DATA / "seed_dev_qa.jsonl"
@@ -96,19 +103,21 @@ def main() -> int:
         report = build(settings, embedder, corpus, index_dir)
         print(report.summary())
         index = Index.load(index_dir)
-        variants = {
-            "qa": settings,
-            "centred-only": dataclasses.replace(settings, lexical_weight=0.0),
-            "dense-only": dataclasses.replace(
-                settings, lexical_weight=0.0, centre_languages=False
-            ),
-        }
-        for name, variant in variants.items():
-            retriever = Retriever(index, embedder, variant)
-            scores = recall(retriever, rows, args.k)
-            print(f"{name:12s} " + "  ".join(f"{lang} {value:.2f}" for lang, value in sorted(scores.items())))
-            if name == "qa":
-                abstention(retriever, rows, args.k)
+    variants = {
+        "qa": settings,
+        "no-gloss": dataclasses.replace(settings, gloss_weights=(), lexical_weights=(("en", 0.01), ("ru", 0.01))),
+        "centred-only": dataclasses.replace(settings, lexical_weights=(), gloss_weights=()),
+        "dense-only": dataclasses.replace(settings, lexical_weights=(), gloss_weights=(), centre_languages=False),
+    }
+    for name, variant in variants.items():
+        scores = recall(Retriever(index, embedder, variant), rows, args.k)
+        print(f"{name:12s} " + "  ".join(f"{lang} {value:.2f}" for lang, value in sorted(scores.items())))
+    retrievers = [Retriever(index, embedder, settings)]
+    if args.calibrate:  # both corpus conditions: the seeds alone and among the cached distractors
+        from bench.common import dev_index
+
+        retrievers.append(Retriever(dev_index(settings, embedder)[1], embedder, settings))
+    abstention(retrievers, rows, args.k)
     return 0
 
 

@@ -22,7 +22,11 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])[\"»”’)\]]*\s+(?=[\"«“(\[]?[A-ZА-
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:et al|e\.g|i\.e|vs|Fig|Figs|Dr|No|approx|cf|Ref|Eq|т\.е|т\.д|т\.п|др|см|рис|им)\.|\b[A-ZА-Я]\.)$"
 )
+# Recorded in the index manifest: a change in how text is cut re-chunks every file (vectors of
+# chunks whose text is unchanged are reused).
+CHUNKER_VERSION = 2
 _SHORT = 60  # a sentence this short is too little evidence for its own language
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word in any script
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,23 @@ def label_sentences(text: str) -> list[Sentence]:
         before = sentences[i - 1] if i else None
         if s.end - s.start < _SHORT and (before is None or before.script != s.script) and after.script == s.script:
             sentences[i] = Sentence(s.start, s.end, after.language, s.script)
+    # A list number ("1."), a stray "." or a short Latin name inside Russian text is no language
+    # section of its own: as one, it became a tiny chunk whose near-average vector matched every
+    # question. It joins its neighbours when they agree, or the previous one when it has no words.
+    for i, current in enumerate(sentences):
+        previous = sentences[i - 1] if i else None
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        wordless = not _WORD.search(text[current.start : current.end])
+        short = current.end - current.start < _SHORT
+        if previous and (wordless or (short and following and _label(previous) == _label(following))):
+            sentences[i] = Sentence(current.start, current.end, previous.language, previous.script)
+        elif wordless and following:
+            sentences[i] = Sentence(current.start, current.end, following.language, following.script)
     return sentences
+
+
+def _label(sentence: Sentence) -> tuple[str, str]:
+    return sentence.language, sentence.script
 
 
 def sections(sentences: list[Sentence]) -> Iterator[list[Sentence]]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.chunk import chunk_document
+from qa.chunk import CHUNKER_VERSION, chunk_document
 from qa.embed import Embedder
 from qa.lexical import Lexical
 from qa.read import Skipped, read_corpus, sha256, to_document
@@ -256,18 +256,23 @@ def _chunk_from_json(data: dict) -> Chunk:
     return Chunk(**data)
 
 
+def _chunking(settings: Settings) -> dict[str, int]:
+    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION}
+
+
 def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.id,
         "dimension": embedder.dim,
-        "chunking": settings.chunk_settings(),
+        "passage_prefix": settings.passage_prefix,
+        "chunking": _chunking(settings),
         "files": files,
     }
 
 
 def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
-    """The existing index when its vectors can be reused (same model, dimension and chunking)."""
+    """The existing index when its vectors can be reused (same model, dimension and prefix)."""
     try:
         old = Index.load(folder)
     except IndexUnavailable:
@@ -275,7 +280,7 @@ def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | N
     same = (
         old.manifest.get("model") == embedder.id
         and old.manifest.get("dimension") == embedder.dim
-        and old.manifest.get("chunking") == settings.chunk_settings()
+        and old.manifest.get("passage_prefix", "passage: ") == settings.passage_prefix
     )
     return old if same else None
 
@@ -304,10 +309,16 @@ def _build(
     files, report.skipped = read_corpus(corpus)
     old = None if rebuild else _previous(folder, settings, embedder)
     old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
+    # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
+    # already in the index (a file re-chunked under new settings, the untouched paragraphs of an
+    # edited file) keeps its vector: a vector depends only on model, prefix and text.
+    same_chunking = old is not None and old.manifest.get("chunking") == _chunking(settings)
     reuse: dict[str, list[int]] = {}
+    known: dict[str, int] = {}
     if old:
         for i, chunk in enumerate(old.chunks):
             reuse.setdefault(chunk.source, []).append(i)
+            known.setdefault(chunk.text, i)
 
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
@@ -317,7 +328,7 @@ def _build(
         if progress:
             progress("files", number, len(files))
         document_hash = sha256(data)
-        if old and old_files.get(source) == document_hash and source in reuse:
+        if old and same_chunking and old_files.get(source) == document_hash and source in reuse:
             report.unchanged.append(source)
             hashes[source] = document_hash
             for i in reuse[source]:
@@ -333,25 +344,28 @@ def _build(
         if not new_chunks:
             report.skipped.append(Skipped(source, "no text"))
             continue
-        (report.updated if source in old_files else report.added).append(source)
+        if old_files.get(source) != document_hash:
+            (report.updated if source in old_files else report.added).append(source)
+        else:
+            report.unchanged.append(source)  # re-chunked under new settings
         hashes[source] = document_hash
         pending.extend(new_chunks)
     report.removed = sorted(set(old_files) - set(hashes))
-
-    # Embed in length order (as sentence-transformers does within one call) so batches carry
-    # little padding, in slices that let the progress bar move; then restore document order.
-    order = sorted(range(len(pending)), key=lambda i: len(pending[i].text))
-    embedded: list[np.ndarray | None] = [None] * len(pending)
+    by_text: dict[str, np.ndarray] = (
+        {c.text: old.vectors[known[c.text]] for c in pending if c.text in known} if old else {}
+    )
+    # Embed each new text once, in length order (as sentence-transformers does within one call) so
+    # batches carry little padding, in slices that let the progress bar move.
+    todo = sorted({c.text for c in pending} - by_text.keys(), key=lambda text: (len(text), text))
     step = 256
-    for start in range(0, len(order), step):
-        part = order[start : start + step]
-        for i, vector in zip(part, embedder.passages([pending[i].text for i in part], batch_size=16), strict=True):
-            embedded[i] = vector
+    for start in range(0, len(todo), step):
+        part = todo[start : start + step]
+        by_text.update(zip(part, embedder.passages(part, batch_size=16), strict=True))
         report.chunks_embedded += len(part)
         if progress:
-            progress("chunks", report.chunks_embedded, len(pending))
+            progress("chunks", report.chunks_embedded, len(todo))
     chunks.extend(pending)
-    vectors.extend(v for v in embedded if v is not None)
+    vectors.extend(by_text[c.text] for c in pending)
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     index = Index(_manifest(settings, embedder, hashes), chunks, matrix, settings=settings)
     index.save(folder)

@@ -1,4 +1,7 @@
-"""Question → ranked passages: language-centred dense search fused with the cross-script lexical leg."""
+"""Question → ranked passages: language-centred dense search fused with the cross-script lexical leg.
+
+Uzbek questions are also glossed into English (qa.glossary): the model sees the question and its
+gloss as one averaged vector, and the lexical leg matches the gloss's English words."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.embed import Embedder
+from qa.glossary import to_english
 from qa.index import Index
 from qa.lang import detect
 from qa.settings import Settings
@@ -20,6 +24,7 @@ class Query:
     language: str
     script: str
     embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
+    gloss: str = ""  # Uzbek and Russian questions: an English gloss from the clinical glossaries
 
 
 MAX_QUESTION_CHARS = 2000
@@ -32,7 +37,8 @@ def prepare(question: str) -> Query:
         text = text[: cut if cut > MAX_QUESTION_CHARS // 2 else MAX_QUESTION_CHARS]
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
-    return Query(text, language, script, embed_text)
+    gloss = to_english(embed_text, language)[0]
+    return Query(text, language, script, embed_text, gloss)
 
 
 def language_offsets(index: Index, vector: np.ndarray, language: str, mode: str) -> dict[str, float]:
@@ -57,15 +63,27 @@ class Retriever:
             raise ValueError(f"index dimension {index.dimension} ≠ model dimension {embedder.dim}")
         self.index, self.embedder, self.settings = index, embedder, settings
 
+    def use_gloss(self, query: Query) -> bool:
+        return bool(query.gloss) and dict(self.settings.gloss_weights).get(query.language, 0.0) > 0
+
+    def query_vector(self, query: Query) -> np.ndarray:
+        """One normalised vector; with a gloss, the mean of the question's and the gloss's (both
+        encoded in one batch, which costs little more than one)."""
+        if not self.use_gloss(query):
+            return self.embedder.queries([query.embed_text])[0]
+        question, gloss = self.embedder.queries([query.embed_text, query.gloss])
+        mixed = question + dict(self.settings.gloss_weights).get(query.language, 0.0) * gloss
+        return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
         k = k or self.settings.k
         index = self.index
         if not index.chunks:
             return []
-        vector = self.embedder.queries([query.embed_text])[0]
+        vector = self.query_vector(query)
         n = min(self.settings.candidates, len(index.chunks))
         found = index.dense_candidates(vector, n)
-        lexical = index.lexical.scores(query.text)
+        lexical = index.lexical.scores(f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text)
         top_lexical = np.argsort(-lexical)[: self.settings.lexical_candidates]
         ids = np.unique(np.concatenate([found, top_lexical[lexical[top_lexical] > 0]]))
         raw = index.vectors[ids] @ vector
@@ -76,7 +94,7 @@ class Retriever:
             centred = raw - np.array([offsets[index.keys[i]] for i in ids], dtype=np.float32)
         peak = float(lexical.max()) if lexical.size else 0.0
         lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
-        lexical_weight = self.settings.lexical_weight if query.language in self.settings.lexical_languages else 0.0
+        lexical_weight = dict(self.settings.lexical_weights).get(query.language, 0.0)
         fused = centred + lexical_weight * lexical_part
         order = np.argsort(-fused)[:k]
         return [Passage(index.chunks[ids[j]], float(fused[j]), float(raw[j])) for j in order]

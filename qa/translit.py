@@ -16,12 +16,13 @@ _LATIN_TERM = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\b")
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
     "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
+    "у": "u", "ф": "f", "х": "h", "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
     "э": "e", "ю": "iu", "я": "ia", "ў": "o", "қ": "k", "ғ": "g", "ҳ": "h", "і": "i", "ј": "j",
 }
 # Spelling differences between English, Russian and Uzbek renderings of one Greek/Latin term.
 _FOLDS = (("ph", "f"), ("th", "t"), ("x", "ks"), ("c", "k"), ("q", "k"), ("y", "i"), ("w", "v"),
           ("z", "s"), ("j", "i"), ("h", ""))
+_SOFT_C = re.compile(r"c(?=[eiy])")
 _APOSTROPHES = re.compile(r"[ʻʼ'‘’`]")
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -37,6 +38,7 @@ def skeleton(word: str) -> str:
     """A script-blind key: 'кортикостероиды' and 'corticosteroids' both give 'kortikosteroidi…'."""
     out = "".join(_CYRILLIC.get(ch, ch) for ch in word.lower())
     out = _APOSTROPHES.sub("", out)
+    out = _SOFT_C.sub("s", out)  # precision / прецизия, cytokine / цитокин: a soft c is an s
     for before, after in _FOLDS:
         out = out.replace(before, after)
     return _REPEATS.sub(r"\1", out)

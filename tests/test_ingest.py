@@ -132,8 +132,10 @@ def test_pdf_citation_names_its_page(mixed_engine: Engine, mixed_corpus: tuple[P
 ])
 def test_each_format_and_encoding_answers(mixed_engine: Engine, question: str, source: str, fact: str) -> None:
     answer = mixed_engine.ask(question)
-    assert answer.citations[0].source == source
-    assert fact in answer.citations[0].text and fact in answer.answer
+    # The Russian zorbatine fact also sits, in English, in trial.pdf, which may rank first.
+    cited = [c for c in answer.citations[:2] if c.source == source]
+    assert cited, [c.source for c in answer.citations]
+    assert fact in cited[0].text and (fact in answer.answer or answer.citations[0].source != source)
 
 
 def test_html_keeps_main_text_only(mixed_corpus: tuple[Path, Path]) -> None:
@@ -248,9 +250,15 @@ def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, 
     first = build(settings, embedder, corpus, tmp_path / "i")
     smaller = replace(settings, chunk_target=200, chunk_max=300)
     second = build(smaller, embedder, corpus, tmp_path / "i")
-    assert second.unchanged == [] and sorted(second.added) == ["a.txt", "b.txt"], "everything re-embedded"
-    assert second.chunks_embedded == second.chunks > first.chunks
-    assert Index.load(tmp_path / "i").manifest["chunking"]["target"] == 200
+    assert sorted(second.unchanged) == ["a.txt", "b.txt"] and second.chunks > first.chunks
+    assert 0 < second.chunks_embedded < second.chunks, "new chunk texts embedded, repeated texts reused"
+    index = Index.load(tmp_path / "i")
+    assert index.manifest["chunking"]["target"] == 200
+    # Every stored vector is the embedding of its own chunk's text, reused or not.
+    fresh = embedder.passages([c.text for c in index.chunks])
+    assert (fresh * index.vectors).sum(axis=1).min() > 0.999
+    third = build(smaller, embedder, corpus, tmp_path / "i")
+    assert third.chunks_embedded == 0 and third.chunks == second.chunks
     with pytest.raises(IndexUnavailable, match="qa index --rebuild"):
         Index.load(tmp_path / "i", model_id="some-other-model")
 

@@ -2,13 +2,16 @@
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.chunk import chunk_document, split_sentences
 from qa.clean import CYRILLIC_TO_LATIN, clean
+from qa.glossary import glossary, normalise, to_english
 from qa.lang import detect
 from qa.lexical import Lexical
+from qa.retrieve import prepare
 from qa.settings import Settings
 from qa.translit import skeleton, uzbek_to_latin
 from qa.types import Document
@@ -112,6 +115,46 @@ def test_language_table_at_least_95_percent() -> None:
     assert sum(right) / len(right) >= 0.95, wrong
 
 
+def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
+    text = (
+        "Патология сердечно-сосудистой системы может вызывать острую декомпенсацию. 1. Кардиальная "
+        "патология имеет ведущее значение в возникновении нарушений. (Plantago ispaghula Roxb.). "
+        "Препарат применяют при запорах и синдроме раздражённого кишечника у взрослых."
+    )
+    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunk_target=60, chunk_max=120))
+    assert {(c.language, c.script) for c in chunks} == {("ru", "Cyrl")}, [(c.text, c.language) for c in chunks]
+    assert all(len(c.text) > 20 for c in chunks), "no chunk of its own for '1.' or a Latin name"
+
+
+def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
+    gloss, known = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz")
+    for word in ("kidney", "elderly", "patient", "IL-6", "dysfunction"):
+        assert word in gloss, gloss
+    assert "uchun" not in gloss and known > 0.8
+    cyrillic = prepare("Юрак етишмовчилигида қайси цитокинлар яллиғланишни кучайтиради?")
+    assert cyrillic.language == "uz" and "heart" in cyrillic.gloss and "inflammation" in cyrillic.gloss
+    russian = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
+    assert "headache" in russian.gloss and "elderly" in russian.gloss and "daily" in russian.gloss
+    assert "pain" not in to_english("больше всего", "ru")[0], "больше is not боль"
+    assert prepare("Which cytokine drives heart failure?").gloss == ""
+
+
+@pytest.mark.parametrize("language", ["uz", "ru"])
+def test_glossary_files_are_well_formed(language: str) -> None:
+    from importlib import resources
+
+    text = resources.files("qa").joinpath(f"data/{language}_en_glossary.tsv").read_text(encoding="utf-8")
+    keys = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        source, tab, english = line.partition("\t")
+        assert tab and source.strip() == source and source, f"line {number}: {line!r}"
+        assert all(sense.strip() for sense in english.split(",")) or not english, f"line {number}: {line!r}"
+        keys.append(normalise(source))
+    assert len(keys) > 250 and len(glossary(language)) == len(set(keys))
+
+
 def test_uzbek_cyrillic_to_latin_protects_latin_terms() -> None:
     latin = uzbek_to_latin("Стресс шароитида қайси ҳужайралар IL-6 ишлаб чиқаради? HERMES")
     assert latin == "Stress sharoitida qaysi hujayralar IL-6 ishlab chiqaradi? HERMES"
@@ -121,6 +164,7 @@ def test_uzbek_cyrillic_to_latin_protects_latin_terms() -> None:
 def test_skeleton_joins_scripts_and_homoglyphs() -> None:
     assert skeleton("МАPК") == skeleton("MAPK")
     assert skeleton("диурез") == skeleton("diurez")
+    assert skeleton("прецизионной")[:8] == skeleton("precision")[:8] == "presisio"  # soft c is s
     lexical = Lexical(["MAPK signaling pathways", "corticosteroid responsiveness"])
     assert lexical.scores("МАPК").argmax() == 0
     assert lexical.scores("кортикостероиды").argmax() == 1

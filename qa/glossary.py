@@ -1,0 +1,116 @@
+"""Uzbek or Russian → English glossing of a question (dictionary-based query translation).
+
+e5-small barely knows Uzbek: common clinical words (buyrak "kidney", keksa "elderly", yurak
+"heart") embed no closer to their English than to unrelated words; and it ranks any Russian text
+above the English passage that answers a Russian question. No translation model ships offline, so
+curated clinical glossaries (``data/<language>_en_glossary.tsv``) turn a question into an English
+paraphrase that the model and the lexical leg both understand. Both languages inflect, so a word
+matches the longest glossary stem it starts with, provided what follows is an ending.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+LANGUAGES = ("uz", "ru")
+_APOSTROPHES = re.compile(r"[ʻʼ'‘’`]")
+_TOKEN = re.compile(r"[\w'-]+")
+_KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names: IL-6, NT-proBNP
+# Uzbek noun endings, chained: plural, possessive, case, derivation, copula/question.
+_UZBEK_ENDING = re.compile(
+    r"^(?:lar)?(?:imiz|ingiz|im|ing|i|si|ni|m|ng)?(?:ning|ni|ga|ka|qa|da|ta|dan|tan|dagi|gacha|day|dek)?"
+    r"(?:li|lik|siz)?(?:mi|dir|ku|chi)?$"
+)
+_FREE_ENDINGS_FROM = 5  # an Uzbek stem this long takes any ending (verb forms are too many to list)
+_RUSSIAN_ENDING_MAX = 4  # ой, ами, ение → the stem carries the meaning
+_EXACT_BELOW = 3  # shorter entries (ni, ли, до) match whole words only
+
+
+@lru_cache(maxsize=2)
+def glossary(language: str) -> dict[str, str]:
+    name = f"data/{language}_en_glossary.tsv"
+    text = resources.files("qa").joinpath(name).read_text(encoding="utf-8")
+    entries: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        source, _, english = line.partition("\t")
+        entries[normalise(source)] = "  ".join(sense.strip() for sense in english.split(",") if sense.strip())
+    return entries
+
+
+def normalise(text: str) -> str:
+    """Lower case, one apostrophe, ё as е, and "ts" as "s" (alifbo writes ц as ts: fraktsiya / fraksiya)."""
+    return _APOSTROPHES.sub("'", text.lower()).replace("ts", "s").replace("ё", "е").strip()
+
+
+def _fits(word: str, stem: str, language: str) -> bool:
+    if not word.startswith(stem):
+        return False
+    rest = word[len(stem) :]
+    if not rest:
+        return True
+    if len(stem.replace(" ", "")) < _EXACT_BELOW:
+        return False
+    if language == "ru":
+        return len(rest) <= _RUSSIAN_ENDING_MAX and rest.isalpha()
+    return bool(_UZBEK_ENDING.match(rest)) or len(stem.replace(" ", "")) >= _FREE_ENDINGS_FROM
+
+
+def _longest(text: str, entries: dict[str, str], language: str) -> str | None:
+    for cut in range(len(text), 0, -1):
+        stem = text[:cut]
+        if stem in entries and _fits(text, stem, language):
+            return stem
+    return None
+
+
+@lru_cache(maxsize=2)
+def _phrases(language: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, tuple(key.split())) for key in glossary(language) if " " in key)
+
+
+def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | None:
+    """A two-word entry whose words each fit the next two words ("головной боли" → "головн бол")."""
+    if len(words) < 2:
+        return None
+    first, second = normalise(words[0]), normalise(words[1])
+    for key, (a, b) in _phrases(language):
+        if _fits(first, a, language) and _fits(second, b, language):
+            return key
+    return None
+
+
+def to_english(question: str, language: str, every_sense: bool = True) -> tuple[str, float]:
+    """The question glossed into English, and the share of its content words the glossary knew.
+
+    Uzbek comes in old Latin (see qa.translit). Words the glossary does not know stay as they
+    are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches."""
+    if language not in LANGUAGES:
+        return "", 0.0
+    entries = glossary(language)
+    words = _TOKEN.findall(question)
+    out: list[str] = []
+    known = content = 0
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _KEEP.match(word):
+            out.append(word)
+            i += 1
+            continue
+        low = normalise(word)
+        stem, width = _phrase(words[i : i + 2], entries, language), 2
+        if stem is None:
+            stem, width = _longest(low, entries, language), 1
+        if stem is None:
+            out.append(word)
+            content += 1
+        elif entries[stem]:
+            out.append(entries[stem] if every_sense else entries[stem].split("  ")[0])
+            known += 1
+            content += 1
+        i += width
+    return " ".join(out), known / content if content else 0.0
