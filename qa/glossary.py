@@ -37,7 +37,7 @@ def glossary(language: str) -> dict[str, str]:
         if not line.strip() or line.startswith("#"):
             continue
         source, _, english = line.partition("\t")
-        entries[normalise(source)] = "  ".join(sense.strip() for sense in english.split(",") if sense.strip())
+        entries[normalise(source)] = " ".join(sense.strip() for sense in english.split(",") if sense.strip())
     return entries
 
 
@@ -83,17 +83,16 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
     return None
 
 
-def to_english(question: str, language: str, every_sense: bool = True) -> tuple[str, float]:
-    """The question glossed into English, and the share of its content words the glossary knew.
+def to_english(question: str, language: str) -> str:
+    """The question glossed into English ("" for other languages).
 
     Uzbek comes in old Latin (see qa.translit). Words the glossary does not know stay as they
     are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches."""
     if language not in LANGUAGES:
-        return "", 0.0
+        return ""
     entries = glossary(language)
     words = _TOKEN.findall(question)
     out: list[str] = []
-    known = content = 0
     i = 0
     while i < len(words):
         word = words[i]
@@ -107,10 +106,7 @@ def to_english(question: str, language: str, every_sense: bool = True) -> tuple[
             stem, width = _longest(low, entries, language), 1
         if stem is None:
             out.append(word)
-            content += 1
         elif entries[stem]:
-            out.append(entries[stem] if every_sense else entries[stem].split("  ")[0])
-            known += 1
-            content += 1
+            out.append(entries[stem])
         i += width
-    return " ".join(out), known / content if content else 0.0
+    return " ".join(out)

@@ -1,7 +1,7 @@
 """Question → ranked passages: language-centred dense search fused with the cross-script lexical leg.
 
-Uzbek questions are also glossed into English (qa.glossary): the model sees the question and its
-gloss as one averaged vector, and the lexical leg matches the gloss's English words."""
+Uzbek and Russian questions are also glossed into English (qa.glossary): the model sees the
+question and its gloss as one averaged vector, and the lexical leg matches the gloss's English words."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def prepare(question: str) -> Query:
         text = text[: cut if cut > MAX_QUESTION_CHARS // 2 else MAX_QUESTION_CHARS]
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
-    gloss = to_english(embed_text, language)[0]
+    gloss = to_english(embed_text, language)
     return Query(text, language, script, embed_text, gloss)
 
 

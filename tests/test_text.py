@@ -127,15 +127,15 @@ def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
 
 
 def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
-    gloss, known = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz")
+    gloss = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz")
     for word in ("kidney", "elderly", "patient", "IL-6", "dysfunction"):
         assert word in gloss, gloss
-    assert "uchun" not in gloss and known > 0.8
+    assert "uchun" not in gloss and "bemor" not in gloss
     cyrillic = prepare("Юрак етишмовчилигида қайси цитокинлар яллиғланишни кучайтиради?")
     assert cyrillic.language == "uz" and "heart" in cyrillic.gloss and "inflammation" in cyrillic.gloss
     russian = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
     assert "headache" in russian.gloss and "elderly" in russian.gloss and "daily" in russian.gloss
-    assert "pain" not in to_english("больше всего", "ru")[0], "больше is not боль"
+    assert "pain" not in to_english("больше всего", "ru"), "больше is not боль"
     assert prepare("Which cytokine drives heart failure?").gloss == ""
 
 
@@ -152,7 +152,9 @@ def test_glossary_files_are_well_formed(language: str) -> None:
         assert tab and source.strip() == source and source, f"line {number}: {line!r}"
         assert all(sense.strip() for sense in english.split(",")) or not english, f"line {number}: {line!r}"
         keys.append(normalise(source))
-    assert len(keys) > 250 and len(glossary(language)) == len(set(keys))
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    assert not duplicates, f"entries given twice: {duplicates}"
+    assert len(keys) > 250 and len(glossary(language)) == len(keys)
 
 
 def test_uzbek_cyrillic_to_latin_protects_latin_terms() -> None:
