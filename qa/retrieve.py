@@ -5,6 +5,7 @@ question and its gloss as one averaged vector, and the lexical leg matches the g
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ class Query:
 
 
 MAX_QUESTION_CHARS = 2000
+_UZBEK_APOSTROPHES = re.compile(r"[ʻʼ‘’`]")
 
 
 def prepare(question: str) -> Query:
@@ -37,24 +39,44 @@ def prepare(question: str) -> Query:
         text = text[: cut if cut > MAX_QUESTION_CHARS // 2 else MAX_QUESTION_CHARS]
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
+    if language == "uz":  # oʻ/gʻ as most Uzbek web text (and so e5) writes them: o'/g'
+        embed_text = _UZBEK_APOSTROPHES.sub("'", embed_text)
     gloss = to_english(embed_text, language)
     return Query(text, language, script, embed_text, gloss)
 
 
-def language_offsets(index: Index, vector: np.ndarray, language: str, mode: str) -> dict[str, float]:
-    """How much to subtract from the question's similarity to each language section.
+def language_offsets(
+    index: Index, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
+) -> np.ndarray:
+    """How much to subtract from each candidate's similarity, by its language section.
 
     "all": the section's mean similarity q·μ (removes e5's own-language preference everywhere).
     "own": only the question's own-language sections, by their excess over the other sections'
-    mean, so that unrelated sections in a third language are not lifted."""
-    offsets = {key: float(mean @ vector) for key, mean in index.language_means.items()}
-    if mode == "all":
-        return offsets
-    others = [value for key, value in offsets.items() if not key.startswith(language + "-")]
-    base = float(np.mean(others)) if others else 0.0
-    return {
-        key: max(0.0, value - base) if key.startswith(language + "-") else 0.0 for key, value in offsets.items()
-    }
+    mean, so that unrelated sections in a third language are not lifted.
+    The mean leaves the candidate itself out: in a small section (one Russian file among English
+    ones) the plain mean is mostly the candidate, and subtracting it would erase the very passage
+    that answers in the question's language. A section of one has no other members to estimate
+    its bias from, so it gets the other sections' average."""
+    section_mean = {key: float(mean @ vector) for key, mean in index.language_means.items()}
+    own = {key for key in section_mean if key.startswith(language + "-")}
+    foreign = [value for key, value in section_mean.items() if key not in own]
+    foreign_mean = float(np.mean(foreign)) if foreign else 0.0
+
+    def bias(key: str, score: float) -> float:
+        size = len(index.groups[key])
+        if size > 1:
+            return (size * section_mean[key] - score) / (size - 1)
+        others = [value for other, value in section_mean.items() if other != key]
+        return float(np.mean(others)) if others else 0.0
+
+    offsets = []
+    for i, score in zip(ids, raw, strict=True):
+        key = index.keys[i]
+        if mode == "all":
+            offsets.append(bias(key, float(score)))
+        else:
+            offsets.append(max(0.0, bias(key, float(score)) - foreign_mean) if key in own and foreign else 0.0)
+    return np.array(offsets, dtype=np.float32)
 
 
 class Retriever:
@@ -90,11 +112,19 @@ class Retriever:
         centred = raw
         mode = dict(self.settings.centring).get(query.language) if self.settings.centre_languages else None
         if mode:
-            offsets = language_offsets(index, vector, query.language, mode)
-            centred = raw - np.array([offsets[index.keys[i]] for i in ids], dtype=np.float32)
+            centred = raw - language_offsets(index, vector, ids, raw, query.language, mode)
         peak = float(lexical.max()) if lexical.size else 0.0
         lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
         lexical_weight = dict(self.settings.lexical_weights).get(query.language, 0.0)
         fused = centred + lexical_weight * lexical_part
-        order = np.argsort(-fused)[:k]
-        return [Passage(index.chunks[ids[j]], float(fused[j]), float(raw[j])) for j in order]
+        order = np.argsort(-fused)
+        # Within the first ``settings.k`` only (so asking for more citations never reorders the
+        # first k, and recall@k is unchanged), a passage in the question's language moves ahead of
+        # one that scores at most ``same_language_margin`` higher: the abstract exists in three
+        # languages, and a reader checks a citation best in their own.
+        window = order[: self.settings.k]
+        same = np.array([index.chunks[ids[j]].language == query.language for j in window], dtype=np.float32)
+        ranking = fused.copy()
+        ranking[window] += self.settings.same_language_margin * same
+        ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
+        return [Passage(index.chunks[ids[j]], float(ranking[j]), float(raw[j])) for j in ranked]

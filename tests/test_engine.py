@@ -58,6 +58,24 @@ def test_glossary_brings_the_english_passage(engine: Engine, variant: str) -> No
     assert any("renal dysfunction" in c.text for c in answer.citations), [c.text[:80] for c in answer.citations]
 
 
+# The HERMES fact sits in the English body and in the Russian and Uzbek abstracts.
+SAME_LANGUAGE = {
+    "ru": "Какой препарат ингибировал IL-6 в испытании HERMES?",
+    "uz-Cyrl": "HERMES синовида IL-6 ни қайси дори ингибирлади?",
+    "uz-Latn": "HERMES sinovida IL-6 ni qaysi dori ingibirladi?",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SAME_LANGUAGE))
+def test_passage_in_the_questions_language_is_preferred(engine: Engine, variant: str) -> None:
+    answer = engine.ask(SAME_LANGUAGE[variant])
+    assert answer.supported
+    first = answer.citations[0]
+    assert first.language == variant.partition("-")[0], [(c.language, c.text[:60]) for c in answer.citations]
+    assert "зилтивекимаб" in first.text and "зилтивекимаб" in answer.answer
+    assert any("ziltivekimab" in c.text for c in answer.citations), "the English passage is still cited"
+
+
 def test_citations_point_into_the_original_file(engine: Engine) -> None:
     answer = engine.ask(FACT["en"])
     for c in answer.citations:

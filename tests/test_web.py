@@ -180,7 +180,7 @@ def test_twenty_simultaneous_api_requests(server: dict) -> None:
 
     expected = {
         "Which drug was tested in the HERMES trial?": "ziltivekimab",
-        "Какой препарат испытывали в исследовании HERMES?": "ziltivekimab",
+        "Какой препарат испытывали в исследовании HERMES?": "зилтивекимаб",  # from the Russian abstract
         "Which cells produce IL-6 under stress conditions?": "macrophages",
         "Какие клетки вырабатывают IL-6 в условиях стресса?": "macrophages",
     }
