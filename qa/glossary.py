@@ -14,8 +14,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from qa.translit import plain_apostrophes
+
 LANGUAGES = ("uz", "ru")
-_APOSTROPHES = re.compile(r"[ʻʼ'‘’`]")
 _TOKEN = re.compile(r"[\w'-]+")
 _KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names: IL-6, NT-proBNP
 # Uzbek noun endings, chained: plural, possessive, case, derivation, copula/question.
@@ -43,7 +44,7 @@ def glossary(language: str) -> dict[str, str]:
 
 def normalise(text: str) -> str:
     """Lower case, one apostrophe, ё as е, and "ts" as "s" (alifbo writes ц as ts: fraktsiya / fraksiya)."""
-    return _APOSTROPHES.sub("'", text.lower()).replace("ts", "s").replace("ё", "е").strip()
+    return plain_apostrophes(text.lower()).replace("ts", "s").replace("ё", "е").strip()
 
 
 def _fits(word: str, stem: str, language: str) -> bool:

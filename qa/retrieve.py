@@ -5,7 +5,6 @@ question and its gloss as one averaged vector, and the lexical leg matches the g
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,7 @@ from qa.glossary import to_english
 from qa.index import Index
 from qa.lang import detect
 from qa.settings import Settings
-from qa.translit import uzbek_to_latin
+from qa.translit import plain_apostrophes, uzbek_to_latin
 from qa.types import Passage
 
 
@@ -29,7 +28,6 @@ class Query:
 
 
 MAX_QUESTION_CHARS = 2000
-_UZBEK_APOSTROPHES = re.compile(r"[ʻʼ‘’`]")
 
 
 def prepare(question: str) -> Query:
@@ -40,7 +38,7 @@ def prepare(question: str) -> Query:
     language, script = detect(text)
     embed_text = uzbek_to_latin(text) if (language, script) == ("uz", "Cyrl") else text
     if language == "uz":  # oʻ/gʻ as most Uzbek web text (and so e5) writes them: o'/g'
-        embed_text = _UZBEK_APOSTROPHES.sub("'", embed_text)
+        embed_text = plain_apostrophes(embed_text)
     gloss = to_english(embed_text, language)
     return Query(text, language, script, embed_text, gloss)
 
@@ -58,25 +56,19 @@ def language_offsets(
     that answers in the question's language. A section of one has no other members to estimate
     its bias from, so it gets the other sections' average."""
     section_mean = {key: float(mean @ vector) for key, mean in index.language_means.items()}
-    own = {key for key in section_mean if key.startswith(language + "-")}
-    foreign = [value for key, value in section_mean.items() if key not in own]
-    foreign_mean = float(np.mean(foreign)) if foreign else 0.0
-
-    def bias(key: str, score: float) -> float:
-        size = len(index.groups[key])
-        if size > 1:
-            return (size * section_mean[key] - score) / (size - 1)
-        others = [value for other, value in section_mean.items() if other != key]
-        return float(np.mean(others)) if others else 0.0
-
-    offsets = []
-    for i, score in zip(ids, raw, strict=True):
-        key = index.keys[i]
-        if mode == "all":
-            offsets.append(bias(key, float(score)))
-        else:
-            offsets.append(max(0.0, bias(key, float(score)) - foreign_mean) if key in own and foreign else 0.0)
-    return np.array(offsets, dtype=np.float32)
+    keys = [index.keys[i] for i in ids]
+    size = np.array([len(index.groups[key]) for key in keys], dtype=np.float64)
+    mean = np.array([section_mean[key] for key in keys], dtype=np.float64)
+    total, sections = sum(section_mean.values()), len(section_mean)
+    fallback = (total - mean) / (sections - 1) if sections > 1 else np.zeros(len(ids))  # the other sections' mean
+    bias = np.where(size > 1, (size * mean - raw.astype(np.float64)) / np.maximum(size - 1, 1), fallback)
+    if mode == "all":
+        return bias.astype(np.float32)
+    foreign = [value for key, value in section_mean.items() if not key.startswith(language + "-")]
+    if not foreign:
+        return np.zeros(len(ids), dtype=np.float32)
+    own = np.array([key.startswith(language + "-") for key in keys])
+    return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
 
 
 class Retriever:

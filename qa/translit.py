@@ -34,6 +34,12 @@ def uzbek_to_latin(text: str) -> str:
     return to_old_latin(new_latin, protected_terms=protected).text
 
 
+def plain_apostrophes(text: str) -> str:
+    """oʻ/gʻ and the other apostrophe look-alikes as the ASCII ' that most Uzbek Latin text (and so
+    e5, and the glossaries) uses."""
+    return _APOSTROPHES.sub("'", text)
+
+
 def skeleton(word: str) -> str:
     """A script-blind key: 'кортикостероиды' and 'corticosteroids' both give 'kortikosteroidi…'."""
     out = "".join(_CYRILLIC.get(ch, ch) for ch in word.lower())
