@@ -12,8 +12,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.quality import DATA, make_corpus  # noqa: E402
 from qa.api import Engine  # noqa: E402
+from qa.build import build  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
-from qa.index import Index, build  # noqa: E402
+from qa.index import Index  # noqa: E402
 from qa.settings import Settings, default_cache_dir  # noqa: E402
 
 

@@ -119,7 +119,9 @@ def ask_rows(
     for n in sizes:
         chunks = [index.chunks[i % len(index.chunks)] for i in range(n)]
         vectors = real[:n] if n <= len(real) else synthetic(real, n)
-        grown = Index(dict(index.manifest), chunks, vectors, settings=settings)
+        starts, size = index.sentence_start, len(index.chunks)
+        sentences = np.concatenate([index.sentence_vectors[starts[i % size] : starts[i % size + 1]] for i in range(n)])
+        grown = Index(dict(index.manifest), chunks, vectors, sentences, settings=settings)
         engine = Engine(grown, embedder, settings)
         for q in questions[:5]:
             engine.ask(q)  # warm: the lexical index is built on first use

@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import scale  # noqa: E402
 from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing  # noqa: E402
 from qa.api import Engine  # noqa: E402
+from qa.build import build  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
 from qa.evaluate import Ranked, Scores, System, evaluate  # noqa: E402
-from qa.index import Index, build  # noqa: E402
+from qa.index import Index  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 _TOKEN = re.compile(r"\w\w+")
@@ -134,7 +135,7 @@ def tatoeba(settings: Settings, embedder: Embedder) -> dict[str, dict[str, dict[
 def _requery(index: Index, embedder: Embedder) -> Index:
     texts = [embedder.settings.query_prefix + c.text for c in index.chunks]
     vectors = np.asarray(embedder.model.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
-    return Index(dict(index.manifest), index.chunks, vectors)
+    return Index(dict(index.manifest), index.chunks, vectors, index.sentence_vectors)
 
 
 def speed(settings: Settings, embedder: Embedder) -> dict[str, float]:

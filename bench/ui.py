@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import p50_p95_ms  # noqa: E402
 from bench.speed import QUESTIONS  # noqa: E402
 from qa.api import open_engine  # noqa: E402
+from qa.build import build  # noqa: E402
 from qa.embed import Embedder  # noqa: E402
-from qa.index import build  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.web import LABELS, chat_message, sources_html  # noqa: E402
 

@@ -1,101 +1,191 @@
-"""Passages → a short extractive answer: the best-supporting sentences, each followed by its [n].
+"""Passages → a short extractive answer: the sentences that answer, each followed by its [n].
 
-No generator ships offline, so the answer is made of source sentences. A sentence's support is its
-lexical overlap with the question (script-blind n-grams) plus the rank of its passage; when the
-evidence is too weak the answer says so in the question's language and ``supported`` is false.
+No generator ships offline, so the answer is made of source sentences:
+1. Every sentence of the cited passages is scored by its own vector (stored at index time) against
+   the question's, shifted by its passage's language offset, so an English sentence and a Russian
+   one compete fairly for a Russian question.
+2. A topic sentence that only restates the question ("One of the most damaging effects of IL-6 is
+   on myocardial fibrosis.") gives way to the next sentence when that one scores about as well.
+3. The reader's language: when the lead sentence is in another language, the same fact in the
+   question's language (the abstracts exist in three) is looked up by sentence similarity and leads;
+   otherwise the answer says, in the question's language, that it quotes an English source.
+4. ``supported`` means a cited sentence states the answer: the evidence clears a similarity floor,
+   every key term of the question is covered by the quoted sentences' passages (qa.terms), and the
+   kind of answer asked for (a number, a name) is there.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from dataclasses import dataclass
 
-from qa.lexical import grams
+import numpy as np
+
+from qa.index import Index
+from qa.messages import english_source_note, not_found_message
 from qa.retrieve import Query
 from qa.settings import Settings
-from qa.types import Answer, Citation, Passage
+from qa.terms import Evidence, Term, key_terms, missing
+from qa.types import Answer, Citation, Claim, Passage
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
-NOT_FOUND = {
-    ("en", "Latn"): "The sources do not contain an answer to this question. The closest passages are listed below.",
-    ("ru", "Cyrl"): "В источниках нет ответа на этот вопрос. Ниже приведены ближайшие фрагменты.",
-    ("uz", "Cyrl"): "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар қуйида келтирилган.",
-    ("uz", "Latn"): "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar quyida keltirilgan.",
-}
+# A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"half|twice|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|"
+    r"пятьдесят|сто|половин\w*|вдвое|bir|ikki|uch|to'rt|besh|olti|yetti|sakkiz|to'qqiz|o'n|yigirma|o'ttiz|qirq|"
+    r"ellik|yuz|yarim)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|often)|what (?:dose|percentage|proportion)|сколько|какова доза|как долго|"
+    r"qancha|necha|қанча|неча)\b", re.I)
+_ASKS_NAME = re.compile(r"^\s*(?:who|кто|kim|ким)\b", re.I)
+_NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
 
 
-def not_found_message(language: str, script: str) -> str:
-    fallback = NOT_FOUND.get((language, "Cyrl" if language == "ru" else "Latn"), NOT_FOUND[("en", "Latn")])
-    return NOT_FOUND.get((language, script), fallback)
+@dataclass(frozen=True)
+class Candidate:
+    rank: int  # passage rank
+    span: tuple[int, int]
+    score: float  # centred cosine of the sentence and the question
+    vector: np.ndarray
+
+    def text(self, passages: list[Passage]) -> str:
+        return passages[self.rank].chunk.text[self.span[0] : self.span[1]]
 
 
-def evidence(passages: list[Passage]) -> float:
-    """The strongest cosine among the cited passages: a cross-language top passage scores lower
-    than a same-language one that says the same, so the best of the k is the fairer bar."""
-    return max((p.dense for p in passages), default=0.0)
-
-
-def is_supported(query: Query, passages: list[Passage], settings: Settings) -> bool:
-    """Judged on the top ``settings.k`` passages (as calibrated), so asking for more citations
-    never changes the verdict."""
-    evidence_passages = passages[: settings.k]
-    return bool(passages) and evidence(evidence_passages) >= settings.support_threshold(query.language, query.script)
-
-
-def _overlap(question_grams: set[str], sentence: str) -> float:
-    sentence_grams = set(grams(sentence))
-    if not question_grams or not sentence_grams:
-        return 0.0
-    return len(question_grams & sentence_grams) / math.sqrt(len(sentence_grams))
-
-
-def pick_sentences(
-    query: Query, passages: list[Passage], limit: int, pool: int = 3
-) -> list[tuple[int, tuple[int, int], float]]:
-    """(passage number, sentence span, score) of the best-supporting sentences, in passage order."""
-    question_grams = set(grams(query.text))
-    candidates: list[tuple[float, int, tuple[int, int]]] = []
-    for rank, passage in enumerate(passages[:pool]):
-        # Prefer the question's language when passages are otherwise close (abstracts exist in 3).
-        language_bonus = 0.15 if passage.chunk.language == query.language else 0.0
-        for span in passage.chunk.sentences:
-            text = passage.chunk.text[span[0] : span[1]]
-            if len(text) < 25:  # headings and fragments support nothing
+def candidates(
+    index: Index, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings
+) -> list[Candidate]:
+    """Sentences of the first ``answer_pool`` passages, best first: centred cosine plus
+    ``term_weight`` × the share of the question's key terms the sentence covers (the model alone
+    prefers sentences that resemble the question over sentences that answer it)."""
+    out: list[Candidate] = []
+    for rank, passage in enumerate(passages[: settings.answer_pool]):
+        if passage.id < 0:
+            continue
+        vectors = index.sentences_of(passage.id)
+        for span, sentence_vector in zip(passage.chunk.sentences, vectors, strict=True):
+            if span[1] - span[0] < settings.min_sentence_chars:  # headings and fragments state nothing
                 continue
-            score = _overlap(question_grams, text) + 1.0 / (1 + rank) + language_bonus
-            candidates.append((score, rank, span))
-    chosen: list[tuple[float, int, tuple[int, int]]] = []
-    seen: set[str] = set()
-    for score, rank, span in sorted(candidates, key=lambda c: -c[0]):
-        text = passages[rank].chunk.text[span[0] : span[1]]
-        # Overlapping chunks repeat sentences; weak sentences only dilute the best one.
-        if text in seen or (chosen and score < 0.6 * chosen[0][0]):
+            score = float(sentence_vector @ vector) - passage.offset + settings.rank_weight / (1 + rank)
+            if terms:
+                evidence = Evidence(passage.chunk.text[span[0] : span[1]])
+                score += settings.term_weight * sum(evidence.covers(t) for t in terms) / len(terms)
+            out.append(Candidate(rank, span, score, sentence_vector))
+    return sorted(out, key=lambda c: -c.score)
+
+
+def _restates(candidate: Candidate, passages: list[Passage], query: Query) -> bool:
+    """A sentence whose content words are (almost) all the question's own adds no answer to it."""
+    question = Evidence(f"{query.text} {query.gloss}")
+    text = candidate.text(passages)
+    new = [t for t in key_terms(text, passages[candidate.rank].chunk.language) if not question.covers(t)]
+    return len(new) <= 2
+
+
+def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings) -> list[Candidate]:
+    """The lead sentence, then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it."""
+    if not ranked:
+        return []
+    lead = ranked[0]
+    if _restates(lead, passages, query):  # a topic sentence: the next one carries the content
+        following = next((c for c in ranked if c.rank == lead.rank and c.span[0] > lead.span[1]
+                          and c.span[0] - lead.span[1] < 3), None)
+        if following is not None and following.score >= lead.score - settings.topic_margin:
+            lead = following
+    chosen = [lead]
+    seen = {lead.text(passages)}
+    for candidate in ranked:
+        text = candidate.text(passages)
+        if len(chosen) == settings.answer_sentences or candidate.score < lead.score - settings.answer_margin:
+            break
+        # Overlapping chunks repeat sentences, and the abstracts repeat the body in other languages.
+        if text in seen or any(float(candidate.vector @ c.vector) >= settings.rendering_threshold for c in chosen):
             continue
         seen.add(text)
-        chosen.append((score, rank, span))
-        if len(chosen) == limit:
-            break
-    return sorted(((rank, span, score) for score, rank, span in chosen), key=lambda c: (c[0], c[1][0]))
+        chosen.append(candidate)
+    return chosen
 
 
-def compose(query: Query, passages: list[Passage], settings: Settings) -> Answer:
-    citations = [
-        Citation(
-            n=i + 1, source=p.chunk.source, start=p.chunk.start, end=p.chunk.end,
-            line_start=p.chunk.line_start, line_end=p.chunk.line_end, language=p.chunk.language,
-            score=p.score, text=p.chunk.text, page=p.chunk.page,
-        )
-        for i, p in enumerate(passages)
-    ]
-    supported = is_supported(query, passages, settings)
+def rendering(index: Index, lead: Candidate, language: str, settings: Settings) -> tuple[int, tuple[int, int]] | None:
+    """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says."""
+    best: tuple[float, int, tuple[int, int]] | None = None
+    for chunk_id in index.section_search(lead.vector, language, settings.rendering_candidates):
+        chunk = index.chunks[chunk_id]
+        similarity = index.sentences_of(chunk_id) @ lead.vector
+        for span, value in zip(chunk.sentences, similarity, strict=True):
+            if span[1] - span[0] >= settings.min_sentence_chars and (best is None or value > best[0]):
+                best = (float(value), chunk_id, span)
+    if best is None or best[0] < settings.rendering_threshold:
+        return None
+    return best[1], best[2]
+
+
+def answer_kind_present(question: str, sentences: list[str]) -> bool:
+    """A question asking how many / how long / what dose needs a number; "who" needs a name."""
+    text = " ".join(sentences)
+    if _ASKS_NUMBER.search(question) and not _NUMBER.search(text):
+        return False
+    return not (_ASKS_NAME.search(question) and not _NAME.search(text))
+
+
+def _citation(n: int, passage: Passage) -> Citation:
+    c = passage.chunk
+    return Citation(n=n, source=c.source, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+                    language=c.language, score=passage.dense, text=c.text, page=c.page)
+
+
+def _quote(text: str) -> str:
+    # The source's own reference numbers ("[4,5]") would read as our citation markers.
+    return SOURCE_REFERENCE.sub("", text).strip()
+
+
+def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: Index, settings: Settings) -> Answer:
+    passages = list(passages)
+    terms = key_terms(query.text, query.language, query.embed_text)
+    ranked = candidates(index, vector, passages, terms, settings)
+    chosen = choose(query, passages, ranked, settings)
+    rendered: tuple[int, tuple[int, int]] | None = None
+    if chosen and passages[chosen[0].rank].chunk.language != query.language:
+        rendered = rendering(index, chosen[0], query.language, settings)
+    if rendered is not None:  # cite the rendering's passage, in place of the last passage nothing quotes
+        chunk_id, span = rendered
+        position = next((i for i, p in enumerate(passages) if p.id == chunk_id), None)
+        if position is None:
+            used = {c.rank for c in chosen}
+            position = next((i for i in range(len(passages) - 1, -1, -1) if i not in used), len(passages))
+            chunk = index.chunks[chunk_id]
+            extra = Passage(chunk, 0.0, float(index.vectors[chunk_id] @ vector), chunk_id)
+            passages[position : position + 1] = [extra]
+        rendered = (position, span)
+    citations = [_citation(i + 1, p) for i, p in enumerate(passages)]
+    quoted = [(c.rank, c.span) for c in chosen]
+    texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
+    # The quoted sentences' passages and the best few: a fact is often stated across two sentences.
+    ranks = {rank for rank, _ in quoted} | set(range(min(settings.evidence_passages, len(passages))))
+    if rendered is not None:
+        ranks.add(rendered[0])
+    evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
+    absent = missing(terms, evidence)
+    strongest = max((p.dense for p in passages[: settings.k]), default=0.0)
+    supported = (bool(chosen) and strongest >= settings.support_floor and not absent
+                 and answer_kind_present(query.text, texts))
     if not supported:
-        text = not_found_message(query.language, query.script)
-    else:
-        parts = []
-        for rank, span, _ in pick_sentences(query, passages, settings.answer_sentences):
-            citations[rank].highlights.append(span)
-            # The source's own reference numbers ("[4,5]") would read as our citation markers.
-            sentence = SOURCE_REFERENCE.sub("", passages[rank].chunk.text[span[0] : span[1]]).strip()
-            parts.append(f"{sentence} [{rank + 1}]")
-        text = " ".join(parts)
-    return Answer(query.text, query.language, query.script, text, supported, citations)
+        return Answer(query.text, query.language, query.script, not_found_message(query.language, query.script),
+                      False, citations, [], absent)
+    claims = [Claim(text, rank + 1, passages[rank].chunk.language)
+              for (rank, span), text in zip(quoted, texts, strict=True)]
+    for rank, span in quoted:
+        citations[rank].highlights.append(span)
+    parts = [f"{claim.text} [{claim.n}]" for claim in claims]
+    if rendered is not None:
+        position, span = rendered
+        citations[position].highlights.append(span)
+        text = _quote(passages[position].chunk.text[span[0] : span[1]])
+        claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
+        parts.insert(0, f"{text} [{position + 1}]")
+    elif claims[0].language != query.language:
+        note = english_source_note(query.language, query.script)
+        if note:
+            parts.insert(0, note)
+    return Answer(query.text, query.language, query.script, " ".join(parts), True, citations, claims, absent)

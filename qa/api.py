@@ -44,8 +44,8 @@ class Engine:
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         query = prepare(validate(question))
-        passages = self.retriever.search(query, k or self.settings.k)
-        return compose(query, passages, self.settings)
+        vector, passages = self.retriever.retrieve(query, k or self.settings.k)
+        return compose(query, vector, passages, self.index, self.settings)
 
     def context(self, source: str, start: int, end: int, chars: int = 700) -> tuple[str, str, str] | None:
         """The original text around a citation — (before, cited span, after) — read from the corpus

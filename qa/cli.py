@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_index(args: argparse.Namespace) -> int:
+    from qa.build import build
     from qa.embed import Embedder
-    from qa.index import build
     from qa.progress import progress_bar
 
     settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
@@ -137,8 +137,8 @@ def run_eval(args: argparse.Namespace) -> int:
         if not args.corpus.is_dir():
             print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
             return EXIT_USAGE
+        from qa.build import build
         from qa.embed import Embedder
-        from qa.index import build
         from qa.progress import progress_bar
 
         key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]

@@ -84,30 +84,48 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
     return None
 
 
+def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word (or two-word phrase) of the question with its English senses: () for a word the
+    glossary does not know, the word itself for an acronym; function words are left out."""
+    if language not in LANGUAGES:
+        return []
+    entries = glossary(language)
+    words = _TOKEN.findall(question)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _KEEP.match(word):
+            out.append((word, (word,)))
+            i += 1
+            continue
+        stem, width = _phrase(words[i : i + 2], entries, language), 2
+        if stem is None:
+            stem, width = _longest(normalise(word), entries, language), 1
+        if stem is None:
+            out.append((word, ()))
+        elif entries[stem]:
+            out.append((" ".join(words[i : i + width]), tuple(entries[stem].split())))
+        i += width
+    return out
+
+
 def to_english(question: str, language: str) -> str:
     """The question glossed into English ("" for other languages).
 
     Uzbek comes in old Latin (see qa.translit). Words the glossary does not know stay as they
     are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches."""
-    if language not in LANGUAGES:
-        return ""
-    entries = glossary(language)
-    words = _TOKEN.findall(question)
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if _KEEP.match(word):
-            out.append(word)
-            i += 1
-            continue
-        low = normalise(word)
-        stem, width = _phrase(words[i : i + 2], entries, language), 2
-        if stem is None:
-            stem, width = _longest(low, entries, language), 1
-        if stem is None:
-            out.append(word)
-        elif entries[stem]:
-            out.append(entries[stem])
-        i += width
-    return " ".join(out)
+    return " ".join(" ".join(senses) if senses else word for word, senses in glossed_words(question, language))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, frozenset[str]]:
+    """English words that one glossary entry gives as senses of the same word (kidney / renal,
+    death / mortality, harmful / deleterious): a small clinical thesaurus for free."""
+    groups: dict[str, set[str]] = {}
+    for language in LANGUAGES:
+        for senses in glossary(language).values():
+            words = [w for w in senses.split() if w.isalpha()]
+            for word in words:
+                groups.setdefault(word, set()).update(words)
+    return {word: frozenset(group) for word, group in groups.items()}

@@ -3,7 +3,8 @@
 Layout of the index folder: ``CURRENT`` names the live generation folder ``gen-<ns>/``, which holds
 ``manifest.json`` (format, model id, dimension, chunk settings, file hashes), ``chunks.jsonl`` (one
 chunk per line, in vector order), ``vectors.npy`` (normalised passage vectors, reused for unchanged
-files) and ``dense-<language>-<script>.faiss``: one inner-product index per language section (see
+files), ``sentences.npy`` (float16 vectors of every chunk's sentences, in chunk order, for choosing
+answer sentences) and ``dense-<language>-<script>.faiss``: one inner-product index per language section (see
 ``Index.dense_candidates``). A build writes a new generation and then replaces ``CURRENT`` with one
 atomic rename, so a crash at any point leaves the previous index whole.
 """
@@ -16,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -25,15 +26,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.chunk import CHUNKER_VERSION, chunk_document
-from qa.embed import Embedder
 from qa.lexical import Lexical
-from qa.read import Skipped, read_corpus, sha256, to_document
+from qa.read import Skipped
 from qa.settings import Settings
 from qa.types import Chunk
 
-FORMAT_VERSION = 2
-MANIFEST, CHUNKS, VECTORS = "manifest.json", "chunks.jsonl", "vectors.npy"
+FORMAT_VERSION = 3  # 3: sentence vectors
+MANIFEST, CHUNKS, VECTORS, SENTENCES = "manifest.json", "chunks.jsonl", "vectors.npy", "sentences.npy"
 CURRENT, GENERATION_PREFIX, STAGING_PREFIX, LOCK = "CURRENT", "gen-", ".staging-", ".lock"
 
 
@@ -50,6 +49,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
     chunks_embedded: int = 0
+    texts_embedded: int = 0  # chunks and sentences
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -77,12 +77,14 @@ class Index:
     (q·μ) removes the offset without changing any ranking inside a language."""
 
     def __init__(
-        self, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
+        self, manifest: dict, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray,
         dense: dict[str, faiss.Index] | None = None, settings: Settings | None = None,
     ) -> None:
         self.manifest = manifest
         self.chunks = chunks
         self.vectors = vectors
+        self.sentence_vectors = sentence_vectors  # float16, the sentences of chunk i at sentence_start[i]
+        self.sentence_start = np.concatenate([[0], np.cumsum([len(c.sentences) for c in chunks])]).astype(np.int64)
         self.keys = [_language_key(c) for c in chunks]
         members: dict[str, list[int]] = {}
         for i, key in enumerate(self.keys):
@@ -105,6 +107,21 @@ class Index:
             found.append(ids[local[0][local[0] >= 0]])
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
+    def sentences_of(self, chunk_id: int) -> np.ndarray:
+        """The vectors of one chunk's sentences (float32, in ``Chunk.sentences`` order)."""
+        rows = self.sentence_vectors[self.sentence_start[chunk_id] : self.sentence_start[chunk_id + 1]]
+        return np.asarray(rows, dtype=np.float32)
+
+    def section_search(self, vector: np.ndarray, language: str, n: int) -> list[int]:
+        """The ``n`` nearest chunks (global ids) within the sections of one language."""
+        found: list[tuple[float, int]] = []
+        for key, ids in self.groups.items():
+            if key.partition("-")[0] != language:
+                continue
+            scores, local = self.dense[key].search(vector[None, :].astype(np.float32), min(n, len(ids)))
+            found += [(float(s), int(ids[i])) for s, i in zip(scores[0], local[0], strict=True) if i >= 0]
+        return [chunk_id for _, chunk_id in sorted(found, reverse=True)[:n]]
+
     @cached_property
     def lexical(self) -> Lexical:
         """Built on first query: loading an index only to reuse its vectors need not pay for it."""
@@ -126,6 +143,7 @@ class Index:
                 for chunk in self.chunks:
                     out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
             np.save(staging / VECTORS, self.vectors)
+            np.save(staging / SENTENCES, np.asarray(self.sentence_vectors, dtype=np.float16))
             for key, dense in self.dense.items():
                 faiss.write_index(dense, str(staging / _faiss_name(key)))
             (staging / MANIFEST).write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
@@ -157,15 +175,19 @@ class Index:
                     f"{FORMAT_VERSION}: run `qa index --rebuild`"
                 )
             with open(current / CHUNKS, encoding="utf-8") as lines:
-                chunks = [_chunk_from_json(json.loads(line)) for line in lines]
+                chunks = [chunk_from_json(json.loads(line)) for line in lines]
             vectors = np.load(current / VECTORS, allow_pickle=False, mmap_mode="r")
+            sentence_vectors = np.load(current / SENTENCES, allow_pickle=False, mmap_mode="r")
             keys = {_language_key(c) for c in chunks}
             dense = {key: read_dense(current / _faiss_name(key)) for key in keys}
         except IndexUnavailable:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexUnavailable(f"index at {folder} is damaged ({exc}): run `qa index --rebuild`") from exc
-        if vectors.shape != (len(chunks), manifest["dimension"]):
+        sentences = sum(len(c.sentences) for c in chunks)
+        if vectors.shape != (len(chunks), manifest["dimension"]) or sentence_vectors.shape != (
+            sentences, manifest["dimension"]
+        ):
             raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
         if model_id and manifest.get("model") != model_id:
             raise IndexUnavailable(
@@ -174,7 +196,7 @@ class Index:
             )
         if sum(d.ntotal for d in dense.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
-        return cls(manifest, chunks, vectors, dense, settings)
+        return cls(manifest, chunks, vectors, sentence_vectors, dense, settings)
 
 
 def dense_index(vectors: np.ndarray, settings: Settings | None = None) -> faiss.Index:
@@ -228,7 +250,8 @@ def sweep(folder: Path) -> None:
     except OSError:
         return
     for entry in folder.iterdir():
-        if entry.name in (MANIFEST, CHUNKS, VECTORS) or (entry.name.startswith("dense-") and entry.suffix == ".faiss"):
+        flat_layout = entry.name.startswith("dense-") and entry.suffix == ".faiss"
+        if entry.name in (MANIFEST, CHUNKS, VECTORS, SENTENCES) or flat_layout:
             entry.unlink(missing_ok=True)  # the flat layout of format 1, replaced by a generation
             continue
         stale_generation = entry.name.startswith(GENERATION_PREFIX) and entry.name != current
@@ -251,124 +274,8 @@ def build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _chunk_from_json(data: dict) -> Chunk:
+def chunk_from_json(data: dict) -> Chunk:
     data["sentences"] = tuple(tuple(s) for s in data.get("sentences", ()))
     return Chunk(**data)
 
 
-def _chunking(settings: Settings) -> dict[str, int]:
-    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION}
-
-
-def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
-    return {
-        "format_version": FORMAT_VERSION,
-        "model": embedder.id,
-        "dimension": embedder.dim,
-        "passage_prefix": settings.passage_prefix,
-        "chunking": _chunking(settings),
-        "files": files,
-    }
-
-
-def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
-    """The existing index when its vectors can be reused (same model, dimension and prefix)."""
-    try:
-        old = Index.load(folder)
-    except IndexUnavailable:
-        return None
-    same = (
-        old.manifest.get("model") == embedder.id
-        and old.manifest.get("dimension") == embedder.dim
-        and old.manifest.get("passage_prefix", "passage: ") == settings.passage_prefix
-    )
-    return old if same else None
-
-
-def build(
-    settings: Settings,
-    embedder: Embedder,
-    corpus: Path,
-    folder: Path,
-    rebuild: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> BuildReport:
-    """Index ``corpus`` into ``folder``; unchanged files keep their vectors (content hashes)."""
-    if not corpus.is_dir():
-        raise IndexUnavailable(f"corpus folder not found: {corpus}")
-    with build_lock(folder):
-        return _build(settings, embedder, corpus, folder, rebuild, progress)
-
-
-def _build(
-    settings: Settings, embedder: Embedder, corpus: Path, folder: Path, rebuild: bool,
-    progress: Callable[[str, int, int], None] | None,
-) -> BuildReport:
-    began = time.perf_counter()
-    report = BuildReport()
-    files, report.skipped = read_corpus(corpus)
-    old = None if rebuild else _previous(folder, settings, embedder)
-    old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
-    # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
-    # already in the index (a file re-chunked under new settings, the untouched paragraphs of an
-    # edited file) keeps its vector: a vector depends only on model, prefix and text.
-    same_chunking = old is not None and old.manifest.get("chunking") == _chunking(settings)
-    reuse: dict[str, list[int]] = {}
-    known: dict[str, int] = {}
-    if old:
-        for i, chunk in enumerate(old.chunks):
-            reuse.setdefault(chunk.source, []).append(i)
-            known.setdefault(chunk.text, i)
-
-    chunks: list[Chunk] = []
-    vectors: list[np.ndarray] = []
-    hashes: dict[str, str] = {}
-    pending: list[Chunk] = []
-    for number, (_path, source, data) in enumerate(files, 1):
-        if progress:
-            progress("files", number, len(files))
-        document_hash = sha256(data)
-        if old and same_chunking and old_files.get(source) == document_hash and source in reuse:
-            report.unchanged.append(source)
-            hashes[source] = document_hash
-            for i in reuse[source]:
-                chunks.append(old.chunks[i])
-                vectors.append(old.vectors[i])
-            continue
-        try:
-            document = to_document(source, data)
-        except ValueError as exc:
-            report.skipped.append(Skipped(source, str(exc)))
-            continue
-        new_chunks = chunk_document(document, settings)
-        if not new_chunks:
-            report.skipped.append(Skipped(source, "no text"))
-            continue
-        if old_files.get(source) != document_hash:
-            (report.updated if source in old_files else report.added).append(source)
-        else:
-            report.unchanged.append(source)  # re-chunked under new settings
-        hashes[source] = document_hash
-        pending.extend(new_chunks)
-    report.removed = sorted(set(old_files) - set(hashes))
-    by_text: dict[str, np.ndarray] = (
-        {c.text: old.vectors[known[c.text]] for c in pending if c.text in known} if old else {}
-    )
-    # Embed each new text once, in length order (as sentence-transformers does within one call) so
-    # batches carry little padding, in slices that let the progress bar move.
-    todo = sorted({c.text for c in pending} - by_text.keys(), key=lambda text: (len(text), text))
-    step = 256
-    for start in range(0, len(todo), step):
-        part = todo[start : start + step]
-        by_text.update(zip(part, embedder.passages(part, batch_size=16), strict=True))
-        report.chunks_embedded += len(part)
-        if progress:
-            progress("chunks", report.chunks_embedded, len(todo))
-    chunks.extend(pending)
-    vectors.extend(by_text[c.text] for c in pending)
-    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
-    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, settings=settings)
-    index.save(folder)
-    report.chunks = len(chunks)
-    report.seconds = time.perf_counter() - began
-    return report

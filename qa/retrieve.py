@@ -90,21 +90,26 @@ class Retriever:
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:
+        return self.retrieve(query, k)[1]
+
+    def retrieve(self, query: Query, k: int | None = None) -> tuple[np.ndarray, list[Passage]]:
+        """The question's vector (the answer step scores sentences with it) and the ranked passages."""
         k = k or self.settings.k
         index = self.index
-        if not index.chunks:
-            return []
         vector = self.query_vector(query)
+        if not index.chunks:
+            return vector, []
         n = min(self.settings.candidates, len(index.chunks))
         found = index.dense_candidates(vector, n)
         lexical = index.lexical.scores(f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text)
         top_lexical = np.argsort(-lexical)[: self.settings.lexical_candidates]
         ids = np.unique(np.concatenate([found, top_lexical[lexical[top_lexical] > 0]]))
         raw = index.vectors[ids] @ vector
-        centred = raw
+        offsets = np.zeros(len(ids), dtype=np.float32)
         mode = dict(self.settings.centring).get(query.language) if self.settings.centre_languages else None
         if mode:
-            centred = raw - language_offsets(index, vector, ids, raw, query.language, mode)
+            offsets = language_offsets(index, vector, ids, raw, query.language, mode)
+        centred = raw - offsets
         peak = float(lexical.max()) if lexical.size else 0.0
         lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
         lexical_weight = dict(self.settings.lexical_weights).get(query.language, 0.0)
@@ -119,4 +124,7 @@ class Retriever:
         ranking = fused.copy()
         ranking[window] += self.settings.same_language_margin * same
         ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
-        return [Passage(index.chunks[ids[j]], float(ranking[j]), float(raw[j])) for j in ranked]
+        return vector, [
+            Passage(index.chunks[ids[j]], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))
+            for j in ranked
+        ]

@@ -44,8 +44,10 @@ class Passage:
     """A chunk retrieved for a question, with its fused relevance score."""
 
     chunk: Chunk
-    score: float
-    dense: float  # cosine similarity of the best-matching view of the chunk
+    score: float  # the fused, language-centred score the ranking used
+    dense: float  # cosine similarity of the question and the chunk
+    id: int = -1  # the chunk's row in the index (its sentence vectors)
+    offset: float = 0.0  # the language offset subtracted from cosines (qa.retrieve.language_offsets)
 
 
 @dataclass
@@ -72,6 +74,18 @@ class Citation:
         return data
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, quoted from citation ``n``. ``renders`` names the citation of the
+    English sentence that a same-language sentence says again (the abstracts exist in three
+    languages), so a reader sees the fact in their language beside the original."""
+
+    text: str
+    n: int
+    language: str
+    renders: int | None = None
+
+
 @dataclass
 class Answer:
     question: str
@@ -80,6 +94,8 @@ class Answer:
     answer: str
     supported: bool
     citations: list[Citation]
+    claims: list[Claim] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # key terms of the question no cited sentence covers
 
     def to_json(self) -> dict[str, Any]:
         return {

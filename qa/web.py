@@ -20,9 +20,10 @@ from typing import Any
 import gradio as gr
 
 from qa.api import Engine, InputError, open_engine
+from qa.build import build
 from qa.embed import Embedder
 from qa.formats import SUPPORTED_SUFFIXES
-from qa.index import Index, build
+from qa.index import Index
 from qa.progress import progress_bar
 from qa.read import sha256, to_document
 from qa.settings import Settings

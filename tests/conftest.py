@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from qa.build import build
 from qa.embed import Embedder
-from qa.index import build
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -122,7 +122,7 @@ def test_very_long_question_is_truncated_not_rejected(engine: Engine) -> None:
 
 
 def test_incremental_index_reuses_unchanged_files(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
-    from qa.index import build
+    from qa.build import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -158,7 +158,7 @@ def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None
 def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace
 
-    from qa.index import build
+    from qa.build import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -174,3 +174,41 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     assert engine.context("../secret.txt", 0, 5) is None, "never reads outside the corpus"
     (corpus / "a.txt").write_text(original + " Changed.", encoding="utf-8")
     assert engine.context("a.txt", start, end) is None, "offsets of a changed file are not trusted"
+
+
+def test_topic_sentence_gives_way_to_the_sentence_that_answers(engine: Engine) -> None:
+    answer = engine.ask("How does IL-6 promote myocardial fibrosis?")
+    assert answer.supported
+    assert "extracellular matrix" in answer.claims[0].text, answer.answer
+    assert not answer.answer.startswith("One of the most damaging effects")
+
+
+# On topic (IL-6, heart failure) but not answered by the sources: no statin is mentioned anywhere.
+NEAR_TOPIC = {
+    "en": "Do statins lower IL-6 in heart failure?",
+    "ru": "Снижают ли статины IL-6 при сердечной недостаточности?",
+    "uz-Cyrl": "Статинлар юрак етишмовчилигида IL-6 ни пасайтирадими?",
+    "uz-Latn": "Statinlar yurak yetishmovchiligida IL-6 ni pasaytiradimi?",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(NEAR_TOPIC))
+def test_near_topic_question_is_not_supported(engine: Engine, variant: str) -> None:
+    answer = engine.ask(NEAR_TOPIC[variant])
+    assert answer.supported is False, answer.answer
+    assert answer.missing, "the verdict names the key term no cited sentence covers"
+    assert answer.citations, "the nearest passages are still listed"
+
+
+def test_russian_question_answered_only_in_english_says_so(engine: Engine) -> None:
+    answer = engine.ask("Какие клетки вырабатывают IL-6 в условиях стресса?")
+    assert answer.supported
+    assert answer.claims[0].language == "en" and answer.claims[0].renders is None
+    assert answer.answer.startswith("Цитата из англоязычного источника:"), answer.answer
+
+
+def test_same_fact_in_the_readers_language_leads(engine: Engine) -> None:
+    answer = engine.ask(SAME_LANGUAGE["ru"])
+    first = answer.claims[0]
+    assert first.language == "ru" and "зилтивекимаб" in first.text
+    assert not answer.answer.startswith("Цитата"), "no English-source note when the reader's language leads"

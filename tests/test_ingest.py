@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from qa.api import Engine
+from qa.build import build
 from qa.embed import Embedder
-from qa.index import CURRENT, Index, IndexUnavailable, build, current_generation
+from qa.index import CURRENT, Index, IndexUnavailable, current_generation
 from qa.read import read_corpus, to_document
 from qa.settings import Settings
 
@@ -172,7 +173,8 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
         "        real(src, dst)\n"
         "    ix.os.replace = replace\n"
         "s = Settings()\n"
-        "ix.build(s, Embedder(s), Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)\n"
+        "from qa.build import build\n"
+        "build(s, Embedder(s), Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)\n"
     )
     for stage in ("embed", "commit"):
         killed = subprocess.run([sys.executable, "-c", script, str(corpus), str(index), stage], timeout=600)

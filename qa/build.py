@@ -1,0 +1,160 @@
+"""Corpus folder → index: read, chunk and embed only what changed (content hashes), then save a
+new generation (qa.index). Vectors depend only on model, prefix and text, so any chunk or sentence
+whose text is already in the index keeps its vector."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from qa.chunk import CHUNKER_VERSION, chunk_document
+from qa.embed import Embedder
+from qa.index import FORMAT_VERSION, BuildReport, Index, IndexUnavailable, build_lock
+from qa.read import Skipped, read_corpus, sha256, to_document
+from qa.settings import Settings
+from qa.types import Chunk
+
+EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar to move
+
+
+def _chunking(settings: Settings) -> dict[str, int]:
+    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION}
+
+
+def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": embedder.id,
+        "dimension": embedder.dim,
+        "passage_prefix": settings.passage_prefix,
+        "chunking": _chunking(settings),
+        "files": files,
+    }
+
+
+def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
+    """The existing index when its vectors can be reused (same model, dimension and prefix)."""
+    try:
+        old = Index.load(folder)
+    except IndexUnavailable:
+        return None
+    same = (
+        old.manifest.get("model") == embedder.id
+        and old.manifest.get("dimension") == embedder.dim
+        and old.manifest.get("passage_prefix", "passage: ") == settings.passage_prefix
+    )
+    return old if same else None
+
+
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: Path,
+    folder: Path,
+    rebuild: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildReport:
+    """Index ``corpus`` into ``folder``; unchanged files keep their vectors (content hashes)."""
+    if not corpus.is_dir():
+        raise IndexUnavailable(f"corpus folder not found: {corpus}")
+    with build_lock(folder):
+        return _build(settings, embedder, corpus, folder, rebuild, progress)
+
+
+def _build(
+    settings: Settings, embedder: Embedder, corpus: Path, folder: Path, rebuild: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> BuildReport:
+    began = time.perf_counter()
+    report = BuildReport()
+    files, report.skipped = read_corpus(corpus)
+    old = None if rebuild else _previous(folder, settings, embedder)
+    old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
+    # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
+    # already in the index (a file re-chunked under new settings, the untouched paragraphs of an
+    # edited file) keeps its vector: a vector depends only on model, prefix and text.
+    same_chunking = old is not None and old.manifest.get("chunking") == _chunking(settings)
+    reuse: dict[str, list[int]] = {}
+    known: dict[str, int] = {}
+    known_sentences: dict[str, int] = {}
+    if old:
+        for i, chunk in enumerate(old.chunks):
+            reuse.setdefault(chunk.source, []).append(i)
+            known.setdefault(chunk.text, i)
+            for j, (a, b) in enumerate(chunk.sentences):
+                known_sentences.setdefault(chunk.text[a:b], int(old.sentence_start[i]) + j)
+
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    sentence_rows: list[np.ndarray] = []
+    hashes: dict[str, str] = {}
+    pending: list[Chunk] = []
+    for number, (_path, source, data) in enumerate(files, 1):
+        if progress:
+            progress("files", number, len(files))
+        document_hash = sha256(data)
+        if old and same_chunking and old_files.get(source) == document_hash and source in reuse:
+            report.unchanged.append(source)
+            hashes[source] = document_hash
+            for i in reuse[source]:
+                chunks.append(old.chunks[i])
+                vectors.append(old.vectors[i])
+                sentence_rows.append(old.sentence_vectors[old.sentence_start[i] : old.sentence_start[i + 1]])
+            continue
+        try:
+            document = to_document(source, data)
+        except ValueError as exc:
+            report.skipped.append(Skipped(source, str(exc)))
+            continue
+        new_chunks = chunk_document(document, settings)
+        if not new_chunks:
+            report.skipped.append(Skipped(source, "no text"))
+            continue
+        if old_files.get(source) != document_hash:
+            (report.updated if source in old_files else report.added).append(source)
+        else:
+            report.unchanged.append(source)  # re-chunked under new settings
+        hashes[source] = document_hash
+        pending.extend(new_chunks)
+    report.removed = sorted(set(old_files) - set(hashes))
+    by_text: dict[str, np.ndarray] = (
+        {c.text: old.vectors[known[c.text]] for c in pending if c.text in known} if old else {}
+    )
+    todo = sorted({c.text for c in pending} - by_text.keys(), key=lambda text: (len(text), text))
+    sentence_texts = {c.text[a:b] for c in pending for a, b in c.sentences}
+    by_sentence: dict[str, np.ndarray] = (
+        {t: old.sentence_vectors[known_sentences[t]] for t in sentence_texts if t in known_sentences} if old else {}
+    )
+    todo_sentences = sorted(sentence_texts - by_sentence.keys(), key=lambda text: (len(text), text))
+    total = len(todo) + len(todo_sentences)
+    _embed(embedder, todo, by_text, report, progress, total, batch_size=16)
+    _embed(embedder, todo_sentences, by_sentence, report, progress, total, batch_size=64)
+    report.chunks_embedded = len(todo)
+    chunks.extend(pending)
+    vectors.extend(by_text[c.text] for c in pending)
+    sentence_rows += [np.stack([by_sentence[c.text[a:b]] for a, b in c.sentences]) for c in pending if c.sentences]
+    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
+    sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
+                       else np.zeros((0, embedder.dim), np.float16))
+    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, sentence_matrix, settings=settings)
+    index.save(folder)
+    report.chunks = len(chunks)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _embed(
+    embedder: Embedder, texts: list[str], into: dict[str, np.ndarray], report: BuildReport,
+    progress: Callable[[str, int, int], None] | None, total: int, batch_size: int,
+) -> None:
+    """Embed each text once, in length order (as sentence-transformers does within one call) so
+    batches carry little padding, in slices that let the progress bar move."""
+    for start in range(0, len(texts), EMBED_STEP):
+        part = texts[start : start + EMBED_STEP]
+        into.update(zip(part, embedder.passages(part, batch_size=batch_size), strict=True))
+        report.texts_embedded += len(part)
+        if progress:
+            progress("chunks", report.texts_embedded, total)
