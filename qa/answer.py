@@ -36,8 +36,12 @@ _NUMBER = re.compile(
     r"пятьдесят|сто|половин\w*|вдвое|bir|ikki|uch|to'rt|besh|olti|yetti|sakkiz|to'qqiz|o'n|yigirma|o'ttiz|qirq|"
     r"ellik|yuz|yarim)\b", re.I)
 _ASKS_NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|often)|what (?:dose|percentage|proportion)|сколько|какова доза|как долго|"
-    r"qancha|necha|қанча|неча)\b", re.I)
+    r"\b(?:how (?:many|much|long|often)|dose|doses|dosage|percentage|proportion|сколько|доз[аыуе]|как долго|"
+    r"qancha|necha|doza\w*|қанча|неча|доза\w*)\b", re.I)
+# A sentence opening with these points back ("These are the patients where…"): what it says is
+# in the sentence before it, which is quoted first.
+_ANAPHOR = re.compile(r"^(?:these|this|those|such|they|it|that|here|эти|это|этот|эта|такие|такой|они|bu|ular|shu|ushbu|"
+                      r"бу|улар|шу|ушбу)\b", re.I)
 _ASKS_NAME = re.compile(r"^\s*(?:who|кто|kim|ким)\b", re.I)
 _NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
 
@@ -94,7 +98,11 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         if following is not None and following.score >= lead.score - settings.topic_margin:
             lead = following
     chosen = [lead]
-    seen = {lead.text(passages)}
+    if _ANAPHOR.match(lead.text(passages)):
+        before = [c for c in ranked if c.rank == lead.rank and c.span[1] <= lead.span[0]]
+        if before:
+            chosen.insert(0, max(before, key=lambda c: c.span[1]))
+    seen = {c.text(passages) for c in chosen}
     for candidate in ranked:
         text = candidate.text(passages)
         if len(chosen) == settings.answer_sentences or candidate.score < lead.score - settings.answer_margin:
@@ -168,8 +176,13 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     absent = missing(terms, evidence)
     strongest = max((p.dense for p in passages[: settings.k]), default=0.0)
+    # The kind of answer asked for must be in the lead statement itself (with the sentence an
+    # anaphoric lead points back to), not in a further sentence quoted from another passage.
+    lead_texts = texts[:2] if len(texts) > 1 and _ANAPHOR.match(texts[1]) else texts[:1]
+    if rendered is not None:
+        lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     supported = (bool(chosen) and strongest >= settings.support_floor and not absent
-                 and answer_kind_present(query.text, texts))
+                 and answer_kind_present(query.text, lead_texts))
     if not supported:
         return Answer(query.text, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent)
@@ -189,3 +202,13 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
         if note:
             parts.insert(0, note)
     return Answer(query.text, query.language, query.script, " ".join(parts), True, citations, claims, absent)
+
+
+def first_statement(answer: Answer) -> str:
+    """The answer's first statement: its first quoted sentence, together with the English sentence a
+    same-language rendering says again, or with the sentence an anaphoric one ("These are…") needs."""
+    if not answer.claims:
+        return ""
+    first = answer.claims[0]
+    pair = len(answer.claims) > 1 and (first.renders is not None or _ANAPHOR.match(answer.claims[1].text))
+    return f"{first.text} {answer.claims[1].text}" if pair else first.text

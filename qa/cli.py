@@ -123,6 +123,7 @@ def run_ask(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     import hashlib
 
+    from qa.answer import first_statement
     from qa.api import open_engine
     from qa.evaluate import Ranked, evaluate, load_rows, table, to_json
     from qa.settings import default_cache_dir
@@ -150,7 +151,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
     def system(question: str, n: int) -> Ranked:
         answer = engine.ask(question, n)
-        return Ranked([(c.source, c.text) for c in answer.citations], answer.supported)
+        return Ranked([(c.source, c.text) for c in answer.citations], answer.supported, answer.answer,
+                      first_statement(answer))
 
     scores = evaluate(rows, system, args.k)
     print(json.dumps(to_json(scores, args.k), ensure_ascii=False) if args.json else table(scores, args.k))

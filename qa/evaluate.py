@@ -1,4 +1,7 @@
-"""Scoring a question file against any retrieval system: Recall@1, Recall@k, MRR@10, abstention.
+"""Scoring a question file against any retrieval system: Recall@1, Recall@k, MRR@10, abstention,
+and for systems that answer, what the reader sees: answer recall (the answer text states a gold
+phrase), first-sentence recall (its first quoted sentence does; a same-language rendering counts
+together with the English sentence it renders), answerable questions kept and unanswerable flagged.
 
 A row of the JSON Lines file has ``question`` and either ``gold`` (phrases; a hit is a retrieved
 passage containing one, and ``gold: []`` means the answer must be flagged unsupported) or
@@ -26,6 +29,8 @@ class Ranked:
 
     passages: list[tuple[str, str]]  # (source, text)
     supported: bool | None = None
+    answer: str | None = None  # the answer text, for systems that compose one
+    first: str | None = None  # its first statement
 
 
 System = Callable[[str, int], Ranked]
@@ -39,11 +44,18 @@ class Scores:
     recall_at_k: float = 0.0
     mrr_at_10: float = 0.0
     abstention: float | None = None  # share of questions whose supported flag is right
+    answer_recall: float | None = None  # answerable questions whose answer text states a gold phrase
+    first_sentence_recall: float | None = None  # … whose first statement does
+    kept: float | None = None  # answerable questions answered as supported
+    flagged: float | None = None  # unanswerable questions answered as not found
 
     def as_row(self) -> str:
-        abstention = "—" if self.abstention is None else f"{self.abstention:.2f}"
+        def cell(value: float | None, width: int) -> str:
+            return f"{'—' if value is None else f'{value:.2f}':>{width}}"
+
         return (f"{self.questions:>5} {self.recall_at_1:>6.2f} {self.recall_at_k:>6.2f} {self.mrr_at_10:>7.2f} "
-                f"{abstention:>6}")
+                f"{cell(self.abstention, 6)} {cell(self.answer_recall, 7)} {cell(self.first_sentence_recall, 7)} "
+                f"{cell(self.kept, 6)} {cell(self.flagged, 7)}")
 
 
 class EvalFileError(ValueError):
@@ -92,6 +104,17 @@ def is_hit(row: dict, source: str, text: str) -> bool:
     return any(_folded(phrase) in folded for phrase in row["gold"])
 
 
+def states(row: dict, text: str | None) -> bool:
+    """Whether ``text`` contains a gold phrase (only for ``gold`` rows)."""
+    return bool(text) and isinstance(row.get("gold"), list) and any(
+        _folded(phrase) in _folded(text or "") for phrase in row["gold"]
+    )
+
+
+def _share(values: list[bool]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
 def answerable(row: dict) -> bool:
     return not (isinstance(row.get("gold"), list) and not row["gold"] and "gold_source" not in row)
 
@@ -101,6 +124,7 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
     ranks: dict[str, list[int | None]] = defaultdict(list)  # 1-based rank of the first hit
     flags: dict[str, list[bool]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
+    reader: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         variant = variant_of(row)
         result = system(row["question"], max(k, 10))
@@ -113,6 +137,13 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
         if result.supported is not None:
             for key in (variant, "all"):
                 flags[key].append(result.supported == answerable(row))
+                if not answerable(row):
+                    reader[key]["flagged"].append(not result.supported)
+                    continue
+                reader[key]["kept"].append(result.supported)
+                if result.answer is not None and "gold" in row:
+                    reader[key]["answer"].append(result.supported and states(row, result.answer))
+                    reader[key]["first"].append(result.supported and states(row, result.first))
     out: dict[str, Scores] = {}
     for key in sorted(counts, key=lambda v: (v == "all", v)):
         found = ranks.get(key, [])
@@ -124,12 +155,17 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
             recall_at_k=sum(1 for r in found if r is not None and r <= k) / n,
             mrr_at_10=sum(1 / r for r in found if r is not None) / n,
             abstention=(sum(flags[key]) / len(flags[key])) if flags.get(key) else None,
+            answer_recall=_share(reader[key]["answer"]),
+            first_sentence_recall=_share(reader[key]["first"]),
+            kept=_share(reader[key]["kept"]),
+            flagged=_share(reader[key]["flagged"]),
         )
     return out
 
 
 def table(scores: dict[str, Scores], k: int) -> str:
-    lines = [f"{'variant':8} {'n':>5} {'R@1':>6} {f'R@{k}':>6} {'MRR@10':>7} {'abst.':>6}"]
+    lines = [f"{'variant':8} {'n':>5} {'R@1':>6} {f'R@{k}':>6} {'MRR@10':>7} {'abst.':>6} {'answer':>7} "
+             f"{'first':>7} {'kept':>6} {'flagged':>7}"]
     lines += [f"{variant:8} {s.as_row()}" for variant, s in scores.items()]
     return "\n".join(lines)
 

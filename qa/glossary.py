@@ -47,6 +47,11 @@ def normalise(text: str) -> str:
     return plain_apostrophes(text.lower()).replace("ts", "s").replace("ё", "е").strip()
 
 
+def uzbek_ending(rest: str) -> bool:
+    """Whether ``rest`` is a chain of Uzbek noun endings (plural, possessive, case, derivation)."""
+    return bool(_UZBEK_ENDING.match(rest))
+
+
 def _fits(word: str, stem: str, language: str) -> bool:
     if not word.startswith(stem):
         return False

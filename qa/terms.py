@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa import dictionary
 from qa.glossary import glossed_words, synonyms
 from qa.translit import skeleton
 
@@ -52,7 +53,8 @@ works play plays lead leads take takes taken good bad common usual usually norma
 describe described explain explained known call called name named say says said tell told according regarding
 decline declines declined prolonged persistent constant activity function state states stage stages phase phases
 period background majority beneficial harm harmful damage injury useful treatment treat treated therapy apply
-applied application
+applied application needed necessary small little large big young minor great opposed opposite contrary
+counter facing side
 """.split())
 # The same kind of words in Russian (lemmas) and Uzbek (stems): general vocabulary that the
 # clinical glossaries do not carry. Written as general-language lists, not from any question set.
@@ -83,8 +85,9 @@ class Term:
 
 
 def _fold(word: str) -> str:
-    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria)."""
-    return skeleton(word).replace("ia", "a").replace("iu", "u")
+    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria) and Uzbek Latin ts as the
+    s that ц becomes elsewhere (paratsetamol / paracetamol)."""
+    return skeleton(word.lower().replace("ts", "s")).replace("ia", "a").replace("iu", "u")
 
 
 @lru_cache(maxsize=2)
@@ -163,6 +166,8 @@ def key_terms(text: str, language: str, embed_text: str = "") -> list[Term]:
             continue
         if not senses and language == "ru":  # the glossary's stems miss some inflections (почек / почк)
             senses = next((s for _, s in glossed_words(_lemma(word), language)), ())
+        if not senses and language == "uz":  # everyday words: the general dictionary (bezgak → malaria)
+            senses = dictionary.senses(word)
         if senses:
             content = tuple(s for s in senses if s.lower() not in GENERIC)
             if content:

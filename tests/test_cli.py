@@ -112,8 +112,14 @@ def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None
     assert scores["en"]["answerable"] == 2 and scores["en"]["recall_at_k"] == 0.5, "one gold phrase is absent"
     assert scores["en"]["abstention"] == 1.0, "mercury flagged, HERMES answered"
     assert 0 < scores["all"]["mrr_at_10"] <= scores["all"]["recall_at_k"]
+    # What the reader sees: the HERMES answer names ziltivekimab in its first sentence; the second
+    # HERMES row's gold phrase is in no answer; mercury is flagged.
+    assert scores["en"]["answer_recall"] == 0.5 and scores["en"]["first_sentence_recall"] == 0.5
+    assert scores["en"]["kept"] == 1.0 and scores["en"]["flagged"] == 1.0
+    assert scores["ru"]["answer_recall"] is None, "a gold_source row has no phrase to find in the answer"
     readable = qa("eval", "--qa", str(file), "--index", str(corpus_index))
     assert readable.returncode == 0 and "MRR@10" in readable.stdout and "all" in readable.stdout
+    assert "answer" in readable.stdout and "flagged" in readable.stdout
     (tmp_path / "bad.jsonl").write_text('{"question": "x"}\n', encoding="utf-8")
     bad = qa("eval", "--qa", str(tmp_path / "bad.jsonl"), "--index", str(corpus_index))
     assert bad.returncode == 2 and "bad.jsonl:1" in bad.stderr and "Traceback" not in bad.stderr

@@ -200,3 +200,28 @@ def test_decode_round_trips_unicode_encodings(text: str, encoding: str) -> None:
     from qa.formats import decode
 
     assert decode(text.encode(encoding)) == text
+
+
+def test_uzbek_dictionary_keeps_every_sense_of_repeated_headwords() -> None:
+    from qa import dictionary
+
+    assert len(dictionary.entries()) > 25_000
+    assert "medicine" in dictionary.senses("dori"), "the first of two repeated 'dori' keys"
+    assert "blood" in dictionary.senses("qon")
+    assert dictionary.senses("quturishni") and "rabies" in dictionary.senses("quturishni"), "noun endings"
+    assert dictionary.senses("Bezgak") == ("malaria",), "a glued next headword is not a sense"
+
+
+def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> None:
+    from qa.terms import key_terms, missing
+
+    english = [t.text for t in key_terms("Which company manufactures ziltivekimab?", "en")]
+    assert english == ["manufactures", "ziltivekimab"], "'company' is what is asked for, not the topic"
+    russian = [t.text for t in key_terms("Снижают ли статины IL-6 при сердечной недостаточности?", "ru")]
+    assert "статины" in russian and "Снижают" not in russian, "verbs relate, they name no topic"
+    text = "Renal dysfunction raised mortality; статины were not studied."
+    assert missing(key_terms("Is kidney dysfunction linked to death?", "en"), text) == [], "glossary synonyms"
+    assert missing(key_terms("Do statins help?", "en"), text) == [], "Cyrillic cognate"
+    assert missing(key_terms("Does smoking raise IL-6?", "en"), text) == ["smoking", "IL-6"]
+    uzbek = key_terms("Bezgak qanday yuqadi?", "uz", "Bezgak qanday yuqadi?")
+    assert missing(uzbek, "Malaria is spread by mosquitoes.") == [], "the general Uzbek dictionary"
