@@ -108,15 +108,20 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         if len(chosen) == settings.answer_sentences or candidate.score < lead.score - settings.answer_margin:
             break
         # Overlapping chunks repeat sentences, and the abstracts repeat the body in other languages.
-        if text in seen or any(float(candidate.vector @ c.vector) >= settings.rendering_threshold for c in chosen):
+        duplicate = settings.rendering_threshold("ru")
+        if text in seen or any(float(candidate.vector @ c.vector) >= duplicate for c in chosen):
             continue
         seen.add(text)
         chosen.append(candidate)
     return chosen
 
 
-def rendering(index: Index, lead: Candidate, language: str, settings: Settings) -> tuple[int, tuple[int, int]] | None:
-    """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says."""
+def rendering(
+    index: Index, lead: Candidate, lead_text: str, terms: list[Term], language: str, settings: Settings
+) -> tuple[int, tuple[int, int]] | None:
+    """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says: similar
+    enough to be its rendering, and covering at least as many of the question's key terms (a
+    sentence that is merely on the topic never leads)."""
     best: tuple[float, int, tuple[int, int]] | None = None
     for chunk_id in index.section_search(lead.vector, language, settings.rendering_candidates):
         chunk = index.chunks[chunk_id]
@@ -124,9 +129,13 @@ def rendering(index: Index, lead: Candidate, language: str, settings: Settings) 
         for span, value in zip(chunk.sentences, similarity, strict=True):
             if span[1] - span[0] >= settings.min_sentence_chars and (best is None or value > best[0]):
                 best = (float(value), chunk_id, span)
-    if best is None or best[0] < settings.rendering_threshold:
+    if best is None or best[0] < settings.rendering_threshold(language):
         return None
-    return best[1], best[2]
+    _, chunk_id, span = best
+    text = index.chunks[chunk_id].text[span[0] : span[1]]
+    if len(missing(terms, text)) > len(missing(terms, lead_text)):
+        return None
+    return chunk_id, span
 
 
 def answer_kind_present(question: str, sentences: list[str]) -> bool:
@@ -155,7 +164,7 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     chosen = choose(query, passages, ranked, settings)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:
-        rendered = rendering(index, chosen[0], query.language, settings)
+        rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
     if rendered is not None:  # cite the rendering's passage, in place of the last passage nothing quotes
         chunk_id, span = rendered
         position = next((i for i, p in enumerate(passages) if p.id == chunk_id), None)

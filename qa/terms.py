@@ -54,7 +54,7 @@ describe described explain explained known call called name named say says said 
 decline declines declined prolonged persistent constant activity function state states stage stages phase phases
 period background majority beneficial harm harmful damage injury useful treatment treat treated therapy apply
 applied application needed necessary small little large big young minor great opposed opposite contrary
-counter facing side
+counter facing side route routes
 """.split())
 # The same kind of words in Russian (lemmas) and Uzbek (stems): general vocabulary that the
 # clinical glossaries do not carry. Written as general-language lists, not from any question set.
@@ -71,7 +71,9 @@ GENERIC_UZ = ("uzoq", "qisqa", "holat", "faoliyat", "faol", "etish", "qilish", "
               "doimiy", "asosiy", "muhim", "boshqa", "hamma", "barcha", "ko'pchilik", "bir kun", "qachondir")
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
 # "which cells", "which company"): the answer names a drug or cells, it need not say "drug".
-_FOCUS = re.compile(r"^(?:which|what|какой|какая|какое|какие|каких|каким|какого|которые|который|qaysi|қайси)$", re.I)
+_FOCUS = re.compile(
+    r"^(?:which|what|какой|какая|какое|какие|каких|каким|какого|которые|который|qaysi|қайси|qanday|қандай)$", re.I
+)
 _RU_FUNCTION = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "PREP", "CONJ", "PRCL", "NPRO",
                           "NUMR", "INTJ", "COMP"})
 # Uzbek finite verbs and verbal forms (-adi, -di, -dimi, -gan, -moq…): the relation, not the topic.
@@ -131,7 +133,8 @@ def _focus_words(text: str) -> set[str]:
     focus = set()
     for i, word in enumerate(words):
         if _FOCUS.match(word):
-            following = [w for w in words[i + 1 : i + 3] if not _ACRONYM.match(w) and w.lower() not in GENERIC]
+            # "what kind of drug": the answer type may follow a few question words
+            following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and w.lower() not in GENERIC]
             if following:
                 focus.add(following[0].lower())
     return focus
