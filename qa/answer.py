@@ -178,8 +178,13 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     citations = [_citation(i + 1, p) for i, p in enumerate(passages)]
     quoted = [(c.rank, c.span) for c in chosen]
     texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
-    # The quoted sentences' passages and the best few: a fact is often stated across two sentences.
-    ranks = {rank for rank, _ in quoted} | set(range(min(settings.evidence_passages, len(passages))))
+    # The quoted sentences' passages and the best few from the lead's own document: a fact is often
+    # stated across two sentences, but never by a passage of some other document.
+    lead_source = passages[quoted[0][0]].chunk.source if quoted else None
+    ranks = {rank for rank, _ in quoted} | {
+        rank for rank in range(min(settings.evidence_passages, len(passages)))
+        if passages[rank].chunk.source == lead_source
+    }
     if rendered is not None:
         ranks.add(rendered[0])
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))

@@ -54,7 +54,7 @@ describe described explain explained known call called name named say says said 
 decline declines declined prolonged persistent constant activity function state states stage stages phase phases
 period background majority beneficial harm harmful damage injury useful treatment treat treated therapy apply
 applied application needed necessary small little large big young minor great opposed opposite contrary
-counter facing side route routes
+counter facing side route routes person persons people someone anyone human humans
 """.split())
 # The same kind of words in Russian (lemmas) and Uzbek (stems): general vocabulary that the
 # clinical glossaries do not carry. Written as general-language lists, not from any question set.
