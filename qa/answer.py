@@ -79,9 +79,8 @@ def candidates(
     return sorted(out, key=lambda c: -c.score)
 
 
-def _restates(candidate: Candidate, passages: list[Passage], query: Query) -> bool:
+def _restates(candidate: Candidate, passages: list[Passage], question: Evidence) -> bool:
     """A sentence whose content words are (almost) all the question's own adds no answer to it."""
-    question = Evidence(f"{query.text} {query.gloss}")
     text = candidate.text(passages)
     new = [t for t in key_terms(text, passages[candidate.rank].chunk.language) if not question.covers(t)]
     return len(new) <= 2
@@ -92,7 +91,8 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
     if not ranked:
         return []
     lead = ranked[0]
-    if _restates(lead, passages, query):  # a topic sentence: the next one carries the content
+    # A topic sentence: the next one carries the content.
+    if _restates(lead, passages, Evidence(f"{query.text} {query.gloss}")):
         following = next((c for c in ranked if c.rank == lead.rank and c.span[0] > lead.span[1]
                           and c.span[0] - lead.span[1] < 3), None)
         if following is not None and following.score >= lead.score - settings.topic_margin:

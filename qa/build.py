@@ -21,7 +21,8 @@ EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar 
 
 
 def _chunking(settings: Settings) -> dict[str, int]:
-    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION}
+    # Sentences shorter than min_sentence_chars are stored without a vector: a change re-chunks.
+    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION, "min_sentence_chars": settings.min_sentence_chars}
 
 
 def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
@@ -128,9 +129,15 @@ def _build(
     by_sentence: dict[str, np.ndarray] = (
         {t: old.sentence_vectors[known_sentences[t]] for t in sentence_texts if t in known_sentences} if old else {}
     )
-    todo_sentences = sorted(sentence_texts - by_sentence.keys(), key=lambda text: (len(text), text))
+    # A sentence too short to be quoted needs no vector (the answer step never scores it).
+    short = np.zeros(embedder.dim, dtype=np.float32)
+    by_sentence.update((t, short) for t in sentence_texts if len(t) < settings.min_sentence_chars)
+    # A chunk of one sentence is its own sentence: its vector is already being computed.
+    todo_sentences = sorted(sentence_texts - by_sentence.keys() - set(todo) - by_text.keys(),
+                            key=lambda text: (len(text), text))
     total = len(todo) + len(todo_sentences)
     _embed(embedder, todo, by_text, report, progress, total, batch_size=16)
+    by_sentence.update((t, by_text[t]) for t in sentence_texts if t in by_text and t not in by_sentence)
     _embed(embedder, todo_sentences, by_sentence, report, progress, total, batch_size=64)
     report.chunks_embedded = len(todo)
     chunks.extend(pending)

@@ -86,6 +86,7 @@ class Term:
     forms: tuple[str, ...]  # any of these in the evidence covers the term
 
 
+@lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
 def _fold(word: str) -> str:
     """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria) and Uzbek Latin ts as the
     s that ц becomes elsewhere (paratsetamol / paracetamol)."""
@@ -99,6 +100,7 @@ def _stemmer(language: str):  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer(language)
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     word = word.lower().replace("ё", "е")
     cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
