@@ -3,19 +3,37 @@ both kept in the per-user cache so reruns re-embed nothing; timing helpers."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa.api import Engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.index import Index
+from qa.settings import Settings, default_cache_dir
 
-from bench.quality import DATA, make_corpus  # noqa: E402
-from qa.api import Engine  # noqa: E402
-from qa.build import build  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.index import Index  # noqa: E402
-from qa.settings import Settings, default_cache_dir  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+def make_corpus(folder: Path, distractors: bool) -> None:
+    for seed in (ROOT / "corpus").iterdir():
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    if not distractors:
+        return
+    for name in ("pubmedqa_dev.jsonl", "rumeddanet_dev.jsonl"):
+        path = DATA / name
+        if not path.exists():
+            continue
+        sub = folder / name.split("_")[0]
+        sub.mkdir(exist_ok=True)
+        for line in path.open(encoding="utf-8"):
+            row = json.loads(line)
+            (sub / f"{row['id']}.txt").write_text(row["context"], encoding="utf-8")
 
 
 def dev_index(settings: Settings, embedder: Embedder) -> tuple[Path, Index]:
@@ -26,7 +44,7 @@ def dev_index(settings: Settings, embedder: Embedder) -> tuple[Path, Index]:
     make_corpus(corpus, distractors=True)
     report = build(settings, embedder, corpus, index)
     print(f"dev corpus: {report.summary()}", file=sys.stderr)
-    return corpus, Index.load(index, settings)
+    return corpus, Index.load(index, settings.vectors)
 
 
 def percentile(values: list[float], q: float) -> float:

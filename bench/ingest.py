@@ -15,10 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import DATA, make_corpus
 
-from bench.quality import DATA, make_corpus  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def qa_index(corpus: Path, index: Path) -> tuple[float, str]:

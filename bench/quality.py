@@ -10,38 +10,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from bench.common import DATA, make_corpus
+from qa.build import build
+from qa.embed import Embedder
+from qa.index import Index
+from qa.retrieve import Retriever, prepare
+from qa.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa.build import build  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.index import Index  # noqa: E402
-from qa.retrieve import Retriever, prepare  # noqa: E402
-from qa.settings import Settings  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "data"
-
-
-def make_corpus(folder: Path, distractors: bool) -> None:
-    for seed in (ROOT / "corpus").iterdir():
-        (folder / seed.name).write_bytes(seed.read_bytes())
-    if not distractors:
-        return
-    for name in ("pubmedqa_dev.jsonl", "rumeddanet_dev.jsonl"):
-        path = DATA / name
-        if not path.exists():
-            continue
-        sub = folder / name.split("_")[0]
-        sub.mkdir(exist_ok=True)
-        for line in path.open(encoding="utf-8"):
-            row = json.loads(line)
-            (sub / f"{row['id']}.txt").write_text(row["context"], encoding="utf-8")
-
 
 def recall(retriever: Retriever, rows: list[dict], k: int) -> dict[str, float]:
     hits: dict[str, list[bool]] = defaultdict(list)
@@ -55,11 +35,15 @@ def recall(retriever: Retriever, rows: list[dict], k: int) -> dict[str, float]:
     return {lang: sum(v) / len(v) for lang, v in hits.items()}
 
 
+def retrieval(settings: Settings, **changes: object) -> Settings:
+    """``settings`` with some retrieval settings changed (the variants compared below)."""
+    return dataclasses.replace(settings, retrieval=dataclasses.replace(settings.retrieval, **changes))  # type: ignore[arg-type]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--distractors", action="store_true")
     parser.add_argument("--k", type=int, default=5)
-    parser.add_argument("--set", action="append", default=[], help="Settings override name=value")
     args = parser.parse_args()
     qa_file = DATA / "seed_dev_qa.jsonl"
     if not qa_file.exists():
@@ -67,11 +51,6 @@ def main() -> int:
         return 0
     rows = [json.loads(line) for line in qa_file.open(encoding="utf-8")]
     settings = Settings()
-    for item in args.set:
-        name, value = item.split("=", 1)
-        current = getattr(settings, name)
-        parsed = tuple(value.split(",")) if isinstance(current, tuple) else type(current)(value)
-        settings = dataclasses.replace(settings, **{name: parsed})
     embedder = Embedder(settings)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
@@ -82,9 +61,9 @@ def main() -> int:
         index = Index.load(index_dir)
     variants = {
         "qa": settings,
-        "no-gloss": dataclasses.replace(settings, gloss_weights=(), lexical_weights=(("en", 0.01), ("ru", 0.01))),
-        "centred-only": dataclasses.replace(settings, lexical_weights=(), gloss_weights=()),
-        "dense-only": dataclasses.replace(settings, lexical_weights=(), gloss_weights=(), centre_languages=False),
+        "no-gloss": retrieval(settings, gloss_weights={}, lexical_weights={"en": 0.01, "ru": 0.01}),
+        "centred-only": retrieval(settings, lexical_weights={}, gloss_weights={}),
+        "dense-only": retrieval(settings, lexical_weights={}, gloss_weights={}, centre_languages=False),
     }
     for name, variant in variants.items():
         scores = recall(Retriever(index, embedder, variant), rows, args.k)

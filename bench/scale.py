@@ -24,13 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import DATA, dev_index, p50_p95_ms  # noqa: E402
-from qa.api import Engine  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.index import Index, dense_index, read_dense  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from bench.common import DATA, dev_index, p50_p95_ms
+from qa import vectors as backends
+from qa.api import Engine
+from qa.embed import Embedder
+from qa.index import Index
+from qa.settings import Settings
 
 
 def rss_mb() -> float:
@@ -61,9 +60,9 @@ def timed_search(index, queries: np.ndarray, k: int = 10) -> tuple[list[float], 
     times, found = [], []
     for q in queries:
         began = time.perf_counter()
-        _, ids = index.search(q[None, :], k)
+        _, ids = index.search(q, k)
         times.append(time.perf_counter() - began)
-        found.append(ids[0])
+        found.append(ids)
     return times, np.array(found)
 
 
@@ -72,7 +71,7 @@ def dense_rows(real: np.ndarray, queries: np.ndarray, sizes: list[int], settings
     for n in sizes:
         vectors = synthetic(real, n)
         began = time.perf_counter()
-        flat = dense_index(vectors, replace(settings, ann="flat"))
+        flat = backends.create(vectors, replace(settings.vectors, ann="flat"))
         flat_build = time.perf_counter() - began
         flat_times, truth = timed_search(flat, queries)
         row = {"size": n, "synthetic": n > len(real), "flat_build_s": flat_build}
@@ -81,7 +80,7 @@ def dense_rows(real: np.ndarray, queries: np.ndarray, sizes: list[int], settings
         if n >= 10_000:
             before = rss_mb()
             began = time.perf_counter()
-            ivf = dense_index(vectors, replace(settings, ann="ivf"))
+            ivf = backends.create(vectors, replace(settings.vectors, ann="ivf"))
             row["ivf_build_s"] = time.perf_counter() - began
             row["ivf_memory_mb"] = rss_mb() - before
             ivf_times, got = timed_search(ivf, queries)
@@ -89,15 +88,13 @@ def dense_rows(real: np.ndarray, queries: np.ndarray, sizes: list[int], settings
             overlap = [len(set(g) & set(t)) / 10 for g, t in zip(got, truth, strict=True)]
             row["ivf_recall_at_10"] = float(np.mean(overlap))
             with tempfile.TemporaryDirectory() as tmp:
-                import faiss
-
                 path = Path(tmp) / "ivf.faiss"
-                faiss.write_index(ivf, str(path))
+                ivf.save(path)
                 del ivf
                 before = rss_mb()
                 began = time.perf_counter()
-                mapped = read_dense(path)
-                mapped.nprobe = settings.ann_nprobe
+                mapped = backends.load(path)
+                mapped.set_nprobe(settings.vectors.ann_nprobe)
                 row["ivf_mmap_load_s"] = time.perf_counter() - began
                 row["ivf_mmap_load_mb"] = rss_mb() - before
                 mapped_times, _ = timed_search(mapped, queries[:50])
@@ -121,7 +118,7 @@ def ask_rows(
         vectors = real[:n] if n <= len(real) else synthetic(real, n)
         starts, size = index.sentence_start, len(index.chunks)
         sentences = np.concatenate([index.sentence_vectors[starts[i % size] : starts[i % size + 1]] for i in range(n)])
-        grown = Index(dict(index.manifest), chunks, vectors, sentences, settings=settings)
+        grown = Index(dict(index.manifest), chunks, vectors, sentences, settings=settings.vectors)
         engine = Engine(grown, embedder, settings)
         for q in questions[:5]:
             engine.ask(q)  # warm: the lexical index is built on first use
@@ -156,8 +153,8 @@ def run(max_size: int = 1_000_000, queries: int = 300) -> dict:
     return {
         "dense": dense_rows(real, query_vectors, sizes, settings),
         "ask": ask_rows(index, embedder, questions[:60], [n for n in sizes if n <= 100_000], settings),
-        "nprobe": settings.ann_nprobe,
-        "threshold": settings.ann_threshold,
+        "nprobe": settings.vectors.ann_nprobe,
+        "threshold": settings.vectors.ann_threshold,
     }
 
 

@@ -9,18 +9,15 @@ Targets (issue 2): ask p50 ≤ 1.5× and p95 ≤ 2× a raw single-query encode; 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import make_corpus, p50_p95_ms, time_ask_vs_encode, time_indexing
+from qa.api import open_engine
+from qa.embed import Embedder
+from qa.settings import Settings
 
-from bench.common import p50_p95_ms, time_ask_vs_encode, time_indexing  # noqa: E402
-from bench.quality import make_corpus  # noqa: E402
-from qa.api import open_engine  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 QUESTIONS = [
     "Which cells produce IL-6 under stress conditions?",

@@ -24,16 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import scale  # noqa: E402
-from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing  # noqa: E402
-from qa.api import Engine  # noqa: E402
-from qa.build import build  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.evaluate import Ranked, Scores, System, evaluate  # noqa: E402
-from qa.index import Index  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from bench import scale
+from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing
+from qa.api import Engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.evaluate import Ranked, Scores, System, evaluate
+from qa.index import Index
+from qa.settings import Settings
 
 _TOKEN = re.compile(r"\w\w+")
 
@@ -102,7 +100,7 @@ def quality(settings: Settings, embedder: Embedder) -> dict[str, dict[str, dict[
         results[set_name] = {}
         for system_name, system in systems.items():
             began = time.perf_counter()
-            results[set_name][system_name] = evaluate(rows, system, settings.k)
+            results[set_name][system_name] = evaluate(rows, system, settings.retrieval.k)
             print(f"{set_name} / {system_name}: {time.perf_counter() - began:.0f}s", file=sys.stderr)
     results.update(tatoeba(settings, embedder))
     return results
@@ -121,13 +119,13 @@ def tatoeba(settings: Settings, embedder: Embedder) -> dict[str, dict[str, dict[
             for r in rows:
                 (corpus / f"{r['id']}.txt").write_text(r["english"], encoding="utf-8")
             build(settings, embedder, corpus, folder)
-            index = Index.load(folder, settings)
+            index = Index.load(folder, settings.vectors)
             questions = [{"question": r["text"], "gold_source": f"{r['id']}.txt", "lang": r["lang"]} for r in rows]
             results[label] = {
-                "qa": evaluate(questions, qa_system(Engine(index, embedder, settings)), settings.k),
-                "bm25": evaluate(questions, bm25_system(index), settings.k),
+                "qa": evaluate(questions, qa_system(Engine(index, embedder, settings)), settings.retrieval.k),
+                "bm25": evaluate(questions, bm25_system(index), settings.retrieval.k),
                 # e5 on a symmetric task: "query: " on both sides, as in its MTEB evaluation.
-                "dense": evaluate(questions, dense_system(_requery(index, embedder), embedder), settings.k),
+                "dense": evaluate(questions, dense_system(_requery(index, embedder), embedder), settings.retrieval.k),
             }
     return results
 

@@ -18,16 +18,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import p50_p95_ms
+from bench.speed import QUESTIONS
+from qa.api import open_engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.settings import Settings
+from qa.web import LABELS, chat_message, sources_html
 
-from bench.common import p50_p95_ms  # noqa: E402
-from bench.speed import QUESTIONS  # noqa: E402
-from qa.api import open_engine  # noqa: E402
-from qa.build import build  # noqa: E402
-from qa.embed import Embedder  # noqa: E402
-from qa.settings import Settings  # noqa: E402
-from qa.web import LABELS, chat_message, sources_html  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentiles(samples: list[float]) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
+from qa.languages import LANGUAGES
 from qa.messages import english_source_note, not_found_message
 from qa.retrieve import Query
 from qa.settings import Settings
@@ -30,19 +31,17 @@ from qa.types import Answer, Citation, Claim, Passage
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
 # A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"half|twice|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|"
-    r"пятьдесят|сто|половин\w*|вдвое|bir|ikki|uch|to'rt|besh|olti|yetti|sakkiz|to'qqiz|o'n|yigirma|o'ttiz|qirq|"
-    r"ellik|yuz|yarim)\b", re.I)
-_ASKS_NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|often)|dose|doses|dosage|percentage|proportion|сколько|доз[аыуе]|как долго|"
-    r"qancha|necha|doza\w*|қанча|неча|доза\w*)\b", re.I)
+def _alternatives(kind: str) -> str:
+    return "|".join(pattern for entry in LANGUAGES.values() for pattern in getattr(entry, kind))
+
+
+# A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
+_NUMBER = re.compile(rf"\d|\b(?:{_alternatives('number_words')})\b", re.I)
+_ASKS_NUMBER = re.compile(rf"\b(?:{_alternatives('asks_number')})\b", re.I)
+_ASKS_NAME = re.compile(rf"^\s*(?:{_alternatives('asks_name')})\b", re.I)
 # A sentence opening with these points back ("These are the patients where…"): what it says is
 # in the sentence before it, which is quoted first.
-_ANAPHOR = re.compile(r"^(?:these|this|those|such|they|it|that|here|эти|это|этот|эта|такие|такой|они|bu|ular|shu|ushbu|"
-                      r"бу|улар|шу|ушбу)\b", re.I)
-_ASKS_NAME = re.compile(r"^\s*(?:who|кто|kim|ким)\b", re.I)
+_ANAPHOR = re.compile(rf"^(?:{_alternatives('anaphors')})\b", re.I)
 _NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
 
 
@@ -64,17 +63,17 @@ def candidates(
     ``term_weight`` × the share of the question's key terms the sentence covers (the model alone
     prefers sentences that resemble the question over sentences that answer it)."""
     out: list[Candidate] = []
-    for rank, passage in enumerate(passages[: settings.answer_pool]):
+    for rank, passage in enumerate(passages[: settings.answer.pool]):
         if passage.id < 0:
             continue
         vectors = index.sentences_of(passage.id)
         for span, sentence_vector in zip(passage.chunk.sentences, vectors, strict=True):
-            if span[1] - span[0] < settings.min_sentence_chars:  # headings and fragments state nothing
+            if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
                 continue
-            score = float(sentence_vector @ vector) - passage.offset + settings.rank_weight / (1 + rank)
+            score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
             if terms:
                 evidence = Evidence(passage.chunk.text[span[0] : span[1]])
-                score += settings.term_weight * sum(evidence.covers(t) for t in terms) / len(terms)
+                score += settings.answer.term_weight * sum(evidence.covers(t) for t in terms) / len(terms)
             out.append(Candidate(rank, span, score, sentence_vector))
     return sorted(out, key=lambda c: -c.score)
 
@@ -95,7 +94,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
     if _restates(lead, passages, Evidence(f"{query.text} {query.gloss}")):
         following = next((c for c in ranked if c.rank == lead.rank and c.span[0] > lead.span[1]
                           and c.span[0] - lead.span[1] < 3), None)
-        if following is not None and following.score >= lead.score - settings.topic_margin:
+        if following is not None and following.score >= lead.score - settings.answer.topic_margin:
             lead = following
     chosen = [lead]
     if _ANAPHOR.match(lead.text(passages)):
@@ -105,10 +104,10 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
     seen = {c.text(passages) for c in chosen}
     for candidate in ranked:
         text = candidate.text(passages)
-        if len(chosen) == settings.answer_sentences or candidate.score < lead.score - settings.answer_margin:
+        if len(chosen) == settings.answer.sentences or candidate.score < lead.score - settings.answer.margin:
             break
         # Overlapping chunks repeat sentences, and the abstracts repeat the body in other languages.
-        duplicate = settings.rendering_threshold("ru")
+        duplicate = settings.answer.rendering_threshold("ru")
         if text in seen or any(float(candidate.vector @ c.vector) >= duplicate for c in chosen):
             continue
         seen.add(text)
@@ -123,13 +122,13 @@ def rendering(
     enough to be its rendering, and covering at least as many of the question's key terms (a
     sentence that is merely on the topic never leads)."""
     best: tuple[float, int, tuple[int, int]] | None = None
-    for chunk_id in index.section_search(lead.vector, language, settings.rendering_candidates):
+    for chunk_id in index.section_search(lead.vector, language, settings.answer.rendering_candidates):
         chunk = index.chunks[chunk_id]
         similarity = index.sentences_of(chunk_id) @ lead.vector
         for span, value in zip(chunk.sentences, similarity, strict=True):
-            if span[1] - span[0] >= settings.min_sentence_chars and (best is None or value > best[0]):
+            if span[1] - span[0] >= settings.answer.min_sentence_chars and (best is None or value > best[0]):
                 best = (float(value), chunk_id, span)
-    if best is None or best[0] < settings.rendering_threshold(language):
+    if best is None or best[0] < settings.answer.rendering_threshold(language):
         return None
     _, chunk_id, span = best
     text = index.chunks[chunk_id].text[span[0] : span[1]]
@@ -182,20 +181,20 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     # stated across two sentences, but never by a passage of some other document.
     lead_source = passages[quoted[0][0]].chunk.source if quoted else None
     ranks = {rank for rank, _ in quoted} | {
-        rank for rank in range(min(settings.evidence_passages, len(passages)))
+        rank for rank in range(min(settings.answer.evidence_passages, len(passages)))
         if passages[rank].chunk.source == lead_source
     }
     if rendered is not None:
         ranks.add(rendered[0])
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     absent = missing(terms, evidence)
-    strongest = max((p.dense for p in passages[: settings.k]), default=0.0)
+    strongest = max((p.dense for p in passages[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
     lead_texts = texts[:2] if len(texts) > 1 and _ANAPHOR.match(texts[1]) else texts[:1]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
-    supported = (bool(chosen) and strongest >= settings.support_floor and not absent
+    supported = (bool(chosen) and strongest >= settings.answer.support_floor and not absent
                  and answer_kind_present(query.text, lead_texts))
     if not supported:
         return Answer(query.text, query.language, query.script, not_found_message(query.language, query.script),

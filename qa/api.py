@@ -14,15 +14,14 @@ from pathlib import Path
 
 from qa.answer import compose
 from qa.embed import Embedder, model_id
+from qa.errors import ExtractionError, InputError
 from qa.index import Index
 from qa.read import to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import Settings
-from qa.types import Answer, Document
+from qa.types import Answer, Context, Document
 
-
-class InputError(ValueError):
-    """The question cannot be used (empty, no letters or digits)."""
+__all__ = ["Engine", "InputError", "open_engine", "validate"]
 
 
 def validate(question: str) -> str:
@@ -43,30 +42,31 @@ class Engine:
         self.retriever = Retriever(index, embedder, settings)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        query = prepare(validate(question))
-        vector, passages = self.retriever.retrieve(query, k or self.settings.k)
+        query = prepare(validate(question), self.settings.limits.max_question_chars)
+        vector, passages = self.retriever.retrieve(query, k or self.settings.retrieval.k)
         return compose(query, vector, passages, self.index, self.settings)
 
-    def context(self, source: str, start: int, end: int, chars: int = 700) -> tuple[str, str, str] | None:
-        """The original text around a citation — (before, cited span, after) — read from the corpus
-        file itself, so the reader can check the excerpt against what the document says."""
+    def context(self, source: str, start: int, end: int, chars: int | None = None) -> Context:
+        """The original text around a citation, read from the corpus file itself, so the reader can
+        check the excerpt against what the document says; or the reason it cannot be shown."""
+        chars = self.settings.limits.context_chars if chars is None else chars
         folder = self.settings.corpus_dir.resolve()
         path = (folder / source).resolve()
         if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
-            return None
+            return Context(reason="outside")
         try:
             stat = path.stat()
         except OSError:
-            return None
+            return Context(reason="missing")
         document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source)
         if document is None:
-            return None
+            return Context(reason="unreadable")
         if document.sha256 != self.index.manifest["files"].get(source):
-            return None  # changed since indexing: the offsets no longer apply
+            return Context(reason="changed")  # since indexing: the offsets no longer apply
         text = document.text
         if end > len(text):
-            return None
-        return text[max(0, start - chars) : start], text[start:end], text[end : end + chars]
+            return Context(reason="offsets")
+        return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars])
 
     def reload(self, index: Index) -> None:
         self.index = index
@@ -79,7 +79,7 @@ def _read_document(path: str, mtime_ns: int, size: int, source: str) -> Document
     files, and extracting a PDF again for each answer would sit on the page's response time."""
     try:
         return to_document(source, Path(path).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ExtractionError):
         return None
 
 
@@ -93,6 +93,6 @@ def open_engine(
     if index_dir is not None:
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.
-    index = Index.load(settings.index_dir, settings, model_id=model_id(settings))
+    index = Index.load(settings.index_dir, settings.vectors, model_id=model_id(settings))
     embedder = embedder or Embedder(settings, log)
     return Engine(index, embedder, settings)

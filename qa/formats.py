@@ -3,7 +3,7 @@
 Every extractor returns ``Extracted``: the text all citation offsets refer to, and for PDFs the
 offset at which each page starts (so a citation can name its page). Text formats keep the decoded
 file itself; the others keep the text extracted from them (README: "What offsets refer to").
-Failures raise ``ValueError`` with a reason fit for the index summary.
+Failures raise ``qa.errors.ExtractionError`` with a reason fit for the index summary.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from qa.errors import ExtractionError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -40,7 +42,7 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise ValueError(f"broken {codec.upper()} text") from exc
+                raise ExtractionError(f"broken {codec.upper()} text") from exc
     if b"\x00" not in data[:4096]:
         try:
             return data.decode("utf-8")
@@ -50,16 +52,16 @@ def decode(data: bytes) -> str:
 
     best = from_bytes(data[:1_000_000]).best()
     if best is None:
-        raise ValueError("binary file" if b"\x00" in data[:4096] else "undetectable text encoding")
+        raise ExtractionError("binary file" if b"\x00" in data[:4096] else "undetectable text encoding")
     if b"\x00" in data[:4096] and not best.encoding.startswith("utf_16") and not best.encoding.startswith("utf_32"):
-        raise ValueError("binary file")
+        raise ExtractionError("binary file")
     try:
         text = data.decode(best.encoding)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"undecodable as {best.encoding}") from exc
+        raise ExtractionError(f"undecodable as {best.encoding}") from exc
     printable = sum(ch.isprintable() or ch.isspace() for ch in text[:20_000])
     if printable < 0.95 * min(len(text), 20_000):
-        raise ValueError("binary file")
+        raise ExtractionError("binary file")
     return text
 
 
@@ -75,12 +77,12 @@ def extract_pdf(data: bytes) -> Extracted:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ValueError("encrypted PDF")
+            raise ExtractionError("encrypted PDF")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except ValueError:
+    except ExtractionError:
         raise
     except (PdfReadError, OSError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise ValueError(f"corrupt PDF ({type(exc).__name__})") from exc
+        raise ExtractionError(f"corrupt PDF ({type(exc).__name__})") from exc
     text_parts, starts, at = [], [], 0
     for number, page in enumerate(pages):
         if number:
@@ -91,7 +93,7 @@ def extract_pdf(data: bytes) -> Extracted:
         at += len(page)
     text = "".join(text_parts)
     if not text.strip():
-        raise ValueError("PDF has no extractable text (scanned image?)")
+        raise ExtractionError("PDF has no extractable text (scanned image?)")
     return Extracted(text, tuple(starts))
 
 
@@ -102,7 +104,7 @@ def extract_docx(data: bytes) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ValueError(f"corrupt Word document ({type(exc).__name__})") from exc
+        raise ExtractionError(f"corrupt Word document ({type(exc).__name__})") from exc
     blocks = [p.text for p in document.paragraphs]
     for table in document.tables:  # tables after the body text: cells joined row by row
         for row in table.rows:
@@ -167,5 +169,5 @@ def extract(suffix: str, data: bytes) -> Extracted:
     """The extractor for a file suffix (lower-case, with the dot)."""
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
-        raise ValueError(f"unsupported type {suffix or '(none)'}")
+        raise ExtractionError(f"unsupported type {suffix or '(none)'}")
     return extractor(data)

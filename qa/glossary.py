@@ -14,24 +14,22 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from qa.languages import LANGUAGES
+from qa.languages import language as language_entry
 from qa.translit import plain_apostrophes
 
-LANGUAGES = ("uz", "ru")
 _TOKEN = re.compile(r"[\w'-]+")
 _KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names: IL-6, NT-proBNP
-# Uzbek noun endings, chained: plural, possessive, case, derivation, copula/question.
-_UZBEK_ENDING = re.compile(
-    r"^(?:lar)?(?:imiz|ingiz|im|ing|i|si|ni|m|ng)?(?:ning|ni|ga|ka|qa|da|ta|dan|tan|dagi|gacha|day|dek)?"
-    r"(?:li|lik|siz)?(?:mi|dir|ku|chi)?$"
-)
-_FREE_ENDINGS_FROM = 5  # an Uzbek stem this long takes any ending (verb forms are too many to list)
-_RUSSIAN_ENDING_MAX = 4  # ой, ами, ение → the stem carries the meaning
 _EXACT_BELOW = 3  # shorter entries (ni, ли, до) match whole words only
 
 
-@lru_cache(maxsize=2)
-def glossary(language: str) -> dict[str, str]:
-    name = f"data/{language}_en_glossary.tsv"
+def glossed_languages() -> tuple[str, ...]:
+    return tuple(code for code, entry in LANGUAGES.items() if entry.glossary)
+
+
+@lru_cache(maxsize=4)
+def glossary(code: str) -> dict[str, str]:
+    name = f"data/{language_entry(code).glossary}"
     text = resources.files("qa").joinpath(name).read_text(encoding="utf-8")
     entries: dict[str, str] = {}
     for line in text.splitlines():
@@ -47,22 +45,16 @@ def normalise(text: str) -> str:
     return plain_apostrophes(text.lower()).replace("ts", "s").replace("ё", "е").strip()
 
 
-def uzbek_ending(rest: str) -> bool:
-    """Whether ``rest`` is a chain of Uzbek noun endings (plural, possessive, case, derivation)."""
-    return bool(_UZBEK_ENDING.match(rest))
-
-
 def _fits(word: str, stem: str, language: str) -> bool:
     if not word.startswith(stem):
         return False
     rest = word[len(stem) :]
     if not rest:
         return True
-    if len(stem.replace(" ", "")) < _EXACT_BELOW:
+    length = len(stem.replace(" ", ""))
+    if length < _EXACT_BELOW:
         return False
-    if language == "ru":
-        return len(rest) <= _RUSSIAN_ENDING_MAX and rest.isalpha()
-    return bool(_UZBEK_ENDING.match(rest)) or len(stem.replace(" ", "")) >= _FREE_ENDINGS_FROM
+    return language_entry(language).gloss_ending(rest, length)
 
 
 def _longest(text: str, entries: dict[str, str], language: str) -> str | None:
@@ -92,7 +84,7 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
 def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word (or two-word phrase) of the question with its English senses: () for a word the
     glossary does not know, the word itself for an acronym; function words are left out."""
-    if language not in LANGUAGES:
+    if language not in glossed_languages():
         return []
     entries = glossary(language)
     words = _TOKEN.findall(question)
@@ -128,8 +120,8 @@ def synonyms() -> dict[str, frozenset[str]]:
     """English words that one glossary entry gives as senses of the same word (kidney / renal,
     death / mortality, harmful / deleterious): a small clinical thesaurus for free."""
     groups: dict[str, set[str]] = {}
-    for language in LANGUAGES:
-        for senses in glossary(language).values():
+    for code in glossed_languages():
+        for senses in glossary(code).values():
             words = [w for w in senses.split() if w.isalpha()]
             for word in words:
                 groups.setdefault(word, set()).update(words)

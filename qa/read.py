@@ -10,8 +10,6 @@ from pathlib import Path
 from qa.formats import SUPPORTED_SUFFIXES, extract
 from qa.types import Document
 
-MAX_BYTES = 50 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class Skipped:
@@ -48,7 +46,7 @@ def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
         yield path, None
 
 
-def read_corpus(corpus: Path) -> tuple[list[tuple[Path, str, bytes]], list[Skipped]]:
+def read_corpus(corpus: Path, max_bytes: int) -> tuple[list[tuple[Path, str, bytes]], list[Skipped]]:
     """Every readable file as (path, source name, raw bytes); the rest with a reason."""
     found: list[tuple[Path, str, bytes]] = []
     skipped: list[Skipped] = []
@@ -61,8 +59,8 @@ def read_corpus(corpus: Path) -> tuple[list[tuple[Path, str, bytes]], list[Skipp
             skipped.append(Skipped(source, f"unsupported type {path.suffix or '(none)'}"))
             continue
         try:
-            if path.stat().st_size > MAX_BYTES:
-                skipped.append(Skipped(source, f"larger than {MAX_BYTES // 2**20} MB"))
+            if path.stat().st_size > max_bytes:
+                skipped.append(Skipped(source, f"larger than {max_bytes // 2**20} MB"))
                 continue
             data = path.read_bytes()
         except OSError as exc:
@@ -76,6 +74,6 @@ def read_corpus(corpus: Path) -> tuple[list[tuple[Path, str, bytes]], list[Skipp
 
 
 def to_document(source: str, data: bytes) -> Document:
-    """Decode or extract one file; ``ValueError`` says why it cannot be read."""
+    """Decode or extract one file; ``ExtractionError`` says why it cannot be read."""
     extracted = extract(Path(source).suffix.lower(), data)
     return Document(source=source, text=extracted.text, sha256=sha256(data), page_starts=extracted.page_starts)

@@ -75,6 +75,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Context:
+    """The original text around a citation, read from the file itself, or why it cannot be shown:
+    "outside" (the name leaves the corpus folder), "missing", "unreadable", "changed" (since
+    indexing, so the offsets no longer apply) or "offsets" (past the end of the text)."""
+
+    before: str = ""
+    span: str = ""
+    after: str = ""
+    reason: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True)
 class Claim:
     """One sentence of an answer, quoted from citation ``n``. ``renders`` names the citation of the
     English sentence that a same-language sentence says again (the abstracts exist in three

@@ -19,50 +19,28 @@ from typing import Any
 
 import gradio as gr
 
-from qa.api import Engine, InputError, open_engine
+from qa.api import Engine, open_engine
 from qa.build import build
 from qa.embed import Embedder
+from qa.errors import ExtractionError, QAError
 from qa.formats import SUPPORTED_SUFFIXES
 from qa.index import Index
+from qa.languages import ENGLISH, LANGUAGES
 from qa.progress import progress_bar
 from qa.read import sha256, to_document
-from qa.settings import Settings
+from qa.settings import LimitSettings, Settings
 from qa.types import Answer, Citation
 
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 UPLOAD_FOLDER = "uploads"
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uz": "Oʻzbek"}
-SCRIPT_NAMES = {"Latn": "Latin", "Cyrl": "Cyrillic"}
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "## qa — cited answers from your medical sources",
-        "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
-        "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
-        "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
-        "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents",
-        "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
-        "stale": "The file changed since it was indexed.",
-    },
-    "ru": {
-        "title": "## qa — ответы со ссылками на ваши медицинские источники",
-        "question": "Ваш вопрос (English, Русский, Oʻzbek)", "placeholder": "Задайте вопрос…",
-        "ask": "Спросить", "clear": "Очистить чат", "sources": "Источники",
-        "no_sources": "Здесь появятся источники ответа.", "not_found": "В источниках не найдено",
-        "detected": "Язык вопроса", "lines": "строки", "page": "стр.", "score": "оценка",
-        "context": "Показать в документе", "upload": "Добавить документы", "added": "добавлен, уже доступен для поиска",
-        "interface": "Язык интерфейса", "examples": "Примеры", "stale": "Файл изменился после индексации.",
-    },
-    "uz": {
-        "title": "## qa — tibbiy manbalaringizdan iqtiboslar bilan javoblar",
-        "question": "Savolingiz (English, Русский, Oʻzbek)", "placeholder": "Savol bering…",
-        "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
-        "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
-        "detected": "Savol tili", "lines": "qatorlar", "page": "bet", "score": "ball",
-        "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
-        "interface": "Interfeys tili", "examples": "Misollar", "stale": "Fayl indekslangandan keyin oʻzgargan.",
-    },
-}
+LABELS: dict[str, dict[str, str]] = {code: entry.labels for code, entry in LANGUAGES.items()}
+LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
+# Script names stay in English on every page for now (localising them is the page issue's work).
+SCRIPT_NAMES = ENGLISH.script_names
+# Why the original text cannot be shown (Engine.context) → the label that says so.
+CONTEXT_REASONS = {"changed": "stale", "missing": "missing", "unreadable": "unreadable", "offsets": "offsets",
+                   "outside": "outside"}
 EXAMPLES = [
     "Which cells produce IL-6 under stress conditions?",
     "Какой препарат испытывали в исследовании HERMES?",
@@ -116,12 +94,14 @@ def source_card(c: Citation, labels: dict[str, str], engine: Engine) -> str:
     where = f"{labels['page']} {c.page} · " if c.page is not None else ""
     meta = (f"{LANGUAGE_NAMES.get(c.language, c.language)} · {where}{labels['lines']} {c.line_start}–{c.line_end}"
             f" · {labels['score']} {c.score:.3f}")
-    context = engine.context(c.source, c.start, c.end, chars=500)
-    if context is None:
-        wider = f"<p class='qa-meta'>{html.escape(labels['stale'])}</p>"
+    context = engine.context(c.source, c.start, c.end)
+    if not context.available:
+        reason = labels[CONTEXT_REASONS.get(context.reason or "", "stale")]
+        wider = f"<p class='qa-meta'>{html.escape(reason)}</p>"
     else:
         # The original text, line for line; only the blank line PDF extraction puts after every line is dropped.
-        before, span, after = (html.escape(_BLANK_LINES.sub("\n", part)) for part in context)
+        parts = (context.before, context.span, context.after)
+        before, span, after = (html.escape(_BLANK_LINES.sub("\n", part)) for part in parts)
         wider = (f"<details><summary>{html.escape(labels['context'])}</summary><div class='qa-context'>"
                  f"…{before}<mark>{span}</mark>{after}…</div></details>")
     return (f"<div class='qa-source' data-n='{c.n}'><b>[{c.n}] {html.escape(c.source)}</b>"
@@ -155,7 +135,7 @@ def store_upload(path: Path, folder: Path) -> tuple[str | None, str]:
     try:
         if not to_document(name, data).text.strip():
             return None, f"❌ {name}: no text in it"
-    except ValueError as exc:
+    except ExtractionError as exc:
         return None, f"❌ {name}: {exc}"
     folder.mkdir(parents=True, exist_ok=True)
     target, number = folder / name, 1
@@ -187,7 +167,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         history = list(history or [])
         try:
             answer = engine.ask(question)
-        except InputError as exc:
+        except QAError as exc:
             history += [{"role": "user", "content": escape_markdown(question or " ")},
                         {"role": "assistant", "content": f"⚠️ {exc}"}]
             return [history, question, last, *relabel(choice, last)]
@@ -212,7 +192,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
                 progress((done, total), desc=f"indexing {stage}")
 
             build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=report)
-            index = Index.load(settings.index_dir)
+            index = Index.load(settings.index_dir, settings.vectors)
             engine.reload(index)
             for source in stored:
                 count = sum(1 for c in index.chunks if c.source == source)

@@ -10,8 +10,10 @@ from qa.answer import SOURCE_REFERENCE
 from qa.api import Engine, InputError, open_engine
 from qa.clean import CYRILLIC_TO_LATIN
 from qa.embed import Embedder
-from qa.index import Index, IndexUnavailable, current_generation
+from qa.errors import IndexUnavailable
+from qa.index import Index
 from qa.settings import Settings
+from qa.store import current_generation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,10 +172,13 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     engine = Engine(Index.load(local.index_dir), embedder, local)
     start = original.index("Ziltivekimab")
     end = start + len("Ziltivekimab blocks")
-    assert engine.context("a.txt", start, end, chars=5) == ("ne.\n\n", "Ziltivekimab blocks", " the ")
-    assert engine.context("../secret.txt", 0, 5) is None, "never reads outside the corpus"
+    shown = engine.context("a.txt", start, end, chars=5)
+    assert (shown.before, shown.span, shown.after) == ("ne.\n\n", "Ziltivekimab blocks", " the ") and shown.available
+    assert engine.context("../secret.txt", 0, 5).reason == "outside", "never reads outside the corpus"
+    assert engine.context("a.txt", start, len(original) + 10).reason == "offsets"
+    assert engine.context("gone.txt", 0, 5).reason == "missing"
     (corpus / "a.txt").write_text(original + " Changed.", encoding="utf-8")
-    assert engine.context("a.txt", start, end) is None, "offsets of a changed file are not trusted"
+    assert engine.context("a.txt", start, end).reason == "changed", "offsets of a changed file are not trusted"
 
 
 def test_topic_sentence_gives_way_to_the_sentence_that_answers(engine: Engine) -> None:

@@ -15,9 +15,11 @@ import pytest
 from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
-from qa.index import CURRENT, Index, IndexUnavailable, current_generation
+from qa.errors import IndexUnavailable
+from qa.index import Index
 from qa.read import read_corpus, to_document
 from qa.settings import Settings
+from qa.store import CURRENT, current_generation
 
 RUSSIAN = (
     "Препарат зорбатин снижает частоту рецидивов фибрилляции предсердий на сорок процентов. "
@@ -99,7 +101,7 @@ def mixed_engine(mixed_corpus: tuple[Path, Path], settings: Settings, embedder: 
 
 
 def test_skips_each_bad_file_with_a_reason(mixed_corpus: tuple[Path, Path]) -> None:
-    _, skipped = read_corpus(mixed_corpus[0])
+    _, skipped = read_corpus(mixed_corpus[0], 2**20)
     reasons = {s.source: s.reason for s in skipped}
     assert reasons["image.png"] == "unsupported type .png"
     assert reasons["empty.md"] == "empty"
@@ -160,7 +162,7 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from qa.settings import Settings\nfrom qa.embed import Embedder\nfrom qa import index as ix\n"
+        "from qa.settings import Settings\nfrom qa.embed import Embedder\nfrom qa import store as ix\n"
         "stage = sys.argv[3]\n"
         "def progress(name, done, total):\n"
         "    if stage == 'embed' and name == 'chunks' and done >= total // 2:\n"
@@ -236,7 +238,7 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             return real(self)
 
         monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    found, skipped = read_corpus(corpus)
+    found, skipped = read_corpus(corpus, Settings().limits.max_file_mb * 2**20)
     assert [f[1] for f in found] == ["ok.txt"]
     assert [(s.source, s.reason) for s in skipped] == [("locked.txt", "unreadable: Permission denied")]
 
@@ -249,7 +251,7 @@ def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, 
     (corpus / "a.txt").write_text("Aspirin inhibits platelets. " * 40, encoding="utf-8")
     (corpus / "b.txt").write_text("Heparin is an anticoagulant. " * 40, encoding="utf-8")
     first = build(settings, embedder, corpus, tmp_path / "i")
-    smaller = replace(settings, chunk_target=200, chunk_max=300)
+    smaller = replace(settings, chunking=replace(settings.chunking, target=200, max=300))
     second = build(smaller, embedder, corpus, tmp_path / "i")
     assert sorted(second.unchanged) == ["a.txt", "b.txt"] and second.chunks > first.chunks
     assert 0 < second.chunks_embedded < second.chunks, "new chunk texts embedded, repeated texts reused"
@@ -270,22 +272,22 @@ def test_ann_index_is_chosen_by_size_and_loads_memory_mapped(tmp_path: Path, set
     import faiss
     import numpy as np
 
-    from qa.index import dense_index, read_dense
+    from qa.vectors import create, load
 
     rng = np.random.default_rng(1)
     centres = rng.normal(size=(50, 64)).astype(np.float32)
     vectors = centres[rng.integers(0, 50, 20_000)] + rng.normal(0, 0.3, (20_000, 64)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert isinstance(dense_index(vectors, replace(settings, ann_threshold=50_000)), faiss.IndexFlatIP)
-    ivf = dense_index(vectors, replace(settings, ann_threshold=10_000))
-    assert isinstance(ivf, faiss.IndexIVFFlat) and ivf.nprobe == settings.ann_nprobe
-    faiss.write_index(ivf, str(tmp_path / "ivf.faiss"))
-    loaded = read_dense(tmp_path / "ivf.faiss")
-    loaded.nprobe = settings.ann_nprobe
+    assert isinstance(create(vectors, replace(settings.vectors, ann_threshold=50_000)).index, faiss.IndexFlatIP)
+    ivf = create(vectors, replace(settings.vectors, ann_threshold=10_000))
+    assert isinstance(ivf.index, faiss.IndexIVFFlat) and ivf.index.nprobe == settings.vectors.ann_nprobe
+    ivf.save(tmp_path / "ivf.faiss")
+    loaded = load(tmp_path / "ivf.faiss")
+    loaded.set_nprobe(settings.vectors.ann_nprobe)
     queries = vectors[:200] + rng.normal(0, 0.05, (200, 64)).astype(np.float32)
-    exact = dense_index(vectors, replace(settings, ann="flat"))
-    _, truth = exact.search(queries, 10)
-    _, found = loaded.search(queries, 10)
+    exact = create(vectors, replace(settings.vectors, ann="flat"))
+    truth = [exact.search(q, 10)[1] for q in queries]
+    found = [loaded.search(q, 10)[1] for q in queries]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
     assert recall >= 0.9
 

@@ -12,7 +12,7 @@ from qa.glossary import glossary, normalise, to_english
 from qa.lang import detect
 from qa.lexical import Lexical
 from qa.retrieve import prepare
-from qa.settings import Settings
+from qa.settings import ChunkSettings, Settings
 from qa.translit import skeleton, uzbek_to_latin
 from qa.types import Document
 
@@ -50,7 +50,7 @@ _alphabet = st.sampled_from(list("abc деж IL6 .-\n") + ["\n\n", "-\n\n", ". "
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_alphabet, min_size=1, max_size=300).map("".join))
 def test_chunk_offsets_point_at_their_text(original: str) -> None:
-    small = Settings(chunk_target=60, chunk_max=90)
+    small = Settings(chunking=ChunkSettings(target=60, max=90))
     chunks = chunk_document(Document("t.txt", original, ""), small)
     lines = original.split("\n")
     for chunk in chunks:
@@ -121,7 +121,7 @@ def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
         "патология имеет ведущее значение в возникновении нарушений. (Plantago ispaghula Roxb.). "
         "Препарат применяют при запорах и синдроме раздражённого кишечника у взрослых."
     )
-    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunk_target=60, chunk_max=120))
+    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunking=ChunkSettings(target=60, max=120)))
     assert {(c.language, c.script) for c in chunks} == {("ru", "Cyrl")}, [(c.text, c.language) for c in chunks]
     assert all(len(c.text) > 20 for c in chunks), "no chunk of its own for '1.' or a Latin name"
 
@@ -186,7 +186,7 @@ def test_clean_offsets_hold_on_random_unicode(original: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300))
 def test_chunk_offsets_hold_on_random_unicode(original: str) -> None:
-    chunks = chunk_document(Document("t.txt", original, ""), Settings(chunk_target=60, chunk_max=90))
+    chunks = chunk_document(Document("t.txt", original, ""), Settings(chunking=ChunkSettings(target=60, max=90)))
     for chunk in chunks:
         assert 0 <= chunk.start < chunk.end <= len(original)
         assert _letters(chunk.text) == _letters(original[chunk.start : chunk.end])
@@ -203,7 +203,7 @@ def test_decode_round_trips_unicode_encodings(text: str, encoding: str) -> None:
 
 
 def test_uzbek_dictionary_keeps_every_sense_of_repeated_headwords() -> None:
-    from qa import dictionary
+    from qa.languages import uz_dictionary as dictionary
 
     assert len(dictionary.entries()) > 25_000
     assert "medicine" in dictionary.senses("dori"), "the first of two repeated 'dori' keys"

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from qa.glossary import uzbek_ending
+from qa.languages.uz import noun_ending
 from qa.translit import plain_apostrophes
 
 _USAGE = re.compile(r"~.*$", re.S)  # after the first "~" come phrases built on the headword
@@ -66,6 +66,6 @@ def senses(word: str) -> tuple[str, ...]:
     low = plain_apostrophes(word.lower())
     for cut in range(len(low), MIN_HEADWORD - 1, -1):
         head = low[:cut]
-        if head in table and (cut == len(low) or uzbek_ending(low[cut:])):
+        if head in table and (cut == len(low) or noun_ending(low[cut:])):
             return table[head]
     return ()

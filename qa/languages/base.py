@@ -1,0 +1,76 @@
+"""The shape of a language entry, and the typed key of a language section."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Variant(NamedTuple):
+    """A language in one script: the key of a language section of the index and of a question."""
+
+    language: str  # en | ru | uz
+    script: str  # Latn | Cyrl
+
+    @property
+    def slug(self) -> str:
+        """"en-Latn": for file names and the JSON a person reads."""
+        return f"{self.language}-{self.script}"
+
+
+def _never(_: str) -> bool:
+    return False
+
+
+def _no_senses(_: str) -> tuple[str, ...]:
+    return ()
+
+
+def _same(text: str, _: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Language:
+    """Everything qa knows about one language, in one place."""
+
+    code: str
+    name: str  # in the language itself, for the page
+    scripts: tuple[str, ...]  # the first is the default
+    # Detection (qa.lang), per script: patterns of letters or words that only this language uses
+    # among those written in that script, each match worth ``weight``; and the labels langdetect
+    # (which has no Uzbek) gives this language's text.
+    evidence: dict[str, tuple[tuple[re.Pattern[str], float], ...]]
+    langdetect_labels: dict[str, tuple[str, ...]]
+    # Ties between two languages of one script go to the one with the higher priority.
+    priority: int
+    # Answers (qa.messages): what the answer says when the sources hold no answer, and before a
+    # sentence quoted from an English source; per script.
+    not_found: dict[str, str]
+    english_source: dict[str, str]
+    labels: dict[str, str]  # the page's labels in this language
+    script_names: dict[str, str]  # "Latn" / "Cyrl" as this language names them
+    # Glossing (qa.glossary) and key terms (qa.terms).
+    glossary: str | None = None  # file in qa/data: stem → English senses
+    gloss_ending: Callable[[str, int], bool] = lambda rest, stem_length: False  # noqa: E731
+    generic: Callable[[str], bool] = _never  # a general word that names no topic (lemma- or stem-aware)
+    relation: Callable[[str], bool] = _never  # a verb, adverb or function word
+    senses: Callable[[str], tuple[str, ...]] = _no_senses  # English senses beyond the glossary
+    focus: frozenset[str] = frozenset()  # "which / what": the next noun is the kind of answer asked for
+    model_text: Callable[[str, str], str] = _same  # the question as the model and glossary read it
+    # Answer kinds (qa.answer): regular-expression alternatives, joined across languages.
+    asks_number: tuple[str, ...] = ()
+    asks_name: tuple[str, ...] = ()
+    number_words: tuple[str, ...] = ()
+    anaphors: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def default_script(self) -> str:
+        return self.scripts[0]
+
+    def in_script(self, table: dict[str, str], script: str) -> str:
+        """A per-script text, falling back to the default script's."""
+        return table.get(script) or table.get(self.default_script, "")

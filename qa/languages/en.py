@@ -1,0 +1,68 @@
+"""English: the language of most sources; the others are glossed into it."""
+
+from __future__ import annotations
+
+import re
+
+from qa.languages.base import Language
+
+# Words that ask, relate or quantify but name no topic: a question about any subject uses them, so
+# an answer need not repeat them ("Is X linked to Y?" → "X predicts Y"). Also applied to the English
+# senses of Russian and Uzbek words.
+GENERIC = frozenset("""
+a about above across after again against all also although always am among an and any anyone are around as at
+away be became because become becomes been before being below best better between both but by can cannot could
+did do does doing done down during each either else enough even ever every few for from further get gets getting
+give given gives go goes had has have having he her here hers high higher highest how however i if in into is it
+its itself just keep keeps kind kinds least less let like likely long low lower made main make makes many may
+me might more most much must my near need needs never new no nor not now of off often on once one only or other
+others our out over own part per possible possibly rather really same several shall she should since so some
+something sometimes still such than that the their them then there these they thing things this those though
+through thus to too type types under until up upon us use used uses using usually very was way ways we well
+were what whatever when where whether which while who whom whose why will with within without would yet you your
+happen happens happened occur occurs stay stays remain remains add adds added involve involved involves link
+linked links associate associated association relate related relation relationship affect affects effect effects
+cause causes caused role roles change changes changed increase increases increased decrease decreases decreased
+reduce reduces reduced lower lowers lowered raise raises raised rise rises fall falls fell drop drops improve
+improves improved worsen worsens predict predicts predicted prediction outcome outcomes result results show shows
+shown find finds found mean means meaning differ differs difference differences compare compared versus vs
+factor factors problem problems process processes approach approaches condition conditions value values level
+levels amount number aspect aspects feature features benefit benefits important useful help helps helping work
+works play plays lead leads take takes taken good bad common usual usually normal day days time times way
+describe described explain explained known call called name named say says said tell told according regarding
+decline declines declined prolonged persistent constant activity function state states stage stages phase phases
+period background majority beneficial harm harmful damage injury useful treatment treat treated therapy apply
+applied application needed necessary small little large big young minor great opposed opposite contrary
+counter facing side route routes person persons people someone anyone human humans
+""".split())
+
+LANGUAGE = Language(
+    code="en",
+    name="English",
+    scripts=("Latn",),
+    evidence={"Latn": ((re.compile(r"\b(?:the|and|of|is|are|what|which|how|does|with|in|to|for|was|why|when)\b", re.I),
+                        0.5),)},
+    langdetect_labels={"Latn": ("en",)},
+    priority=1,
+    not_found={"Latn": "The sources do not contain an answer to this question. The closest passages are listed below."},
+    english_source={},
+    labels={
+        "title": "## qa — cited answers from your medical sources",
+        "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
+        "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
+        "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
+        "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents",
+        "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
+        "stale": "The file changed since it was indexed.", "missing": "The file is no longer in the corpus.",
+        "unreadable": "The file can no longer be read.", "offsets": "The excerpt lies past the end of the file's text.",
+        "outside": "The file lies outside the corpus.",
+    },
+    script_names={"Latn": "Latin", "Cyrl": "Cyrillic"},
+    generic=lambda word: word.lower() in GENERIC,
+    focus=frozenset({"which", "what"}),
+    asks_number=(r"how (?:many|much|long|often)", r"dose", r"doses", r"dosage", r"percentage", r"proportion"),
+    asks_name=(r"who",),
+    number_words=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                  "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice"),
+    anaphors=("these", "this", "those", "such", "they", "it", "that", "here"),
+)

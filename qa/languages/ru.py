@@ -1,0 +1,87 @@
+"""Russian: pymorphy3 for lemmas and parts of speech, a curated clinical glossary into English."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from qa.languages.base import Language
+
+# General vocabulary (lemmas) the clinical glossary does not carry: it names no topic. Written as a
+# general-language list, not from any question set.
+GENERIC = frozenset("""
+весь всего всё большинство меньшинство часть этап стадия фон время период случай роль значение уровень способ путь
+образ вид тип состояние условие процесс результат исход проблема вопрос фактор показатель длительный долгий
+длительно полезный полезно вредный вредно важный основной главный хороший плохой лучший худший высокий низкий
+новый обычный нормальный частый редкий разный различный другой такой какой который каков сколько многие много
+мало больше меньше лучше хуже однажды когда-нибудь связь связанный действие эффект влияние изменение
+""".split())
+# Parts of speech that relate or qualify rather than name (pymorphy3 tags).
+RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "PREP", "CONJ", "PRCL", "NPRO",
+                          "NUMR", "INTJ", "COMP"})
+# Common words: evidence for Russian over Uzbek Cyrillic (qa.lang).
+WORDS = re.compile(
+    r"(?<!\w)(?:и|в|не|на|я|что|с|он|как|это|по|но|к|у|же|вы|за|бы|от|мне|то|все|так|его|для|при|ли"
+    r"|до|или|кто|над|под|из|о|мы|ты|она|они|нет|есть|был\w*|ест|где|когда|почему|какие|какой)(?!\w)",
+    re.I,
+)
+GLOSS_ENDING_MAX = 4  # ой, ами, ение: at most this many letters after a glossary stem
+
+
+@lru_cache(maxsize=1)
+def _morph():  # type: ignore[no-untyped-def]
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str) -> str:
+    return str(_morph().parse(word.lower())[0].normal_form)
+
+
+@lru_cache(maxsize=50_000)
+def relation(word: str) -> bool:
+    return str(_morph().parse(word.lower())[0].tag.POS) in RELATION_POS
+
+
+def _senses(word: str) -> tuple[str, ...]:
+    """The glossary's senses of the word's lemma: its stems miss some inflections (почек / почк)."""
+    from qa.glossary import glossed_words  # the glossary reads this table: imported when first used
+
+    return next((senses for _, senses in glossed_words(lemma(word), "ru")), ())
+
+
+LANGUAGE = Language(
+    code="ru",
+    name="Русский",
+    scripts=("Cyrl",),
+    evidence={"Cyrl": ((re.compile(r"[ыщЫЩ]"), 1.0), (WORDS, 0.6))},
+    langdetect_labels={"Cyrl": ("ru",)},
+    priority=1,
+    not_found={"Cyrl": "В источниках нет ответа на этот вопрос. Ниже приведены ближайшие фрагменты."},
+    english_source={"Cyrl": "Цитата из англоязычного источника:"},
+    labels={
+        "title": "## qa — ответы со ссылками на ваши медицинские источники",
+        "question": "Ваш вопрос (English, Русский, Oʻzbek)", "placeholder": "Задайте вопрос…",
+        "ask": "Спросить", "clear": "Очистить чат", "sources": "Источники",
+        "no_sources": "Здесь появятся источники ответа.", "not_found": "В источниках не найдено",
+        "detected": "Язык вопроса", "lines": "строки", "page": "стр.", "score": "оценка",
+        "context": "Показать в документе", "upload": "Добавить документы", "added": "добавлен, уже доступен для поиска",
+        "interface": "Язык интерфейса", "examples": "Примеры", "stale": "Файл изменился после индексации.",
+        "missing": "Файла больше нет в корпусе.", "unreadable": "Файл больше не читается.",
+        "offsets": "Фрагмент выходит за конец текста файла.", "outside": "Файл лежит вне корпуса.",
+    },
+    script_names={"Latn": "латиница", "Cyrl": "кириллица"},
+    glossary="ru_en_glossary.tsv",
+    gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),
+    generic=lambda word: lemma(word) in GENERIC,
+    relation=relation,
+    senses=_senses,
+    focus=frozenset({"какой", "какая", "какое", "какие", "каких", "каким", "какого", "которые", "который"}),
+    asks_number=(r"сколько", r"доз[аыуе]", r"как долго"),
+    asks_name=(r"кто",),
+    number_words=("один", "одна", "два", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять",
+                  "двадцать", "тридцать", "сорок", "пятьдесят", "сто", r"половин\w*", "вдвое"),
+    anaphors=("эти", "это", "этот", "эта", "такие", "такой", "они"),
+)

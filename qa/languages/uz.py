@@ -1,0 +1,85 @@
+"""Uzbek (Cyrillic and Latin): letters, endings, a curated clinical glossary and a general
+dictionary into English. e5 reads Uzbek best in the 1995 Latin spelling, so questions are read there."""
+
+from __future__ import annotations
+
+import re
+
+from qa.languages.base import Language
+from qa.translit import plain_apostrophes, uzbek_to_latin
+
+# Noun endings, chained: plural, possessive, case, derivation, copula/question.
+NOUN_ENDING = re.compile(
+    r"^(?:lar)?(?:imiz|ingiz|im|ing|i|si|ni|m|ng)?(?:ning|ni|ga|ka|qa|da|ta|dan|tan|dagi|gacha|day|dek)?"
+    r"(?:li|lik|siz)?(?:mi|dir|ku|chi)?$"
+)
+FREE_ENDINGS_FROM = 5  # a glossary stem this long takes any ending (verb forms are too many to list)
+# Finite verbs and verbal forms (-adi, -di, -dimi, -gan, -moq…): the relation, not the topic.
+VERB = re.compile(r"(?:adi|aydi|ydi|di|dimi|adimi|ydimi|ganmi|gan|moqda|moq|yapti|ib|sa|dir|mi)$")
+# General vocabulary (stems) the clinical glossary does not carry: it names no topic.
+GENERIC = ("uzoq", "qisqa", "holat", "faoliyat", "faol", "etish", "qilish", "bo'lish", "narsa", "yo'l", "usul",
+              "tur", "xil", "davr", "bosqich", "vaqt", "natija", "muammo", "omil", "daraja", "qiymat", "ta'sir",
+              "foyda", "zarar", "yaxshi", "yomon", "yuqori", "past", "yangi", "oddiy", "ko'p", "kam", "eng", "juda",
+              "doimiy", "asosiy", "muhim", "boshqa", "hamma", "barcha", "ko'pchilik", "bir kun", "qachondir")
+
+
+def noun_ending(rest: str) -> bool:
+    """Whether ``rest`` is a chain of noun endings (bemor + lar + da)."""
+    return bool(NOUN_ENDING.match(rest))
+
+
+def model_text(text: str, script: str) -> str:
+    """Cyrillic → 1995 Latin (Latin terms such as IL-6 kept), oʻ/gʻ as the ASCII o'/g' most Uzbek web
+    text (and so e5) uses."""
+    return plain_apostrophes(uzbek_to_latin(text) if script == "Cyrl" else text)
+
+
+def _senses(word: str) -> tuple[str, ...]:
+    from qa.languages import uz_dictionary  # 25k headwords: loaded on the first Uzbek question
+
+    return uz_dictionary.senses(word)
+
+
+LANGUAGE = Language(
+    code="uz",
+    name="Oʻzbek",
+    scripts=("Latn", "Cyrl"),
+    evidence={
+        "Cyrl": ((re.compile(r"[ўқғҳЎҚҒҲ]"), 1.5), (re.compile(
+            r"(?<!\w)(?:нима|учун|билан|ва|қандай|қайси|эса|ёки|бўл\w*|мумкин|керак|ҳам|бу|нинг|қаери|қанча)(?!\w)",
+            re.I), 0.8)),
+        "Latn": ((re.compile(
+            r"\b\w*[oOgG][ʻʼ'‘’`]\w*|\b(?:va|ham|bilan|uchun|qaysi|nima|qanday|bo'l\w*|emas|yoki|mumkin)\b"), 0.8),),
+    },
+    # langdetect has no Uzbek: it reads Uzbek Cyrillic as Bulgarian/Macedonian…, Latin as Turkish/Somali…
+    langdetect_labels={"Cyrl": ("bg", "mk", "uk", "sr", "kk", "ky", "tg"),
+                       "Latn": ("tr", "so", "az", "uz", "id", "sw", "fi")},
+    priority=0,
+    not_found={"Cyrl": "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар қуйида келтирилган.",
+               "Latn": "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar quyida keltirilgan."},
+    english_source={"Cyrl": "Инглизча манбадан иқтибос:", "Latn": "Inglizcha manbadan iqtibos:"},
+    labels={
+        "title": "## qa — tibbiy manbalaringizdan iqtiboslar bilan javoblar",
+        "question": "Savolingiz (English, Русский, Oʻzbek)", "placeholder": "Savol bering…",
+        "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
+        "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
+        "detected": "Savol tili", "lines": "qatorlar", "page": "bet", "score": "ball",
+        "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
+        "interface": "Interfeys tili", "examples": "Misollar", "stale": "Fayl indekslangandan keyin oʻzgargan.",
+        "missing": "Fayl endi korpusda yoʻq.", "unreadable": "Faylni endi oʻqib boʻlmaydi.",
+        "offsets": "Parcha fayl matnining oxiridan tashqarida.", "outside": "Fayl korpusdan tashqarida.",
+    },
+    script_names={"Latn": "lotin", "Cyrl": "kirill"},
+    glossary="uz_en_glossary.tsv",
+    gloss_ending=lambda rest, stem_length: noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
+    generic=lambda word: any(word.lower().startswith(stem) for stem in GENERIC),
+    relation=lambda word: bool(VERB.search(word.lower())),
+    senses=_senses,
+    focus=frozenset({"qaysi", "қайси", "qanday", "қандай"}),
+    model_text=model_text,
+    asks_number=(r"qancha", r"necha", r"doza\w*", r"қанча", r"неча", r"доза\w*"),
+    asks_name=(r"kim", r"ким"),
+    number_words=("bir", "ikki", "uch", "to'rt", "besh", "olti", "yetti", "sakkiz", "to'qqiz", "o'n", "yigirma",
+                  "o'ttiz", "qirq", "ellik", "yuz", "yarim"),
+    anaphors=("bu", "ular", "shu", "ushbu", "бу", "улар", "шу", "ушбу"),
+)
