@@ -39,9 +39,9 @@ test: model browser
 
 # The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
 bench: model browser
-	$(BIN)/python bench/suite.py
-	$(BIN)/python bench/ui.py
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.suite
+	$(BIN)/python -m bench.ui
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/gen-* index/.staging-* index/.lock

@@ -137,6 +137,18 @@ def rendering(
     return chunk_id, span
 
 
+def _neighbours(index: Index, chunk_ids: list[int], settings: Settings) -> list[str]:
+    """The text of the chunks next to the quoted ones in the same document: a fact and the words
+    that name its subject are often a few sentences apart (an abstract's aim and its conclusion)."""
+    texts = []
+    for chunk_id in set(chunk_ids):
+        for other in range(chunk_id - settings.answer.evidence_window, chunk_id + settings.answer.evidence_window + 1):
+            if other != chunk_id and 0 <= other < len(index.chunks) and other not in chunk_ids:
+                if index.chunks[other].source == index.chunks[chunk_id].source:
+                    texts.append(index.chunks[other].text)
+    return texts
+
+
 def answer_kind_present(question: str, sentences: list[str]) -> bool:
     """A question asking how many / how long / what dose needs a number; "who" needs a name."""
     text = " ".join(sentences)
@@ -187,6 +199,7 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     if rendered is not None:
         ranks.add(rendered[0])
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
+    evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
     absent = missing(terms, evidence)
     strongest = max((p.dense for p in passages[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
@@ -194,7 +207,8 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     lead_texts = texts[:2] if len(texts) > 1 and _ANAPHOR.match(texts[1]) else texts[:1]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
-    supported = (bool(chosen) and strongest >= settings.answer.support_floor and not absent
+    supported = (bool(chosen) and strongest >= settings.answer.support_floor
+                 and len(absent) <= settings.answer.max_missing
                  and answer_kind_present(query.text, lead_texts))
     if not supported:
         return Answer(query.text, query.language, query.script, not_found_message(query.language, query.script),

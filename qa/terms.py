@@ -28,6 +28,7 @@ _WORD = re.compile(r"[^\W_][\w'-]*")
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*|[A-Za-z]+-\d+\w*)$")
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
+_COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
 # "which cells", "which company"): the answer names a drug or cells, it need not say "drug".
 _FOCUS: frozenset[str] = frozenset().union(*(entry.focus for entry in LANGUAGES.values()))
@@ -122,12 +123,17 @@ class Evidence:
         low = form.lower()
         if low in self.words:
             return True
+        if "-" in low and not _ACRONYM.match(form):  # peri-sinusoidal / perisinusoidal, blood-brain / blood brain
+            parts = [p for p in low.split("-") if p]
+            return self._has(low.replace("-", "")) or (len(parts) > 1 and all(self._has(p) for p in parts))
         root = stem(low)
         if root in self.stems:
             return True
         if len(root) >= _MIN_STEM and any(
             len(s) >= _MIN_STEM and (s.startswith(root) or root.startswith(s)) for s in self.stems
         ):
+            return True
+        if len(root) >= _COMPOUND and any(root in s for s in self.stems):  # pressor / vasopressor
             return True
         fold = _fold(low)
         return fold in self.folds or (len(fold) >= _PREFIX and fold[:_PREFIX] in self.prefixes)

@@ -33,8 +33,14 @@ describe described explain explained known call called name named say says said 
 decline declines declined prolonged persistent constant activity function state states stage stages phase phases
 period background majority beneficial harm harmful damage injury useful treatment treat treated therapy apply
 applied application needed necessary small little large big young minor great opposed opposite contrary
-counter facing side route routes person persons people someone anyone human humans
+counter facing side route routes person persons people someone anyone human humans patient patients subject
+subjects individual individuals
+effective effectiveness efficacy efficacious feasible feasibility reliable reliability adequate adequately
+accurate accuracy valid validity appropriate sufficient superior inferior worse favor favour favors favours
+influence influences influenced affected impact impacts continue continued option options early late
 """.split())
+# Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
+# not the topic: the answer says "was feasible" or "can be safely performed" alike.
 
 LANGUAGE = Language(
     code="en",
