@@ -42,7 +42,7 @@ class Engine:
         self.retriever = Retriever(index, embedder, settings)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        query = prepare(validate(question), self.settings.limits.max_question_chars)
+        query = prepare(validate(question), self.settings)
         vector, passages = self.retriever.retrieve(query, k or self.settings.retrieval.k)
         return compose(query, vector, passages, self.index, self.settings)
 

@@ -107,12 +107,19 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     return out
 
 
-def to_english(question: str, language: str) -> str:
+def to_english(question: str, language: str, fallback: int = 0) -> str:
     """The question glossed into English ("" for other languages).
 
     Uzbek comes in old Latin (see qa.translit). Words the glossary does not know stay as they
-    are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches."""
-    return " ".join(" ".join(senses) if senses else word for word, senses in glossed_words(question, language))
+    are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches; with
+    ``fallback`` they are followed by that many senses from the language's own dictionary (the
+    general Uzbek dictionary: bezgak → malaria)."""
+    entry = language_entry(language)
+    parts = []
+    for word, senses in glossed_words(question, language):
+        extra = () if senses or not fallback else entry.senses(word)[:fallback]
+        parts.append(" ".join(senses) if senses else " ".join((word, *extra)))
+    return " ".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from qa.glossary import to_english
 from qa.index import Index
 from qa.lang import detect
 from qa.languages import language as language_entry
-from qa.settings import LimitSettings, Settings
+from qa.settings import Settings
 from qa.types import Passage
 
 
@@ -28,14 +28,16 @@ class Query:
     gloss: str = ""  # Uzbek and Russian questions: an English gloss from the clinical glossaries
 
 
-def prepare(question: str, limit: int = LimitSettings().max_question_chars) -> Query:
+def prepare(question: str, settings: Settings | None = None) -> Query:
+    settings = settings or Settings()
+    limit = settings.limits.max_question_chars
     text = " ".join(question.split())
     if len(text) > limit:  # long input is truncated (at a word boundary), not rejected
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
     language, script = detect(text)
     embed_text = language_entry(language).model_text(text, script)
-    gloss = to_english(embed_text, language)
+    gloss = to_english(embed_text, language, settings.retrieval.dictionary_senses.get(language, 0))
     return Query(text, language, script, embed_text, gloss)
 
 

@@ -225,3 +225,13 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
     assert missing(key_terms("Does smoking raise IL-6?", "en"), text) == ["smoking", "IL-6"]
     uzbek = key_terms("Bezgak qanday yuqadi?", "uz", "Bezgak qanday yuqadi?")
     assert missing(uzbek, "Malaria is spread by mosquitoes.") == [], "the general Uzbek dictionary"
+
+
+def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> None:
+    from qa.languages import uz_dictionary
+    from qa.retrieve import prepare
+
+    assert "malaria" in prepare("Bezgak odamlarga qanday yuqadi?").gloss, "retrieval sees the English sense"
+    assert "malaria" in prepare("Безгак одамларга қандай юқади?").gloss, "from Cyrillic too"
+    assert "disease" in uz_dictionary.senses("kasalligini"), "kasallik: k becomes g before a vowel suffix"
+    assert "deficiency" in uz_dictionary.senses("yetishmasligi")

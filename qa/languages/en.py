@@ -37,7 +37,7 @@ counter facing side route routes person persons people someone anyone human huma
 subjects individual individuals
 effective effectiveness efficacy efficacious feasible feasibility reliable reliability adequate adequately
 accurate accuracy valid validity appropriate sufficient superior inferior worse favor favour favors favours
-influence influences influenced affected impact impacts continue continued option options early late
+influence influences influenced affected impact impacts continue continued option options early late anti
 """.split())
 # Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
 # not the topic: the answer says "was feasible" or "can be safely performed" alike.

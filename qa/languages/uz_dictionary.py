@@ -65,7 +65,21 @@ def senses(word: str) -> tuple[str, ...]:
     table = entries()
     low = plain_apostrophes(word.lower())
     for cut in range(len(low), MIN_HEADWORD - 1, -1):
-        head = low[:cut]
-        if head in table and (cut == len(low) or noun_ending(low[cut:])):
-            return table[head]
+        head, rest = low[:cut], low[cut:]
+        if rest and not noun_ending(rest):
+            continue
+        # A final k / q becomes g / g' before a vowel suffix: kasallik → kasalligi, yetishmaslik → yetishmasligi.
+        for candidate in (head, *_unmutated(head, rest)):
+            if candidate in table:
+                return table[candidate]
+    return ()
+
+
+def _unmutated(head: str, rest: str) -> tuple[str, ...]:
+    if not rest or rest[0] not in "aeiou":
+        return ()
+    if head.endswith("g'"):
+        return (head[:-2] + "q",)
+    if head.endswith("g"):
+        return (head[:-1] + "k",)
     return ()
