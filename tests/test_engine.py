@@ -217,3 +217,37 @@ def test_same_fact_in_the_readers_language_leads(engine: Engine) -> None:
     first = answer.claims[0]
     assert first.language == "ru" and "зилтивекимаб" in first.text
     assert not answer.answer.startswith("Цитата"), "no English-source note when the reader's language leads"
+
+
+def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_not(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    from qa.answer import Candidate, rendering
+    from qa.build import build
+    from qa.terms import key_terms
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    english = "Zorbatine reduced the rate of atrial fibrillation relapse by forty percent in older patients."
+    (corpus / "en.txt").write_text(english, encoding="utf-8")
+    (corpus / "ru.txt").write_text(
+        "Зорбатин снизил частоту рецидивов фибрилляции предсердий на сорок процентов у пожилых пациентов.",
+        encoding="utf-8",
+    )
+    (corpus / "ru-topic.txt").write_text(
+        "Фибрилляция предсердий часто встречается у пожилых пациентов и требует наблюдения кардиолога.",
+        encoding="utf-8",
+    )
+    build(settings, embedder, corpus, tmp_path / "index")
+    index = Index.load(tmp_path / "index")
+    lead_id = next(i for i, c in enumerate(index.chunks) if c.source == "en.txt")
+    lead = Candidate(0, index.chunks[lead_id].sentences[0], 0.0, index.sentences_of(lead_id)[0])
+    terms = key_terms("Насколько зорбатин снижает рецидивы фибрилляции предсердий?", "ru")
+    found = rendering(index, lead, english, terms, "ru", settings)
+    assert found is not None and index.chunks[found[0]].source == "ru.txt"
+    (corpus / "ru.txt").unlink()
+    build(settings, embedder, corpus, tmp_path / "index")
+    index = Index.load(tmp_path / "index")
+    lead_id = next(i for i, c in enumerate(index.chunks) if c.source == "en.txt")
+    lead = Candidate(0, index.chunks[lead_id].sentences[0], 0.0, index.sentences_of(lead_id)[0])
+    assert rendering(index, lead, english, terms, "ru", settings) is None, "merely on topic never leads"
