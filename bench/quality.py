@@ -1,6 +1,6 @@
 """Recall@k per language variant on the seed dev questions, qa as configured vs dense-only.
 
-    .venv/bin/python bench/quality.py [--distractors] [--k 5]
+    .venv/bin/python -m bench.quality [--distractors] [--k 5]
 
 Reads ../shared/data (skips cleanly when absent). Builds throwaway indexes in a temp folder.
 """

@@ -1,6 +1,6 @@
 """Speed, as ratios measured in one run: warm `ask` vs one raw `model.encode`, indexing vs raw encode.
 
-    .venv/bin/python bench/speed.py [--distractors] [--repeat 30]
+    .venv/bin/python -m bench.speed [--distractors] [--repeat 30]
 
 Targets (issue 2): ask p50 ≤ 1.5× and p95 ≤ 2× a raw single-query encode; indexing throughput
 ≥ 90% of raw encode on the same chunk texts.

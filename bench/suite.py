@@ -1,6 +1,6 @@
 """The benchmark suite (issue 5): quality against baselines, speed, memory and scale, in one run.
 
-    .venv/bin/python bench/suite.py [--max 1000000] [--out bench/results]
+    .venv/bin/python -m bench.suite [--max 1000000] [--out bench/results]
 
 Writes ``report.md`` and ``scale.png`` to --out. Sets whose files are missing from ../shared/data
 are skipped with a note. Every system is scored by the same rules (qa.evaluate) in the same run:

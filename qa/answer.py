@@ -149,6 +149,11 @@ def _neighbours(index: Index, chunk_ids: list[int], settings: Settings) -> list[
     return texts
 
 
+def _lead_size(texts: list[str]) -> int:
+    """How many quoted sentences make the lead statement: two when the second points back to the first."""
+    return 2 if len(texts) > 1 and _ANAPHOR.match(texts[1]) else 1
+
+
 def answer_kind_present(question: str, sentences: list[str]) -> bool:
     """A question asking how many / how long / what dose needs a number; "who" needs a name."""
     text = " ".join(sentences)
@@ -204,7 +209,7 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     strongest = max((p.dense for p in passages[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
-    lead_texts = texts[:2] if len(texts) > 1 and _ANAPHOR.match(texts[1]) else texts[:1]
+    lead_texts = texts[: _lead_size(texts)]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     supported = (bool(chosen) and strongest >= settings.answer.support_floor
@@ -237,5 +242,6 @@ def first_statement(answer: Answer) -> str:
     if not answer.claims:
         return ""
     first = answer.claims[0]
-    pair = len(answer.claims) > 1 and (first.renders is not None or _ANAPHOR.match(answer.claims[1].text))
-    return f"{first.text} {answer.claims[1].text}" if pair else first.text
+    texts = [claim.text for claim in answer.claims]
+    pair = len(texts) > 1 and (first.renders is not None or _lead_size(texts) == 2)
+    return f"{first.text} {texts[1]}" if pair else first.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +14,33 @@ import numpy as np
 from qa.chunk import CHUNKER_VERSION, chunk_document
 from qa.embed import Embedder
 from qa.errors import ExtractionError, IndexUnavailable
-from qa.index import FORMAT_VERSION, BuildReport, Index
+from qa.index import FORMAT_VERSION, Index
 from qa.read import Skipped, read_corpus, sha256, to_document
 from qa.settings import Settings
 from qa.store import build_lock
 from qa.types import Chunk
 
 EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar to move
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    chunks_embedded: int = 0
+    texts_embedded: int = 0  # chunks and sentences
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"indexed {self.chunks} chunks: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, {len(self.skipped)} skipped "
+            f"({self.chunks_embedded} chunks embedded in {self.seconds:.1f}s)"
+        )
 
 
 def _chunking(settings: Settings) -> dict[str, int]:

@@ -23,6 +23,7 @@ _KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names
 _EXACT_BELOW = 3  # shorter entries (ni, ли, до) match whole words only
 
 
+@lru_cache(maxsize=1)
 def glossed_languages() -> tuple[str, ...]:
     return tuple(code for code, entry in LANGUAGES.items() if entry.glossary)
 

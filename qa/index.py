@@ -15,7 +15,7 @@ answer. Searching each language section separately and subtracting that section'
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 
@@ -25,32 +25,11 @@ from qa import store, vectors
 from qa.errors import IndexUnavailable
 from qa.languages import Variant
 from qa.lexical import Lexical
-from qa.read import Skipped
 from qa.settings import VectorSettings
 from qa.types import Chunk
 
 FORMAT_VERSION = 3  # 3: sentence vectors
 MANIFEST, CHUNKS, VECTORS, SENTENCES = "manifest.json", "chunks.jsonl", "vectors.npy", "sentences.npy"
-
-
-@dataclass
-class BuildReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    chunks: int = 0
-    chunks_embedded: int = 0
-    texts_embedded: int = 0  # chunks and sentences
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        return (
-            f"indexed {self.chunks} chunks: {len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, {len(self.skipped)} skipped "
-            f"({self.chunks_embedded} chunks embedded in {self.seconds:.1f}s)"
-        )
 
 
 def section_of(chunk: Chunk) -> Variant:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.languages import LANGUAGES, in_script
+from qa.languages import ACRONYM, LANGUAGES, in_script
 
 _LETTER = re.compile(r"[^\W\d_]{2,}")
-# Latin acronyms and gene names (IL-6, HERMES, NT-proBNP, SGLT2) say nothing about the language.
-_ACRONYM = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|\w*\d\w*|[A-Za-z]+-\d+\w*)\b")
+_ACRONYM = re.compile(rf"\b{ACRONYM}\b")
 DECISIVE_LEAD = 1.0  # langdetect's votes sum to at most this
 SHORT_SENTENCE = 40  # characters: below this even indexing asks langdetect
 

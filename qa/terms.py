@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.glossary import glossed_words, synonyms
-from qa.languages import ENGLISH, LANGUAGES, language
+from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.translit import skeleton
 
 _WORD = re.compile(r"[^\W_][\w'-]*")
-_ACRONYM = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*|[A-Za-z]+-\d+\w*)$")
+_ACRONYM = re.compile(rf"^{ACRONYM}$")
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)

@@ -47,7 +47,7 @@ class Passage:
     score: float  # the fused, language-centred score the ranking used
     dense: float  # cosine similarity of the question and the chunk
     id: int = -1  # the chunk's row in the index (its sentence vectors)
-    offset: float = 0.0  # the language offset subtracted from cosines (qa.retrieve.language_offsets)
+    offset: float = 0.0  # the language offset subtracted from cosines (Index.language_offsets)
 
 
 @dataclass

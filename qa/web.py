@@ -38,9 +38,6 @@ LABELS: dict[str, dict[str, str]] = {code: entry.labels for code, entry in LANGU
 LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
 # Script names stay in English on every page for now (localising them is the page issue's work).
 SCRIPT_NAMES = ENGLISH.script_names
-# Why the original text cannot be shown (Engine.context) → the label that says so.
-CONTEXT_REASONS = {"changed": "stale", "missing": "missing", "unreadable": "unreadable", "offsets": "offsets",
-                   "outside": "outside"}
 EXAMPLES = [
     "Which cells produce IL-6 under stress conditions?",
     "Какой препарат испытывали в исследовании HERMES?",
@@ -96,7 +93,7 @@ def source_card(c: Citation, labels: dict[str, str], engine: Engine) -> str:
             f" · {labels['score']} {c.score:.3f}")
     context = engine.context(c.source, c.start, c.end)
     if not context.available:
-        reason = labels[CONTEXT_REASONS.get(context.reason or "", "stale")]
+        reason = labels[context.reason or "changed"]  # every reason Engine.context gives has a label
         wider = f"<p class='qa-meta'>{html.escape(reason)}</p>"
     else:
         # The original text, line for line; only the blank line PDF extraction puts after every line is dropped.

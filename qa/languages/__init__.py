@@ -5,7 +5,7 @@ Adding a language means adding one module and naming it here."""
 from __future__ import annotations
 
 from qa.languages import en, ru, uz
-from qa.languages.base import Language, Variant
+from qa.languages.base import ACRONYM, Language, Variant
 
 LANGUAGES: dict[str, Language] = {entry.code: entry for entry in (en.LANGUAGE, ru.LANGUAGE, uz.LANGUAGE)}
 ENGLISH = LANGUAGES["en"]
@@ -21,4 +21,4 @@ def in_script(script: str) -> list[Language]:
     return sorted((entry for entry in LANGUAGES.values() if script in entry.scripts), key=lambda e: -e.priority)
 
 
-__all__ = ["ENGLISH", "LANGUAGES", "Language", "Variant", "in_script", "language"]
+__all__ = ["ACRONYM", "ENGLISH", "LANGUAGES", "Language", "Variant", "in_script", "language"]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
+
+# Latin acronyms and gene names (IL-6, HERMES, NT-proBNP, SGLT2): the same in every language, so
+# they say nothing about the language and are never glossed or translated.
+ACRONYM = r"(?:[A-Z]{2,}[\w-]*|\w*\d\w*|[A-Za-z]+-\d+\w*)"
 
 
 class Variant(NamedTuple):
@@ -65,7 +69,6 @@ class Language:
     asks_name: tuple[str, ...] = ()
     number_words: tuple[str, ...] = ()
     anaphors: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def default_script(self) -> str:
