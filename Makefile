@@ -42,6 +42,8 @@ bench: model browser
 	$(BIN)/python -m bench.suite
 	$(BIN)/python -m bench.ui
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/gen-* index/.staging-* index/.lock
+	rm -rf $(VENV) index/CURRENT index/gen-* index/.staging-* index/.lock index/.readers

@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.answer import compose
-from qa.embed import Embedder, model_id
+from qa.embed import Embedder
 from qa.errors import ExtractionError, InputError
 from qa.index import Index
-from qa.read import to_document
+from qa.read import sha256, to_document
 from qa.retrieve import Retriever, prepare
-from qa.settings import Settings
+from qa.settings import LimitSettings, Settings
 from qa.types import Answer, Context, Document
 
 __all__ = ["Engine", "InputError", "open_engine", "validate"]
@@ -38,13 +38,19 @@ def validate(question: str) -> str:
 
 class Engine:
     def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
-        self.index, self.embedder, self.settings = index, embedder, settings
-        self.retriever = Retriever(index, embedder, settings)
+        self.embedder, self.settings = embedder, settings
+        self.reload(index)
+
+    @property
+    def index(self) -> Index:
+        return self._current[0]
 
     def ask(self, question: str, k: int | None = None) -> Answer:
+        # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
+        index, retriever = self._current
         query = prepare(validate(question), self.settings)
-        vector, passages = self.retriever.retrieve(query, k or self.settings.retrieval.k)
-        return compose(query, vector, passages, self.index, self.settings)
+        vector, passages = retriever.retrieve(query, k or self.settings.retrieval.k)
+        return compose(query, vector, passages, index, self.settings)
 
     def context(self, source: str, start: int, end: int, chars: int | None = None) -> Context:
         """The original text around a citation, read from the corpus file itself, so the reader can
@@ -58,7 +64,8 @@ class Engine:
             stat = path.stat()
         except OSError:
             return Context(reason="missing")
-        document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source)
+        document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
+                                  self.index.manifest["files"].get(source), self.settings.limits)
         if document is None:
             return Context(reason="unreadable")
         if document.sha256 != self.index.manifest["files"].get(source):
@@ -69,16 +76,24 @@ class Engine:
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars])
 
     def reload(self, index: Index) -> None:
-        self.index = index
-        self.retriever = Retriever(index, self.embedder, self.settings)
+        """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""
+        self._current = (index, Retriever(index, self.embedder, self.settings))
 
 
 @lru_cache(maxsize=32)
-def _read_document(path: str, mtime_ns: int, size: int, source: str) -> Document | None:
+def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
+                   limits: LimitSettings) -> Document | None:
     """Cached per file version (mtime, size): every answer's context view re-reads its cited
-    files, and extracting a PDF again for each answer would sit on the page's response time."""
+    files, and extracting a PDF again for each answer would sit on the page's response time.
+    Only the very bytes that were indexed are extracted here, in this process: they already passed
+    the extraction limits (qa.sandbox); a file changed since is "changed" without being parsed."""
+    if size > limits.max_file_mb * 2**20:
+        return None
     try:
-        return to_document(source, Path(path).read_bytes())
+        data = Path(path).read_bytes()
+        if sha256(data) != indexed:
+            return Document(source=source, text="", sha256=sha256(data))
+        return to_document(source, data, limits=limits)
     except (OSError, ExtractionError):
         return None
 
@@ -93,6 +108,7 @@ def open_engine(
     if index_dir is not None:
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.
-    index = Index.load(settings.index_dir, settings.vectors, model_id=model_id(settings))
+    index = Index.load(settings.index_dir, settings.vectors)
     embedder = embedder or Embedder(settings, log)
+    index.check_model(embedder.id)
     return Engine(index, embedder, settings)

@@ -15,10 +15,11 @@ from qa.chunk import CHUNKER_VERSION, chunk_document
 from qa.embed import Embedder
 from qa.errors import ExtractionError, IndexUnavailable
 from qa.index import FORMAT_VERSION, Index
-from qa.read import Skipped, read_corpus, sha256, to_document
+from qa.read import Skipped, read_corpus, read_file, sha256, to_document
+from qa.sandbox import Sandbox
 from qa.settings import Settings
 from qa.store import build_lock
-from qa.types import Chunk
+from qa.types import Chunk, Document
 
 EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar to move
 
@@ -95,7 +96,8 @@ def _build(
 ) -> BuildReport:
     began = time.perf_counter()
     report = BuildReport()
-    files, report.skipped = read_corpus(corpus, settings.limits.max_file_mb * 2**20)
+    max_bytes = settings.limits.max_file_mb * 2**20
+    files, report.skipped = read_corpus(corpus, max_bytes)
     old = None if rebuild else _previous(folder, settings, embedder)
     old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
     # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
@@ -117,33 +119,28 @@ def _build(
     sentence_rows: list[np.ndarray] = []
     hashes: dict[str, str] = {}
     pending: list[Chunk] = []
-    for number, (_path, source, data) in enumerate(files, 1):
-        if progress:
-            progress("files", number, len(files))
-        document_hash = sha256(data)
-        if old and same_chunking and old_files.get(source) == document_hash and source in reuse:
-            report.unchanged.append(source)
-            hashes[source] = document_hash
-            for i in reuse[source]:
-                chunks.append(old.chunks[i])
-                vectors.append(old.vectors[i])
-                sentence_rows.append(old.sentence_vectors[old.sentence_start[i] : old.sentence_start[i + 1]])
-            continue
-        try:
-            document = to_document(source, data)
-        except ExtractionError as exc:
-            report.skipped.append(Skipped(source, str(exc)))
-            continue
-        new_chunks = chunk_document(document, settings)
-        if not new_chunks:
-            report.skipped.append(Skipped(source, "no text"))
-            continue
-        if old_files.get(source) != document_hash:
-            (report.updated if source in old_files else report.added).append(source)
-        else:
-            report.unchanged.append(source)  # re-chunked under new settings
-        hashes[source] = document_hash
-        pending.extend(new_chunks)
+    with Sandbox(settings.limits) as sandbox:
+        for number, (path, source) in enumerate(files, 1):
+            if progress:
+                progress("files", number, len(files))
+            try:
+                data = read_file(path, max_bytes)
+                document_hash = sha256(data)
+                if old and same_chunking and old_files.get(source) == document_hash and source in reuse:
+                    report.unchanged.append(source)
+                    hashes[source] = document_hash
+                    for i in reuse[source]:
+                        chunks.append(old.chunks[i])
+                        vectors.append(old.vectors[i])
+                        sentence_rows.append(old.sentence_vectors[old.sentence_start[i] : old.sentence_start[i + 1]])
+                    continue
+                # One file's failure, whatever it is, is a skip with its reason: the others are indexed.
+                document = to_document(source, data, sandbox)
+            except ExtractionError as exc:
+                report.skipped.append(Skipped(source, str(exc)))
+                continue
+            del data
+            _add_document(document, document_hash, settings, old_files, report, hashes, pending)
     report.removed = sorted(set(old_files) - set(hashes))
     by_text: dict[str, np.ndarray] = (
         {c.text: old.vectors[known[c.text]] for c in pending if c.text in known} if old else {}
@@ -175,6 +172,23 @@ def _build(
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _add_document(
+    document: Document, document_hash: str, settings: Settings, old_files: dict[str, str], report: BuildReport,
+    hashes: dict[str, str], pending: list[Chunk],
+) -> None:
+    new_chunks = chunk_document(document, settings)
+    if not new_chunks:
+        report.skipped.append(Skipped(document.source, "no text"))
+        return
+    source = document.source
+    if old_files.get(source) != document_hash:
+        (report.updated if source in old_files else report.added).append(source)
+    else:
+        report.unchanged.append(source)  # re-chunked under new settings
+    hashes[source] = document_hash
+    pending.extend(new_chunks)
 
 
 def _embed(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -41,6 +43,27 @@ def model_id(settings: Settings) -> str:
     return settings.model
 
 
+# What decides the vectors a model folder makes: its configs, tokenizer and weights (not its README).
+_IDENTITY_SUFFIXES = frozenset({".json", ".safetensors", ".bin", ".pt", ".pth", ".onnx", ".model", ".txt"})
+
+
+def fingerprint(path: str) -> str:
+    """A hash of a local model folder's config, tokenizer and weight files: a different model put at
+    the same path is a different model (its vectors are never mixed with the old ones). blake2b:
+    ~0.3 s for e5-small's 470 MB on this machine, a third of sha256's time."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return ""  # a hub name: there is no local content to hash
+    digest = hashlib.blake2b(digest_size=16)
+    for file in sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix in _IDENTITY_SUFFIXES):
+        if file.name.lower().startswith("readme"):
+            continue
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        with open(file, "rb") as handle:
+            digest.update(hashlib.file_digest(handle, "blake2b").digest())
+    return digest.hexdigest()
+
+
 class Embedder:
     """Loads the model once; prefixes follow the e5 convention (``query: `` / ``passage: ``)."""
 
@@ -52,23 +75,29 @@ class Embedder:
         # Two cores: more threads than cores, or busy-waiting ones, cost ~30x per query.
         torch.set_num_threads(max(1, settings.threads))
         self.settings = settings
-        self.id = model_id(settings)
+        self.path = path = model_path(settings, log)
         try:
-            self.model = SentenceTransformer(model_path(settings, log), device="cpu", local_files_only=True)
+            self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            # The manifest's model identity: the name, and the content of a local folder.
+            content = fingerprint(path)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load embedding model {settings.model!r}: {exc}") from exc
+        self.id = f"{model_id(settings)}@{content}" if content else model_id(settings)
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self._lock = threading.Lock()  # one forward pass at a time: the two cores are already used
 
     def _encode(self, texts: Sequence[str], prefix: str, batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self.model.encode(
-                [prefix + t for t in texts], batch_size=batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        parts = []
+        # The lock is taken per batch, not per call: a question asked while an upload is being
+        # indexed waits for one batch (well under a second), not for the whole file.
+        for start in range(0, len(texts), batch_size):
+            batch = [prefix + t for t in texts[start : start + batch_size]]
+            with self._lock:
+                parts.append(self.model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
+                                               convert_to_numpy=True, show_progress_bar=False))
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.settings.query_prefix)

@@ -6,6 +6,9 @@ else is a bug and is reported as "unexpected error" without a traceback.
 
 from __future__ import annotations
 
+import errno
+import os
+
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 
 
@@ -35,3 +38,33 @@ class ModelError(QAError):
 
 class ExtractionError(QAError, ValueError):
     """One file's text cannot be read (binary, corrupt, encrypted…): the file is skipped with this reason."""
+
+
+class StorageError(QAError):
+    """Writing the index or an upload failed for a reason of the disk: full, read-only, no permission."""
+
+
+_CAUSES = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "file too large for this file system",
+}
+
+
+def storage_error(exc: OSError, writing: object) -> StorageError:
+    """``OSError`` → "no space left on device while writing index/…" (nothing half-written is kept).
+    numpy reports a short write without an errno ("72960 requested and 32704 written"): then the
+    free space of the target decides between a full disk and some other limit on file size."""
+    cause, hint = _CAUSES.get(exc.errno or 0) or exc.strerror, ""
+    if cause is None:
+        try:
+            stats = os.statvfs(str(writing))
+            full = stats.f_bavail * stats.f_frsize < 2**20
+        except OSError:
+            full = False
+        cause, hint = ("no space left on device", "") if full else (f"a write was cut short ({exc})",
+                                                                  ": is the disk full, or a file-size limit set?")
+    return StorageError(f"{cause} while writing {writing}{hint}")

@@ -3,7 +3,10 @@
 Every extractor returns ``Extracted``: the text all citation offsets refer to, and for PDFs the
 offset at which each page starts (so a citation can name its page). Text formats keep the decoded
 file itself; the others keep the text extracted from them (README: "What offsets refer to").
-Failures raise ``qa.errors.ExtractionError`` with a reason fit for the index summary.
+Failures raise ``qa.errors.ExtractionError`` with a reason fit for the index summary: ``extract``
+turns any failure of a parser (a library's own exception, a recursion or memory limit) into one, so
+one bad file is a skip, never the end of a build. Limits (``LimitSettings``) bound what a file may
+unpack to; the memory and time a parser may take are bounded by the process it runs in (qa.sandbox).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from qa.errors import ExtractionError
+from qa.settings import LimitSettings
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -65,24 +70,34 @@ def decode(data: bytes) -> str:
     return text
 
 
-def extract_text(data: bytes) -> Extracted:
+def extract_text(data: bytes, limits: LimitSettings) -> Extracted:
     return Extracted(decode(data))
 
 
-def extract_pdf(data: bytes) -> Extracted:
+def extract_pdf(data: bytes, limits: LimitSettings) -> Extracted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed-but-readable files warn a lot
     try:
         reader = PdfReader(io.BytesIO(data))
+        # An empty user password opens most "protected" PDFs: they only restrict printing or copying.
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractionError("encrypted PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ExtractionError:
-        raise
-    except (PdfReadError, OSError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise ExtractionError(f"corrupt PDF ({type(exc).__name__})") from exc
+            raise ExtractionError("encrypted PDF (needs a password)")
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise ExtractionError(f"encrypted PDF ({exc})") from exc
+    if len(reader.pages) > limits.max_pages:
+        raise ExtractionError(f"more than {limits.max_pages:,} pages")
+    pages: list[str] = []
+    total = 0
+    for pdf_page in reader.pages:
+        try:
+            pages.append(pdf_page.extract_text() or "")
+        except LimitReachedError as exc:
+            raise ExtractionError(f"a PDF stream unpacks past pypdf's limit ({exc})") from exc
+        total += len(pages[-1])
+        if total > limits.max_chars:  # stop early: the rest of a huge file costs time for nothing
+            raise ExtractionError(f"more than {limits.max_chars:,} characters of text")
     text_parts, starts, at = [], [], 0
     for number, page in enumerate(pages):
         if number:
@@ -97,14 +112,18 @@ def extract_pdf(data: bytes) -> Extracted:
     return Extracted(text, tuple(starts))
 
 
-def extract_docx(data: bytes) -> Extracted:
+def extract_docx(data: bytes, limits: LimitSettings) -> Extracted:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    # The zip directory says what every part unpacks to: a bomb is refused before any of it is read.
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ExtractionError(f"corrupt Word document ({type(exc).__name__})") from exc
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError("corrupt Word document (not a zip archive)") from exc
+    if unpacked > limits.max_unpacked_mb * 2**20:
+        raise ExtractionError(f"Word document unpacks to more than {limits.max_unpacked_mb} MB")
+    document = docx.Document(io.BytesIO(data))
     blocks = [p.text for p in document.paragraphs]
     for table in document.tables:  # tables after the body text: cells joined row by row
         for row in table.rows:
@@ -121,7 +140,7 @@ _HTML_BLOCKS = frozenset({
 })
 
 
-def extract_html(data: bytes) -> Extracted:
+def extract_html(data: bytes, limits: LimitSettings) -> Extracted:
     """Main text: <main>/<article> when the page has one, else <body>, minus navigation and code."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -141,23 +160,27 @@ def extract_html(data: bytes) -> Extracted:
             blocks.append(joined)
         line.clear()
 
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
-        for child in node.iter(include_text=True):
-            if child.tag == "-text":
-                line.append(child.text_content or "")
-            elif child.tag in _HTML_BLOCKS:
-                flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
-
-    walk(root)
+    # Depth-first with an explicit stack: a page nested thousands of tags deep is still just text
+    # (a recursive walk hits Python's recursion limit, sooner in a server thread's smaller stack).
+    end_of_block = object()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is end_of_block:
+            flush()
+            continue
+        if node is not root and node.tag == "-text":
+            line.append(node.text_content or "")
+            continue
+        if node is not root and node.tag in _HTML_BLOCKS:
+            flush()
+            stack.append(end_of_block)
+        stack.extend(reversed(list(node.iter(include_text=True))))
     flush()
     return Extracted("\n\n".join(blocks))
 
 
-EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
+EXTRACTORS: dict[str, Callable[[bytes, LimitSettings], Extracted]] = {
     **{s: extract_text for s in TEXT_SUFFIXES},
     **{s: extract_pdf for s in PDF_SUFFIXES},
     **{s: extract_docx for s in DOCX_SUFFIXES},
@@ -165,9 +188,29 @@ EXTRACTORS: dict[str, Callable[[bytes], Extracted]] = {
 }
 
 
-def extract(suffix: str, data: bytes) -> Extracted:
-    """The extractor for a file suffix (lower-case, with the dot)."""
+_KINDS = {**{s: "text" for s in TEXT_SUFFIXES}, **{s: "PDF" for s in PDF_SUFFIXES},
+          **{s: "Word document" for s in DOCX_SUFFIXES}, **{s: "HTML" for s in HTML_SUFFIXES}}
+
+
+def extract(suffix: str, data: bytes, limits: LimitSettings | None = None) -> Extracted:
+    """The extractor for a file suffix (lower-case, with the dot), within ``limits``. Whatever goes
+    wrong inside a parser becomes an ``ExtractionError`` naming the cause."""
+    limits = limits or LimitSettings()
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
         raise ExtractionError(f"unsupported type {suffix or '(none)'}")
-    return extractor(data)
+    kind = _KINDS[suffix]
+    try:
+        extracted = extractor(data, limits)
+    except ExtractionError:
+        raise
+    except MemoryError as exc:
+        raise ExtractionError(f"{kind} needs more memory to extract than allowed") from exc
+    except RecursionError as exc:
+        raise ExtractionError(f"{kind} is nested too deeply to read") from exc
+    except Exception as exc:  # noqa: BLE001 (any parser failure is this file's problem, not the build's)
+        detail = " ".join(str(exc).split())[:160]
+        raise ExtractionError(f"corrupt {kind} ({type(exc).__name__}{': ' + detail if detail else ''})") from exc
+    if len(extracted.text) > limits.max_chars:
+        raise ExtractionError(f"more than {limits.max_chars:,} characters of text")
+    return extracted

@@ -131,6 +131,14 @@ class Index:
         own = np.array([s.language == language for s in sections])
         return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
 
+    def check_model(self, model_id: str) -> None:
+        """Questions must be embedded by the model that embedded the passages."""
+        if self.manifest.get("model") != model_id:
+            raise IndexUnavailable(
+                f"the index was built with model {self.manifest.get('model')!r}, not {model_id!r}: "
+                "run `qa index` (it re-embeds with the current model)"
+            )
+
     def save(self, folder: Path) -> None:
         """A new generation with every file of this index (qa.store.commit)."""
 
@@ -147,26 +155,27 @@ class Index:
         store.commit(folder, write, legacy=_legacy)
 
     @classmethod
-    def load(cls, folder: Path, settings: VectorSettings | None = None, model_id: str | None = None) -> Index:
+    def load(cls, folder: Path, settings: VectorSettings | None = None) -> Index:
         if not (folder / store.CURRENT).exists():
             if (folder / MANIFEST).exists():  # the layout before generations
                 raise IndexUnavailable(f"index at {folder} has an old format: run `qa index --rebuild`")
             raise IndexUnavailable(f"no index at {folder}: run `qa index` first")
         try:
-            current = store.current_generation(folder)
-            manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("format_version") != FORMAT_VERSION:
-                raise IndexUnavailable(
-                    f"index at {folder} has format {manifest.get('format_version')}, this qa needs "
-                    f"{FORMAT_VERSION}: run `qa index --rebuild`"
-                )
-            with open(current / CHUNKS, encoding="utf-8") as lines:
-                chunks = [chunk_from_json(json.loads(line)) for line in lines]
-            dense = np.load(current / VECTORS, allow_pickle=False, mmap_mode="r")
-            sentence_vectors = np.load(current / SENTENCES, allow_pickle=False, mmap_mode="r")
-            backends: dict[Variant, vectors.VectorBackend] = {
-                section: vectors.load(current / _backend_file(section)) for section in {section_of(c) for c in chunks}
-            }
+            with store.reading(folder) as current:  # no sweep deletes it while its files open
+                manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+                if manifest.get("format_version") != FORMAT_VERSION:
+                    raise IndexUnavailable(
+                        f"index at {folder} has format {manifest.get('format_version')}, this qa needs "
+                        f"{FORMAT_VERSION}: run `qa index --rebuild`"
+                    )
+                with open(current / CHUNKS, encoding="utf-8") as lines:
+                    chunks = [chunk_from_json(json.loads(line)) for line in lines]
+                dense = np.load(current / VECTORS, allow_pickle=False, mmap_mode="r")
+                sentence_vectors = np.load(current / SENTENCES, allow_pickle=False, mmap_mode="r")
+                sections = {section_of(c) for c in chunks}
+                backends: dict[Variant, vectors.VectorBackend] = {
+                    section: vectors.load(current / _backend_file(section)) for section in sections
+                }
         except IndexUnavailable:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
@@ -176,11 +185,6 @@ class Index:
             sentences, manifest["dimension"]
         ):
             raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
-        if model_id and manifest.get("model") != model_id:
-            raise IndexUnavailable(
-                f"index at {folder} was built with model {manifest.get('model')!r}, not {model_id!r}: "
-                "run `qa index --rebuild`"
-            )
         if sum(b.size for b in backends.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
         return cls(manifest, chunks, dense, sentence_vectors, backends, settings)

@@ -1,4 +1,7 @@
-"""Corpus folder → decoded Documents (text, Markdown, PDF, Word, HTML), with reasons for every skip."""
+"""Corpus folder → decoded Documents (text, Markdown, PDF, Word, HTML), with reasons for every skip.
+
+Files are listed first and read one at a time (``read_file``), so a build holds one file's bytes at
+a time however large the corpus; parsing formats go through ``qa.sandbox``."""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import ExtractionError
 from qa.formats import SUPPORTED_SUFFIXES, extract
+from qa.sandbox import Sandbox
+from qa.settings import LimitSettings
 from qa.types import Document
 
 
@@ -46,9 +52,9 @@ def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
         yield path, None
 
 
-def read_corpus(corpus: Path, max_bytes: int) -> tuple[list[tuple[Path, str, bytes]], list[Skipped]]:
-    """Every readable file as (path, source name, raw bytes); the rest with a reason."""
-    found: list[tuple[Path, str, bytes]] = []
+def read_corpus(corpus: Path, max_bytes: int) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+    """Every file that may be indexed as (path, source name); the rest with a reason."""
+    found: list[tuple[Path, str]] = []
     skipped: list[Skipped] = []
     for path, problem in iter_files(corpus):
         source = path.relative_to(corpus).as_posix()
@@ -59,21 +65,38 @@ def read_corpus(corpus: Path, max_bytes: int) -> tuple[list[tuple[Path, str, byt
             skipped.append(Skipped(source, f"unsupported type {path.suffix or '(none)'}"))
             continue
         try:
-            if path.stat().st_size > max_bytes:
+            size = path.stat().st_size
+            if size > max_bytes:
                 skipped.append(Skipped(source, f"larger than {max_bytes // 2**20} MB"))
                 continue
-            data = path.read_bytes()
+            if size == 0:
+                skipped.append(Skipped(source, "empty"))
+                continue
         except OSError as exc:
             skipped.append(Skipped(source, f"unreadable: {exc.strerror or exc}"))
             continue
-        if not data.strip():
-            skipped.append(Skipped(source, "empty"))
-            continue
-        found.append((path, source, data))
+        found.append((path, source))
     return found, skipped
 
 
-def to_document(source: str, data: bytes) -> Document:
-    """Decode or extract one file; ``ExtractionError`` says why it cannot be read."""
-    extracted = extract(Path(source).suffix.lower(), data)
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """One listed file's bytes; ``ExtractionError`` when it cannot be used (it may have changed since)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ExtractionError(f"unreadable: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise ExtractionError(f"larger than {max_bytes // 2**20} MB")
+    if not data.strip():
+        raise ExtractionError("empty")
+    return data
+
+
+def to_document(source: str, data: bytes, sandbox: Sandbox | None = None,
+                limits: LimitSettings | None = None) -> Document:
+    """Decode or extract one file (parsing formats in ``sandbox`` when one is given: files not yet
+    known to be safe); ``ExtractionError`` says why it cannot be read."""
+    suffix = Path(source).suffix.lower()
+    extracted = sandbox.extract(suffix, data) if sandbox is not None else extract(suffix, data, limits)
     return Document(source=source, text=extracted.text, sha256=sha256(data), page_starts=extracted.page_starts)

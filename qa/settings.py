@@ -38,6 +38,14 @@ class LimitSettings:
     max_upload_mb: int = 20  # the page refuses larger uploads before reading them
     max_question_chars: int = 2000  # longer questions are cut at a word boundary, not rejected
     context_chars: int = 700  # original text shown on each side of a citation (page and API alike)
+    # What one file may cost to extract. PDFs, Word and HTML files are parsed in a child process
+    # (qa.sandbox) under these limits, so a hostile file is refused with a reason and the build, or
+    # the server, goes on. 5 M characters is ~1,500 pages of prose, past any single medical text.
+    max_chars: int = 5_000_000
+    max_pages: int = 3_000
+    max_unpacked_mb: int = 200  # a Word file's parts, uncompressed (a 1 MB zip can unpack to GBs)
+    extract_memory_mb: int = 2048  # address space of the extraction process
+    extract_seconds: int = 120  # wall time per file
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ A build writes every file into a staging folder, fsyncs it, renames it to a new 
 replaces ``CURRENT`` with one atomic rename (the commit point): a reader, or a crash at any instant,
 sees the old generation or the new one, never a mix. Stale generations and the staging folders of
 killed builds are swept afterwards, under the build lock (one build per folder at a time).
+
+Readers open a generation's files under a shared lock (``reading``) and the sweep deletes under the
+exclusive one, so a generation is never deleted while a reader, in any process, is opening it. Once
+open, its files stay readable after deletion (open and memory-mapped files outlive their names).
 """
 
 from __future__ import annotations
@@ -17,12 +21,36 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CURRENT, GENERATION_PREFIX, STAGING_PREFIX, LOCK = "CURRENT", "gen-", ".staging-", ".lock"
+from qa.errors import storage_error
+
+CURRENT, GENERATION_PREFIX, STAGING_PREFIX, LOCK, READERS = "CURRENT", "gen-", ".staging-", ".lock", ".readers"
 
 
 def current_generation(folder: Path) -> Path:
     """The folder holding the live index files."""
     return folder / (folder / CURRENT).read_text(encoding="utf-8").strip()
+
+
+@contextmanager
+def _readers_lock(folder: Path, mode: int) -> Iterator[None]:
+    try:
+        handle = open(folder / READERS, "a")
+    except OSError:  # a read-only index folder: nobody can sweep it either
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def reading(folder: Path) -> Iterator[Path]:
+    """The live generation, which no sweep deletes until the caller has opened what it needs."""
+    with _readers_lock(folder, fcntl.LOCK_SH):
+        yield current_generation(folder)
 
 
 def _fsync(path: Path) -> None:
@@ -32,8 +60,11 @@ def _fsync(path: Path) -> None:
 
 def commit(folder: Path, write: Callable[[Path], None], legacy: Callable[[Path], bool] | None = None) -> Path:
     """Let ``write`` fill a staging folder, then make it the live generation; returns it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    except OSError as exc:
+        raise storage_error(exc, folder) from exc
     try:
         write(staging)
         for written in staging.iterdir():
@@ -44,8 +75,11 @@ def commit(folder: Path, write: Callable[[Path], None], legacy: Callable[[Path],
         pointer.write_text(generation.name, encoding="utf-8")
         _fsync(pointer)
         os.replace(pointer, folder / CURRENT)  # the commit point
+    except OSError as exc:  # the live generation is untouched: the failed one is removed below
+        raise storage_error(exc, folder) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        (folder / f".{CURRENT}-{os.getpid()}").unlink(missing_ok=True)
     sweep(folder, legacy)
     return generation
 
@@ -58,6 +92,11 @@ def sweep(folder: Path, legacy: Callable[[Path], bool] | None = None) -> None:
         current = (folder / CURRENT).read_text(encoding="utf-8").strip()
     except OSError:
         return
+    with _readers_lock(folder, fcntl.LOCK_EX):
+        _remove_stale(folder, current, legacy)
+
+
+def _remove_stale(folder: Path, current: str, legacy: Callable[[Path], bool] | None) -> None:
     for entry in folder.iterdir():
         if legacy is not None and entry.is_file() and legacy(entry):
             entry.unlink(missing_ok=True)
@@ -73,8 +112,12 @@ def sweep(folder: Path, legacy: Callable[[Path], bool] | None = None) -> None:
 @contextmanager
 def build_lock(folder: Path) -> Iterator[None]:
     """One build at a time per index folder (the CLI and the web app may both index)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "w") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK, "w")
+    except OSError as exc:
+        raise storage_error(exc, folder) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

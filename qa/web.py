@@ -11,25 +11,28 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa.api import Engine, open_engine
 from qa.build import build
 from qa.embed import Embedder
-from qa.errors import ExtractionError, QAError
+from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
 from qa.index import Index
 from qa.languages import ENGLISH, LANGUAGES
 from qa.progress import progress_bar
-from qa.read import sha256, to_document
+from qa.sandbox import Sandbox
 from qa.settings import LimitSettings, Settings
+from qa.throttle import LoginThrottle
 from qa.types import Answer, Citation
+from qa.uploads import safe_name, store_upload
 
 MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 UPLOAD_FOLDER = "uploads"
@@ -112,37 +115,48 @@ def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine) 
     return f"<h3>{html.escape(labels['sources'])}</h3>\n{cards}"
 
 
-def safe_name(name: str) -> str:
-    stem, suffix = os.path.splitext(os.path.basename(name))
-    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "document"
-    return stem[:100] + suffix.lower()
-
-
-def store_upload(path: Path, folder: Path) -> tuple[str | None, str]:
-    """Validate one uploaded file and copy it into the corpus; (stored name, message).
-    An existing file is never overwritten: a different file of the same name gets a new name."""
-    name = safe_name(path.name)
-    if Path(name).suffix not in SUPPORTED_SUFFIXES:
-        allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        return None, f"❌ {name}: unsupported type (allowed: {allowed})"
-    size = path.stat().st_size
-    if size > MAX_UPLOAD_MB * 2**20:
-        return None, f"❌ {name}: larger than {MAX_UPLOAD_MB} MB"
-    data = path.read_bytes()
+def discard_upload(path: Path) -> None:
+    """Remove Gradio's temporary copy of an upload once handled (refused ones included): it would
+    otherwise stay in Gradio's cache, fetchable at /gradio_api/file=…, until the server stops."""
     try:
-        if not to_document(name, data).text.strip():
-            return None, f"❌ {name}: no text in it"
-    except ExtractionError as exc:
-        return None, f"❌ {name}: {exc}"
-    folder.mkdir(parents=True, exist_ok=True)
-    target, number = folder / name, 1
-    while target.exists():
-        if sha256(target.read_bytes()) == sha256(data):
-            return None, f"ℹ️ {name}: already in the corpus"
-        number += 1
-        target = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
-    shutil.copyfile(path, target)
-    return target.name, ""
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()  # Gradio keeps each upload in a folder of its own
+    except OSError:
+        pass
+
+
+def upload_files(files: list[str], engine: Engine, embedder: Embedder, sandbox: Sandbox, labels: dict[str, str],
+                 progress: Callable[[str, int, int], None] | None = None) -> str:
+    """Store each file on its own (a refused file never affects the others), index the batch, and
+    say for each file what happened."""
+    settings = engine.settings
+    messages, stored = [], []
+    for file in files:
+        path = Path(file)
+        result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20)
+        discard_upload(path)
+        if result.name is None:
+            messages.append(f"❌ {safe_name(path.name)}: {result.message}")
+        else:
+            # Already present: indexed again if it is not in the index yet (a build that failed before).
+            stored.append((f"{UPLOAD_FOLDER}/{result.name}", result.present))
+    if not stored:
+        return "\n\n".join(messages) or "—"
+    try:
+        report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress)
+        index = Index.load(settings.index_dir, settings.vectors)
+    except QAError as exc:
+        return "\n\n".join([*messages, f"❌ {exc}"])
+    engine.reload(index)
+    skipped = {s.source: s.reason for s in report.skipped}
+    for source, present in stored:
+        count = sum(1 for c in index.chunks if c.source == source)
+        if count:
+            note = f" ({labels['already']})" if present else ""
+            messages.append(f"✅ {source}: {labels['added']} ({count} passages){note}")
+        else:
+            messages.append(f"❌ {source}: {skipped.get(source, 'not indexed')}")
+    return "\n\n".join(messages)
 
 
 def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
@@ -175,26 +189,15 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         ]
         return [history, "", answer, *relabel(choice, answer)]
 
-    def upload(files: list[str] | None, choice: str, last: Answer | None, progress: Any = gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
-        labels = labels_for(choice, last.language if last else None)
-        messages, stored = [], []
-        for file in files or []:
-            name, message = store_upload(Path(file), settings.corpus_dir / UPLOAD_FOLDER)
-            if name:
-                stored.append(f"{UPLOAD_FOLDER}/{name}")
-            if message:
-                messages.append(message)
-        if stored:
-            def report(stage: str, done: int, total: int) -> None:
-                progress((done, total), desc=f"indexing {stage}")
+    sandbox = Sandbox(settings.limits)  # one extraction process for the server's uploads
 
-            build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=report)
-            index = Index.load(settings.index_dir, settings.vectors)
-            engine.reload(index)
-            for source in stored:
-                count = sum(1 for c in index.chunks if c.source == source)
-                messages.append(f"✅ {source}: {labels['added']} ({count} passages)")
-        return "\n\n".join(messages) or "—"
+    def upload(files: list[str] | None, choice: str, last: Answer | None, progress: Any = gr.Progress()) -> list[Any]:  # noqa: B008 (Gradio's idiom)
+        labels = labels_for(choice, last.language if last else None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress((done, total), desc=f"indexing {stage}")
+
+        return [upload_files(files or [], engine, embedder, sandbox, labels, report), None]
 
     def ask_api(question: str) -> dict:
         """The same JSON object as `qa ask --json`."""
@@ -227,7 +230,8 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         choice.change(relabel, [choice, last], labelled, api_visibility="private")
         clear.click(lambda c: [[], None, *relabel(c, None)], [choice], [chat, last, *labelled],
                     api_visibility="private")
-        files.upload(upload, [files, choice, last], [status], api_visibility="private", concurrency_id="engine")
+        # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
+        files.upload(upload, [files, choice, last], [status, files], api_visibility="private", concurrency_id="upload")
         gr.api(ask_api, api_name="ask", concurrency_id="engine")
     return demo
 
@@ -250,5 +254,6 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     build_app(engine, embedder).queue(default_concurrency_limit=1).launch(
         server_name=host, server_port=port, share=False, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
         auth=(os.environ.get("QA_USER", "qa"), password) if password else None, footer_links=["api"],
+        app_kwargs={"middleware": [Middleware(LoginThrottle)]},
     )
     return 0

@@ -15,9 +15,9 @@ import pytest
 from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
-from qa.errors import IndexUnavailable
+from qa.errors import ExtractionError, IndexUnavailable
 from qa.index import Index
-from qa.read import read_corpus, to_document
+from qa.read import read_corpus, read_file, to_document
 from qa.settings import Settings
 from qa.store import CURRENT, current_generation
 
@@ -222,7 +222,9 @@ def test_corrupted_index_exits_1_naming_the_fix(tmp_path: Path, corpus_index: Pa
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> None:
+    from dataclasses import replace
+
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "ok.txt").write_text("Readable.", encoding="utf-8")
@@ -230,17 +232,24 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     locked.write_text("Secret.", encoding="utf-8")
     locked.chmod(0)
     if os.geteuid() == 0:  # root reads through permissions: make the read itself fail
-        real = Path.read_bytes
+        import builtins
 
-        def read_bytes(self: Path) -> bytes:
-            if self.name == "locked.txt":
+        import qa.read
+
+        def guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if Path(file).name == "locked.txt":
                 raise PermissionError(13, "Permission denied")
-            return real(self)
+            return builtins.open(file, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    found, skipped = read_corpus(corpus, Settings().limits.max_file_mb * 2**20)
-    assert [f[1] for f in found] == ["ok.txt"]
-    assert [(s.source, s.reason) for s in skipped] == [("locked.txt", "unreadable: Permission denied")]
+        monkeypatch.setattr(qa.read, "open", guarded_open, raising=False)
+    settings = replace(Settings(), corpus_dir=corpus, index_dir=tmp_path / "i")
+    found, skipped = read_corpus(corpus, settings.limits.max_file_mb * 2**20)
+    assert [f[1] for f in found] == ["locked.txt", "ok.txt"] and not skipped  # listed; reading fails
+    with pytest.raises(ExtractionError, match="unreadable: Permission denied"):
+        read_file(corpus / "locked.txt", 2**20)
+    report = build(settings, embedder, corpus, tmp_path / "i")
+    assert report.added == ["ok.txt"]
+    assert [(s.source, s.reason) for s in report.skipped] == [("locked.txt", "unreadable: Permission denied")]
 
 
 def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
@@ -262,8 +271,8 @@ def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, 
     assert (fresh * index.vectors).sum(axis=1).min() > 0.999
     third = build(smaller, embedder, corpus, tmp_path / "i")
     assert third.chunks_embedded == 0 and third.chunks == second.chunks
-    with pytest.raises(IndexUnavailable, match="qa index --rebuild"):
-        Index.load(tmp_path / "i", model_id="some-other-model")
+    with pytest.raises(IndexUnavailable, match="run `qa index`"):
+        Index.load(tmp_path / "i").check_model("some-other-model")
 
 
 def test_ann_index_is_chosen_by_size_and_loads_memory_mapped(tmp_path: Path, settings: Settings) -> None:
@@ -304,4 +313,5 @@ def test_old_flat_layout_is_rebuilt_and_cleared(tmp_path: Path, settings: Settin
         Index.load(index)
     report = build(settings, embedder, corpus, index)
     assert report.added == ["a.txt"]
-    assert sorted(p.name for p in index.iterdir() if not p.name.startswith("gen-")) == [".gitignore", ".lock", CURRENT]
+    kept = sorted(p.name for p in index.iterdir() if not p.name.startswith("gen-"))
+    assert kept == [".gitignore", ".lock", ".readers", CURRENT]

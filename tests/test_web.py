@@ -9,11 +9,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bench.hostile import docx_files
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -35,10 +39,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iterator[dict]:
+def start_server(base: Path, corpus_index: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, dict]:
     """`python app.py` on a free port over a copy of the corpus plus a file full of markup."""
-    base = tmp_path_factory.mktemp("web")
+    import os
+
     corpus, index = base / "corpus", base / "index"
     shutil.copytree(ROOT / "corpus", corpus)
     (corpus / "xss-note.txt").write_text(XSS_FILE, encoding="utf-8")
@@ -48,6 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iter
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(index)],
         stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "GRADIO_TEMP_DIR": str(base / "gradio"), **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 300
@@ -55,15 +60,22 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iter
         try:
             urllib.request.urlopen(url, timeout=2)
             break
+        except urllib.error.HTTPError:  # a login page answers too
+            break
         except OSError:
             if process.poll() is not None or time.time() > deadline:
                 process.kill()
                 pytest.fail("server did not start: " + (base / "server.log").read_text())
             time.sleep(0.5)
-    yield {"url": url, "corpus": corpus, "index": index}
+    return process, {"url": url, "corpus": corpus, "index": index, "gradio": base / "gradio"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iterator[dict]:
+    process, info = start_server(tmp_path_factory.mktemp("web"), corpus_index)
+    yield info
     process.terminate()
     process.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +158,20 @@ def test_browser_upload_is_searchable_at_once(browser, server: dict, tmp_path: P
                     encoding="utf-8")
     bad = tmp_path / "tool.exe"
     bad.write_bytes(b"MZ\x90\x00")
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(docx_files()["malformed.docx"])
     page = browser.new_page()
     page.goto(server["url"])
-    page.set_input_files("#qa-upload input[type=file]", [str(note), str(bad)])
+    page.set_input_files("#qa-upload input[type=file]", [str(note), str(bad), str(broken)])
     page.wait_for_function(
         "document.querySelector('#qa-upload-status').innerText.includes('searchable now')", timeout=180_000
     )
     status = page.inner_text("#qa-upload-status")
     assert "tool.exe: unsupported type" in status and "uploads/Lorvatinib_note.md" in status
-    assert (server["corpus"] / "uploads" / "Lorvatinib_note.md").exists()
+    assert "broken.docx: corrupt Word document" in status
+    assert sorted(p.name for p in (server["corpus"] / "uploads").iterdir()) == ["Lorvatinib_note.md"]
+    # Handled uploads, refused ones included, no longer sit in Gradio's cache (fetchable by URL).
+    assert not [p for p in server["gradio"].rglob("*") if p.name in {"Lorvatinib note.md", "tool.exe", "broken.docx"}]
     page.fill("#qa-question textarea", "Which drug causes hair whitening?")
     page.click("#qa-ask")
     page.wait_for_function(
@@ -191,3 +208,31 @@ def test_twenty_simultaneous_api_requests(server: dict) -> None:
     assert [r["question"] for r in results] == questions
     for result in results:
         assert result["supported"] and expected[result["question"]] in result["answer"].lower()
+
+
+def test_failed_logins_are_throttled(tmp_path: Path, corpus_index: Path) -> None:
+    """Real HTTP against a server with a password: after a wrong one the next try waits, doubling."""
+    process, info = start_server(tmp_path, corpus_index, {"QA_PASSWORD": "right-horse", "QA_USER": "doc"})
+
+    def login(password: str) -> tuple[int, dict]:
+        body = urllib.parse.urlencode({"username": "doc", "password": password}).encode()
+        try:
+            with urllib.request.urlopen(f"{info['url']}/login", data=body, timeout=30) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers)
+
+    try:
+        assert login("wrong-1")[0] == 400
+        refused = [login(f"guess-{i}") for i in range(50)]
+        assert all(code == 429 for code, _ in refused), "guesses inside the delay are refused unseen"
+        assert refused[0][1]["retry-after"] == "1"
+        time.sleep(1.2)
+        assert login("wrong-2")[0] == 400
+        assert login("right-horse")[0] == 429, "even the right password waits out the delay"
+        time.sleep(2.2)  # the second failure in a row: 2 s
+        assert login("right-horse")[0] == 200
+        assert login("wrong-3")[0] == 400 and login("x")[1]["retry-after"] == "1", "success reset the count"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -59,6 +59,7 @@ LANGUAGE = Language(
         "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
         "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents",
         "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
+        "already": "it was already in the corpus",
         "changed": "The file changed since it was indexed.", "missing": "The file is no longer in the corpus.",
         "unreadable": "The file can no longer be read.", "offsets": "The excerpt lies past the end of the file's text.",
         "outside": "The file lies outside the corpus.",

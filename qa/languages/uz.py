@@ -65,6 +65,7 @@ LANGUAGE = Language(
         "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
         "detected": "Savol tili", "lines": "qatorlar", "page": "bet", "score": "ball",
         "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
+        "already": "u korpusda avvaldan bor edi",
         "interface": "Interfeys tili", "examples": "Misollar", "changed": "Fayl indekslangandan keyin oʻzgargan.",
         "missing": "Fayl endi korpusda yoʻq.", "unreadable": "Faylni endi oʻqib boʻlmaydi.",
         "offsets": "Parcha fayl matnining oxiridan tashqarida.", "outside": "Fayl korpusdan tashqarida.",

@@ -1,0 +1,136 @@
+"""Load on the real server (issue 13): 50 simultaneous /ask calls over HTTP while 5 browsers upload a
+file each, then 1,500 asks with the server's RSS before and after.
+
+    python -m bench.load [--asks 1500]      # → bench/results/load.md
+
+Asks go through gradio_client (HTTP + server-sent events), uploads through the page in headless
+Debian chromium. An error is an exception, a timeout, or an answer without citations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+
+from bench.common import p50_p95_ms
+from bench.speed import QUESTIONS
+from bench.ui import ROOT
+from qa.build import build
+from qa.embed import Embedder
+from qa.settings import Settings
+
+PORT = 7898
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"]
+
+
+def ask_all(url: str, questions: list[str], workers: int) -> tuple[list[float], int]:
+    """Each question on its own connection-sharing client thread; (latencies in s, errors)."""
+    from gradio_client import Client
+
+    local = threading.local()
+
+    def one(question: str) -> float | None:
+        if not hasattr(local, "client"):
+            local.client = Client(url, verbose=False)
+        began = time.perf_counter()
+        try:
+            result = local.client.predict(question, api_name="/ask")
+        except Exception:  # noqa: BLE001 (counted, not raised: the bench reports errors)
+            return None
+        return time.perf_counter() - began if result.get("citations") else None
+
+    with ThreadPoolExecutor(workers) as pool:
+        outcomes = list(pool.map(one, questions))
+    latencies = [o for o in outcomes if o is not None]
+    return latencies, len(outcomes) - len(latencies)
+
+
+def upload_all(url: str, files: list[Path]) -> tuple[list[float], int]:
+    """One headless page per file, all set at once; (seconds until each page reports, errors)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        pages = [browser.new_page() for _ in files]
+        for page in pages:
+            page.goto(url)
+        began = time.perf_counter()
+        for page, file in zip(pages, files, strict=True):
+            page.set_input_files("#qa-upload input[type=file]", [str(file)])
+        seconds, errors = [], 0
+        for page in pages:
+            try:
+                page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('✅')",
+                                       timeout=600_000)
+                seconds.append(time.perf_counter() - began)
+            except Exception:  # noqa: BLE001
+                errors += 1
+        browser.close()
+    return seconds, errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--asks", type=int, default=1500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
+        shutil.copytree(ROOT / "corpus", corpus)
+        settings = Settings(corpus_dir=corpus, index_dir=index)
+        build(settings, Embedder(settings), corpus, index)
+        notes = []
+        for i in range(5):
+            notes.append(Path(tmp) / f"note-{i}.md")
+            notes[-1].write_text(f"# Note {i}\n\n" + f"Drug number {i} lowers blood pressure in trial {i}. " * 40,
+                                 encoding="utf-8")
+        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(PORT), "--corpus", str(corpus),
+                                   "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{PORT}"
+        try:
+            for _ in range(600):
+                try:
+                    urllib.request.urlopen(url, timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            ask_all(url, QUESTIONS, 1)  # warm up
+            burst = [QUESTIONS[i % len(QUESTIONS)] for i in range(50)]
+            with ThreadPoolExecutor(2) as pool:
+                asked = pool.submit(ask_all, url, burst, 50)
+                uploaded = pool.submit(upload_all, url, notes)
+                (ask_latency, ask_errors), (upload_seconds, upload_errors) = asked.result(), uploaded.result()
+            process = psutil.Process(server.pid)
+            before = process.memory_info().rss
+            many, many_errors = ask_all(url, [QUESTIONS[i % len(QUESTIONS)] for i in range(args.asks)], 8)
+            after = process.memory_info().rss
+        finally:
+            server.terminate()
+            server.wait()
+    p50, p95 = p50_p95_ms(ask_latency)
+    m50, m95 = p50_p95_ms(many)
+    report = "\n".join([
+        "# Load on the real server: `python -m bench.load`\n",
+        f"- 50 simultaneous /ask calls while 5 browsers upload a file each: {ask_errors} ask errors, "
+        f"{upload_errors} upload errors; ask p50 {p50:.0f} ms, p95 {p95:.0f} ms; uploads indexed and reported "
+        f"after {min(upload_seconds, default=0):.1f}–{max(upload_seconds, default=0):.1f} s",
+        f"- {args.asks} asks (8 clients): {many_errors} errors; p50 {m50:.0f} ms, p95 {m95:.0f} ms; server RSS "
+        f"{before / 2**20:.0f} MB → {after / 2**20:.0f} MB ({(after - before) / 2**20:+.0f} MB)",
+    ]) + "\n"
+    print(report)
+    (ROOT / "bench" / "results" / "load.md").write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

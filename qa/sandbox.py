@@ -1,0 +1,142 @@
+"""Format extraction in a child process with bounded memory and time.
+
+A parser fed a hostile file (a zip bomb, a PDF stream that inflates to gigabytes, XML that expands
+entities) can take all the memory or all the time of the process it runs in. PDF, Word and HTML
+files are therefore parsed by ``python -m qa.sandbox``, a child process under an address-space
+limit (``LimitSettings.extract_memory_mb``) that is killed past ``extract_seconds``. Either way the
+file is refused with a reason and the build, or the server, goes on. The child is started on the
+first file that needs it and serves every later one (one start per build or per server).
+
+Protocol on the child's stdin/stdout: a length-prefixed pickle each way. Only this module's own
+code writes either end; the child keeps its real stdout for replies, so a stray print from a
+library goes to stderr instead of into the protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import struct
+import subprocess
+import sys
+import time
+from typing import IO, Any
+
+from qa.errors import ExtractionError
+from qa.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, Extracted, extract
+from qa.settings import LimitSettings
+
+ISOLATED_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES  # plain text is decoded in place
+_HEADER = struct.Struct("!Q")
+
+
+def _write(stream: IO[bytes], message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    """``size`` bytes from ``fd``; TimeoutError past ``deadline``, EOFError if the writer is gone."""
+    parts, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise TimeoutError
+        part = os.read(fd, min(remaining, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+class Sandbox:
+    """Extracts files in one long-lived child process; restarts it after a timeout or a crash."""
+
+    def __init__(self, limits: LimitSettings | None = None) -> None:
+        self.limits = limits or LimitSettings()
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def extract(self, suffix: str, data: bytes) -> Extracted:
+        if suffix not in ISOLATED_SUFFIXES:
+            return extract(suffix, data, self.limits)
+        child = self._start()
+        assert child.stdin is not None and child.stdout is not None
+        deadline = time.monotonic() + self.limits.extract_seconds
+        try:
+            _write(child.stdin, (suffix, data, self.limits))
+            size = _HEADER.unpack(_read_exactly(child.stdout.fileno(), _HEADER.size, deadline))[0]
+            reply = pickle.loads(_read_exactly(child.stdout.fileno(), size, deadline))
+        except TimeoutError:
+            self.close()
+            raise ExtractionError(f"extraction took longer than {self.limits.extract_seconds} s") from None
+        except (EOFError, BrokenPipeError, OSError):
+            code = self.close()
+            raise ExtractionError(f"the extractor stopped on this file (exit code {code}): "
+                                  f"it may need more than {self.limits.extract_memory_mb} MB") from None
+        if reply[0] == "refused":
+            raise ExtractionError(reply[1])
+        return Extracted(reply[1], tuple(reply[2]))
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._child is None or self._child.poll() is not None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "qa.sandbox", str(self.limits.extract_memory_mb)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            )
+        return self._child
+
+    def close(self) -> int | None:
+        """Stop the child (killed if it is still working); its exit code."""
+        child, self._child = self._child, None
+        if child is None:
+            return None
+        for stream in (child.stdin, child.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        try:
+            return child.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return child.wait()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(memory_mb: int) -> None:
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a library's print goes to stderr, never into the replies
+    limit = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    requests = sys.stdin.buffer.fileno()
+    while True:
+        try:
+            size = _HEADER.unpack(_read_exactly(requests, _HEADER.size, None))[0]
+            suffix, data, limits = pickle.loads(_read_exactly(requests, size, None))
+        except EOFError:
+            return
+        try:
+            extracted = extract(suffix, data, limits)
+            reply: tuple = ("ok", extracted.text, extracted.page_starts)
+        except ExtractionError as exc:
+            reply = ("refused", str(exc))
+        del data
+        try:
+            _write(replies, reply)
+        except MemoryError:
+            _write(replies, ("refused", f"needs more than {memory_mb} MB to extract"))
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

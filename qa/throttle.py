@@ -1,0 +1,66 @@
+"""Failed logins cost time: an ASGI middleware in front of Gradio's ``/login``.
+
+After a client's n-th failed login in a row, its next attempt is refused (HTTP 429, with
+Retry-After) until ``base × 2^(n-1)`` seconds have passed, capped at ``cap``; a successful login
+clears the count. 300 guesses, which took 0.4 s, now take hours. Clients are told apart by address.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class LoginThrottle:
+    def __init__(self, app: ASGIApp, base: float = 1.0, cap: float = 300.0, clients: int = 10_000) -> None:
+        self.app, self.base, self.cap, self.clients = app, base, cap, clients
+        self._failures: dict[str, tuple[int, float]] = {}  # client → (failures in a row, locked until)
+        self._lock = threading.Lock()
+
+    def delay(self, failures: int) -> float:
+        return min(self.cap, self.base * 2 ** (failures - 1)) if failures else 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].rstrip("/") != "/login":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        with self._lock:
+            failures, until = self._failures.get(client, (0, 0.0))
+        wait = until - time.monotonic()
+        if wait > 0:
+            await _refuse(send, math.ceil(wait))
+            return
+        status: list[int] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        with self._lock:
+            if status and status[0] < 300:
+                self._failures.pop(client, None)
+            elif status and status[0] in (400, 401, 403):
+                if len(self._failures) >= self.clients:  # bounded memory under a spray of addresses
+                    self._failures.pop(next(iter(self._failures)))
+                self._failures[client] = (failures + 1, time.monotonic() + self.delay(failures + 1))
+
+
+async def _refuse(send: Send, seconds: int) -> None:
+    body = json.dumps({"detail": f"Too many failed logins: try again in {seconds} s."}).encode()
+    await send({"type": "http.response.start", "status": 429,
+                "headers": [(b"content-type", b"application/json"), (b"retry-after", str(seconds).encode()),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
