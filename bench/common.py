@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qa.api import Engine
@@ -103,3 +108,33 @@ def time_ask_vs_encode(engine: Engine, questions: list[str], repeat: int) -> tup
             engine.ask(question)
             ask.append(time.perf_counter() - began)
     return raw, ask
+
+
+@contextmanager
+def running_server(corpus: Path, index: Path, port: int) -> Iterator[subprocess.Popen]:
+    """`python app.py` over ``corpus``/``index`` on ``port``, up and answering until the block ends."""
+    server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus),
+                               "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield server
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def indexed_seeds(folder: Path) -> tuple[Path, Path, Settings, Embedder]:
+    """The shipped corpus copied into ``folder`` and indexed there: (corpus, index, settings, embedder)."""
+    import shutil
+
+    corpus, index = folder / "corpus", folder / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=index)
+    embedder = Embedder(settings)
+    build(settings, embedder, corpus, index)
+    return corpus, index, settings, embedder

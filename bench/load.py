@@ -10,24 +10,16 @@ Debian chromium. An error is an exception, a timeout, or an answer without citat
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 
-from bench.common import p50_p95_ms
+from bench.common import ROOT, indexed_seeds, p50_p95_ms, running_server
 from bench.speed import QUESTIONS
-from bench.ui import ROOT
-from qa.build import build
-from qa.embed import Embedder
-from qa.settings import Settings
 
 PORT = 7898
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,25 +77,14 @@ def main() -> int:
     parser.add_argument("--asks", type=int, default=1500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
-        shutil.copytree(ROOT / "corpus", corpus)
-        settings = Settings(corpus_dir=corpus, index_dir=index)
-        build(settings, Embedder(settings), corpus, index)
+        corpus, index, _, _ = indexed_seeds(Path(tmp))
         notes = []
         for i in range(5):
             notes.append(Path(tmp) / f"note-{i}.md")
             notes[-1].write_text(f"# Note {i}\n\n" + f"Drug number {i} lowers blood pressure in trial {i}. " * 40,
                                  encoding="utf-8")
-        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(PORT), "--corpus", str(corpus),
-                                   "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{PORT}"
-        try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(url, timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
+        with running_server(corpus, index, PORT) as server:
             ask_all(url, QUESTIONS, 1)  # warm up
             burst = [QUESTIONS[i % len(QUESTIONS)] for i in range(50)]
             with ThreadPoolExecutor(2) as pool:
@@ -114,9 +95,6 @@ def main() -> int:
             before = process.memory_info().rss
             many, many_errors = ask_all(url, [QUESTIONS[i % len(QUESTIONS)] for i in range(args.asks)], 8)
             after = process.memory_info().rss
-        finally:
-            server.terminate()
-            server.wait()
     p50, p95 = p50_p95_ms(ask_latency)
     m50, m95 = p50_p95_ms(many)
     report = "\n".join([

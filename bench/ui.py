@@ -10,23 +10,14 @@ questions typed into the real page in headless chromium, from the click until th
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.common import p50_p95_ms
+from bench.common import indexed_seeds, p50_p95_ms, running_server
 from bench.speed import QUESTIONS
 from qa.api import open_engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.settings import Settings
 from qa.web import LABELS, chat_message, sources_html
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentiles(samples: list[float]) -> str:
@@ -39,11 +30,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
-        shutil.copytree(ROOT / "corpus", corpus)
-        settings = Settings(corpus_dir=corpus, index_dir=index)
-        embedder = Embedder(settings)
-        build(settings, embedder, corpus, index)
+        corpus, index, settings, embedder = indexed_seeds(Path(tmp))
         engine = open_engine(index, settings, embedder)
         for question in QUESTIONS:  # warm up
             engine.ask(question)
@@ -67,16 +54,8 @@ def browser_latency(corpus: Path, index: Path, rounds: int) -> str:
     from playwright.sync_api import sync_playwright
 
     port = 7899
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus),
-                               "--index", str(index)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with running_server(corpus, index, port):
+        url = f"http://127.0.0.1:{port}"
         samples = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
@@ -96,10 +75,6 @@ def browser_latency(corpus: Path, index: Path, rounds: int) -> str:
                         samples.append(time.perf_counter() - began)
             browser.close()
         return percentiles(samples)
-    finally:
-        server.terminate()
-        server.wait()
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
