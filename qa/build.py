@@ -54,6 +54,7 @@ def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> 
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.id,
+        "precision": embedder.precision,
         "dimension": embedder.dim,
         "passage_prefix": settings.passage_prefix,
         "chunking": _chunking(settings),
@@ -62,13 +63,14 @@ def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> 
 
 
 def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
-    """The existing index when its vectors can be reused (same model, dimension and prefix)."""
+    """The existing index when its vectors can be reused (same model, precision, dimension and prefix)."""
     try:
         old = Index.load(folder)
     except IndexUnavailable:
         return None
     same = (
         old.manifest.get("model") == embedder.id
+        and old.manifest.get("precision", "fp32") == embedder.precision  # one arithmetic per index
         and old.manifest.get("dimension") == embedder.dim
         and old.manifest.get("passage_prefix", "passage: ") == settings.passage_prefix
     )

@@ -64,6 +64,27 @@ def fingerprint(path: str) -> str:
     return digest.hexdigest()
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (otherwise torch emulates it, slower than fp32)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            flags = next((line for line in info if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(choice: str) -> str:
+    if choice not in PRECISIONS:
+        raise ModelError(f"QA_PRECISION must be one of {', '.join(PRECISIONS)}, not {choice!r}")
+    if choice == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return choice
+
+
 class Embedder:
     """Loads the model once; prefixes follow the e5 convention (``query: `` / ``passage: ``)."""
 
@@ -75,6 +96,7 @@ class Embedder:
         # Two cores: more threads than cores, or busy-waiting ones, cost ~30x per query.
         torch.set_num_threads(max(1, settings.threads))
         self.settings = settings
+        self.precision = resolve_precision(settings.precision)  # a bad QA_PRECISION fails before the load
         self.path = path = model_path(settings, log)
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
@@ -83,6 +105,8 @@ class Embedder:
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load embedding model {settings.model!r}: {exc}") from exc
         self.id = f"{model_id(settings)}@{content}" if content else model_id(settings)
+        if self.precision == "bf16":
+            self.model.to(torch.bfloat16)  # sentence-transformers returns float32 numpy either way
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self._lock = threading.Lock()  # one forward pass at a time: the two cores are already used
 

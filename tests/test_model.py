@@ -40,3 +40,27 @@ def test_dequantize_q4_block_layout() -> None:
     values = dequantize_q4(bytes(scale) + bytes(nibbles), 32)
     assert values[:16].tolist() == [-0.5] * 16
     assert values[16:].tolist() == [0.5] * 16
+
+
+def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Whichever arithmetic `auto` picks on a machine, its vectors stay ≥ 0.995 cosine of float32."""
+    import os
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    from qa.settings import Settings
+
+    fp32, bf16 = (Embedder(replace(Settings(), precision=p)) for p in ("fp32", "bf16"))
+    assert (fp32.precision, bf16.precision) == ("fp32", "bf16") and fp32.id == bf16.id
+    passages = [*SENTENCES.values(), "Ziltivekimab lowered hsCRP by 85% in the RESCUE trial. " * 6]
+    for ours, reference in ((bf16.passages(passages), fp32.passages(passages)),
+                            (bf16.queries(passages), fp32.queries(passages))):
+        assert (ours * reference).sum(axis=1).min() >= 0.995
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Aspirin inhibits platelets.", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "index", "--corpus", str(tmp_path / "c"),
+                             "--index", str(tmp_path / "i")], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "QA_PRECISION": "fp8"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "qa: QA_PRECISION must be one of auto, fp32, bf16, not 'fp8'"
