@@ -6,6 +6,7 @@ import hashlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,30 @@ def fingerprint(path: str) -> str:
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
+@dataclass
+class _Request:
+    """Texts waiting for a shared forward pass, and what it gave them."""
+
+    texts: list[str]
+    done: threading.Event = field(default_factory=threading.Event)
+    vectors: np.ndarray | None = None
+    error: BaseException | None = None
+
+
+def _serve(batch: list[_Request], forward: Callable[[list[str]], np.ndarray]) -> None:
+    try:
+        vectors = forward([text for request in batch for text in request.texts])
+    except BaseException as exc:  # every waiting caller hears of it, not only the one encoding
+        for request in batch:
+            request.error = exc
+            request.done.set()
+        return
+    at = 0
+    for request in batch:
+        request.vectors, at = vectors[at : at + len(request.texts)], at + len(request.texts)
+        request.done.set()
+
+
 def native_bf16() -> bool:
     """Whether this CPU computes bfloat16 in hardware (otherwise torch emulates it, slower than fp32)."""
     try:
@@ -105,10 +130,22 @@ class Embedder:
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load embedding model {settings.model!r}: {exc}") from exc
         self.id = f"{model_id(settings)}@{content}" if content else model_id(settings)
-        if self.precision == "bf16":
-            self.model.to(torch.bfloat16)  # sentence-transformers returns float32 numpy either way
+        # bf16 as autocast, not a bf16 copy of the model: matrix products run in bfloat16 while
+        # normalisation and softmax stay float32. Measured on 160 passages: cosine to float32 ≥
+        # 0.99998 and independent of batch padding (≥ 0.99999), at 64 passages/s against 27; a model
+        # converted to bf16 was 10% faster but drifted to 0.998 and moved with padding by 0.003.
+        self._arithmetic = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self._lock = threading.Lock()  # one forward pass at a time: the two cores are already used
+        self._waiting: list[_Request] = []  # questions waiting for the encoder (micro-batching)
+        self._waiting_lock = threading.Lock()
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        """One forward pass; the caller holds ``_lock``."""
+        with self._arithmetic():
+            vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def _encode(self, texts: Sequence[str], prefix: str, batch_size: int = 32) -> np.ndarray:
         if not texts:
@@ -117,14 +154,28 @@ class Embedder:
         # The lock is taken per batch, not per call: a question asked while an upload is being
         # indexed waits for one batch (well under a second), not for the whole file.
         for start in range(0, len(texts), batch_size):
-            batch = [prefix + t for t in texts[start : start + batch_size]]
             with self._lock:
-                parts.append(self.model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
-                                               convert_to_numpy=True, show_progress_bar=False))
-        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+                parts.append(self._forward([prefix + t for t in texts[start : start + batch_size]]))
+        return np.concatenate(parts)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self.settings.query_prefix)
+        """Questions asked at the same moment share one forward pass: while the encoder is busy the
+        questions that arrive wait, and whichever caller gets it next encodes all of them at once.
+        A vector does not depend on its batch (float32, or bf16 autocast: cosine ≥ 0.99999)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        request = _Request([self.settings.query_prefix + t for t in texts])
+        with self._waiting_lock:
+            self._waiting.append(request)
+        with self._lock:
+            if not request.done.is_set():
+                with self._waiting_lock:
+                    batch, self._waiting = self._waiting, []
+                _serve(batch, self._forward)
+        if request.error is not None:
+            raise request.error
+        assert request.vectors is not None
+        return request.vectors
 
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, self.settings.passage_prefix, batch_size)

@@ -35,6 +35,9 @@ from qa.types import Answer, Citation
 from qa.uploads import safe_name, store_upload
 
 MAX_UPLOAD_MB = LimitSettings().max_upload_mb
+# Questions answered at once (page and /ask share the pool): their encodes are micro-batched into
+# one forward pass (Embedder.queries), so throughput grows with load instead of queueing.
+ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
 LABELS: dict[str, dict[str, str]] = {code: entry.labels for code, entry in LANGUAGES.items()}
@@ -226,13 +229,13 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         labelled = [title, box, send, clear, files, choice, sources]
         for trigger in (send.click, box.submit):
             trigger(respond, [box, chat, choice, last], [chat, box, last, *labelled], api_visibility="private",
-                    concurrency_id="engine")
+                    concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
         choice.change(relabel, [choice, last], labelled, api_visibility="private")
         clear.click(lambda c: [[], None, *relabel(c, None)], [choice], [chat, last, *labelled],
                     api_visibility="private")
         # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
         files.upload(upload, [files, choice, last], [status, files], api_visibility="private", concurrency_id="upload")
-        gr.api(ask_api, api_name="ask", concurrency_id="engine")
+        gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     return demo
 
 
@@ -249,6 +252,10 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
     print(f"qa: {report.summary()}", file=sys.stderr)
     engine = open_engine(settings.index_dir, settings, embedder)
+    # Load every lazily built part (language identifiers, morphology, the lexical index) before
+    # questions arrive several at a time: the first user is not the one who waits for them.
+    for example in EXAMPLES:
+        engine.ask(example)
     password = os.environ.get("QA_PASSWORD")
     print(f"qa: serving on http://{host}:{port}", file=sys.stderr)
     build_app(engine, embedder).queue(default_concurrency_limit=1).launch(

@@ -268,7 +268,7 @@ def test_changed_settings_never_mix_vectors(tmp_path: Path, settings: Settings, 
     assert index.manifest["chunking"]["target"] == 200
     # Every stored vector is the embedding of its own chunk's text, reused or not.
     fresh = embedder.passages([c.text for c in index.chunks])
-    assert (fresh * index.vectors).sum(axis=1).min() > 0.995  # bf16 varies with batch padding by up to ~0.003
+    assert (fresh * index.vectors).sum(axis=1).min() > 0.999
     third = build(smaller, embedder, corpus, tmp_path / "i")
     assert third.chunks_embedded == 0 and third.chunks == second.chunks
     with pytest.raises(IndexUnavailable, match="run `qa index`"):

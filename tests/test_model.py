@@ -43,7 +43,7 @@ def test_dequantize_q4_block_layout() -> None:
 
 
 def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Whichever arithmetic `auto` picks on a machine, its vectors stay ≥ 0.995 cosine of float32."""
+    """Whichever arithmetic `auto` picks on a machine, its vectors stay within cosine of float32."""
     import os
     import subprocess
     import sys
@@ -56,7 +56,7 @@ def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignor
     passages = [*SENTENCES.values(), "Ziltivekimab lowered hsCRP by 85% in the RESCUE trial. " * 6]
     for ours, reference in ((bf16.passages(passages), fp32.passages(passages)),
                             (bf16.queries(passages), fp32.queries(passages))):
-        assert (ours * reference).sum(axis=1).min() >= 0.995
+        assert (ours * reference).sum(axis=1).min() >= 0.9995  # the issue's bar is 0.995; autocast gives ~0.99998
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "a.txt").write_text("Aspirin inhibits platelets.", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "qa.cli", "index", "--corpus", str(tmp_path / "c"),
@@ -64,3 +64,34 @@ def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignor
                             env={**os.environ, "QA_PRECISION": "fp8"})
     assert result.returncode == 1
     assert result.stderr.strip() == "qa: QA_PRECISION must be one of auto, fp32, bf16, not 'fp8'"
+
+
+def test_simultaneous_questions_share_a_forward_pass_and_keep_their_vectors(embedder: Embedder) -> None:
+    """Questions from many threads are micro-batched; each caller still gets its own vectors."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [[text, f"{text} ({n})"] for n, text in enumerate(list(SENTENCES.values()) * 4)]
+    alone = [embedder.queries(pair) for pair in questions]
+    passes = []
+    forward = embedder._forward
+
+    def counted(texts: list[str]) -> np.ndarray:
+        passes.append(len(texts))
+        return forward(texts)
+
+    embedder._forward = counted  # type: ignore[method-assign]  # count the real passes, nothing stubbed
+    try:
+        start = threading.Barrier(len(questions))
+
+        def ask(pair: list[str]) -> np.ndarray:
+            start.wait()
+            return embedder.queries(pair)
+
+        with ThreadPoolExecutor(len(questions)) as pool:
+            together = list(pool.map(ask, questions))
+    finally:
+        del embedder._forward
+    assert len(passes) < len(questions) and sum(passes) == 2 * len(questions), passes
+    for mine, reference in zip(together, alone, strict=True):
+        assert mine.shape == (2, embedder.dim) and (mine * reference).sum(axis=1).min() > 0.9999
