@@ -66,10 +66,8 @@ class Engine:
             return Context(reason="missing")
         document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
                                   self.index.manifest["files"].get(source), self.settings.limits)
-        if document is None:
-            return Context(reason="unreadable")
-        if document.sha256 != self.index.manifest["files"].get(source):
-            return Context(reason="changed")  # since indexing: the offsets no longer apply
+        if isinstance(document, str):
+            return Context(reason=document)
         text = document.text
         if end > len(text):
             return Context(reason="offsets")
@@ -82,20 +80,21 @@ class Engine:
 
 @lru_cache(maxsize=32)
 def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                   limits: LimitSettings) -> Document | None:
-    """Cached per file version (mtime, size): every answer's context view re-reads its cited
-    files, and extracting a PDF again for each answer would sit on the page's response time.
-    Only the very bytes that were indexed are extracted here, in this process: they already passed
-    the extraction limits (qa.sandbox); a file changed since is "changed" without being parsed."""
+                   limits: LimitSettings) -> Document | str:
+    """The document as indexed, or why not: "changed" (since indexing, so the offsets no longer
+    apply) or "unreadable". Cached per file version (mtime, size): every answer's context view
+    re-reads its cited files, and extracting a PDF again for each answer would sit on the page's
+    response time. Only the very bytes that were indexed are parsed, here in this process: they
+    already passed the extraction limits (qa.sandbox); a changed file is never parsed."""
     if size > limits.max_file_mb * 2**20:
-        return None
+        return "unreadable"  # past the limit a build would not read it either
     try:
         data = Path(path).read_bytes()
         if sha256(data) != indexed:
-            return Document(source=source, text="", sha256=sha256(data))
+            return "changed"
         return to_document(source, data, limits=limits)
     except (OSError, ExtractionError):
-        return None
+        return "unreadable"
 
 
 def open_engine(

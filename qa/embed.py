@@ -78,7 +78,7 @@ class _Request:
     error: BaseException | None = None
 
 
-def _serve(batch: list[_Request], forward: Callable[[list[str]], np.ndarray]) -> None:
+def _encode_together(batch: list[_Request], forward: Callable[[list[str]], np.ndarray]) -> None:
     try:
         vectors = forward([text for request in batch for text in request.texts])
     except BaseException as exc:  # every waiting caller hears of it, not only the one encoding
@@ -171,7 +171,7 @@ class Embedder:
             if not request.done.is_set():
                 with self._waiting_lock:
                     batch, self._waiting = self._waiting, []
-                _serve(batch, self._forward)
+                _encode_together(batch, self._forward)
         if request.error is not None:
             raise request.error
         assert request.vectors is not None

@@ -128,7 +128,7 @@ def discard_upload(path: Path) -> None:
         pass
 
 
-def upload_files(files: list[str], engine: Engine, embedder: Embedder, sandbox: Sandbox, labels: dict[str, str],
+def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dict[str, str],
                  progress: Callable[[str, int, int], None] | None = None) -> str:
     """Store each file on its own (a refused file never affects the others), index the batch, and
     say for each file what happened."""
@@ -146,7 +146,7 @@ def upload_files(files: list[str], engine: Engine, embedder: Embedder, sandbox: 
     if not stored:
         return "\n\n".join(messages) or "—"
     try:
-        report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress)
+        report = build(settings, engine.embedder, settings.corpus_dir, settings.index_dir, progress=progress)
         index = Index.load(settings.index_dir, settings.vectors)
     except QAError as exc:
         return "\n\n".join([*messages, f"❌ {exc}"])
@@ -162,7 +162,7 @@ def upload_files(files: list[str], engine: Engine, embedder: Embedder, sandbox: 
     return "\n\n".join(messages)
 
 
-def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
+def build_app(engine: Engine) -> gr.Blocks:
     settings = engine.settings
 
     def relabel(choice: str, answer: Answer | None) -> list[Any]:
@@ -200,7 +200,7 @@ def build_app(engine: Engine, embedder: Embedder) -> gr.Blocks:
         def report(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=f"indexing {stage}")
 
-        return [upload_files(files or [], engine, embedder, sandbox, labels, report), None]
+        return [upload_files(files or [], engine, sandbox, labels, report), None]
 
     def ask_api(question: str) -> dict:
         """The same JSON object as `qa ask --json`."""
@@ -258,7 +258,7 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
         engine.ask(example)
     password = os.environ.get("QA_PASSWORD")
     print(f"qa: serving on http://{host}:{port}", file=sys.stderr)
-    build_app(engine, embedder).queue(default_concurrency_limit=1).launch(
+    build_app(engine).queue(default_concurrency_limit=1).launch(
         server_name=host, server_port=port, share=False, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
         auth=(os.environ.get("QA_USER", "qa"), password) if password else None, footer_links=["api"],
         app_kwargs={"middleware": [Middleware(LoginThrottle)]},

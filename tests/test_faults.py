@@ -213,7 +213,7 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
              _gradio_copy(gradio, "bomb.docx", hostile["bomb-202M-chars.docx"]),
              _gradio_copy(gradio, "second.txt", b"Varnestat lowers triglycerides by a third in adults.")]
     with Sandbox(upload_engine.settings.limits) as sandbox:
-        status = upload_files(files, upload_engine, upload_engine.embedder, sandbox, ENGLISH.labels)
+        status = upload_files(files, upload_engine, sandbox, ENGLISH.labels)
         lines = status.splitlines()
         assert any(line.startswith("❌ malformed.docx: corrupt Word document") for line in lines), status
         assert "❌ bomb.docx: more than 5,000,000 characters of text" in lines, status
@@ -227,7 +227,7 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
         # A file already in the corpus but not in the index (a build that failed) is indexed now.
         (uploads / "pending.txt").write_text("Doxelium treats chronic hiccups in adults.", encoding="utf-8")
         again = upload_files([_gradio_copy(gradio, "pending.txt", b"Doxelium treats chronic hiccups in adults.")],
-                             upload_engine, upload_engine.embedder, sandbox, ENGLISH.labels)
+                             upload_engine, sandbox, ENGLISH.labels)
     assert again.startswith("✅ uploads/pending.txt: added") and "already in the corpus" in again, again
     assert upload_engine.ask("What treats chronic hiccups?").citations[0].source == "uploads/pending.txt"
 
