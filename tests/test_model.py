@@ -56,6 +56,7 @@ def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignor
     passages = [*SENTENCES.values(), "Ziltivekimab lowered hsCRP by 85% in the RESCUE trial. " * 6]
     for ours, reference in ((bf16.passages(passages), fp32.passages(passages)),
                             (bf16.queries(passages), fp32.queries(passages))):
+        assert not np.array_equal(ours, reference), "the bf16 path really ran in another arithmetic"
         assert (ours * reference).sum(axis=1).min() >= 0.9995  # the bar is 0.995; autocast gives ~0.99998
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "a.txt").write_text("Aspirin inhibits platelets.", encoding="utf-8")
