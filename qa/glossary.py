@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from qa.languages import LANGUAGES
 from qa.languages import language as language_entry
@@ -82,6 +83,11 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
     return None
 
 
+def _by_form(word: str, entries: dict[str, str], language: str) -> str | None:
+    """The first dictionary form of the word (from the language's analyser) that is an entry."""
+    return next((form for form in map(normalise, language_entry(language).forms(word)) if form in entries), None)
+
+
 def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word (or two-word phrase) of the question with its English senses: () for a word the
     glossary does not know, the word itself for an acronym; function words are left out."""
@@ -99,7 +105,7 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
             continue
         stem, width = _phrase(words[i : i + 2], entries, language), 2
         if stem is None:
-            stem, width = _longest(normalise(word), entries, language), 1
+            stem, width = _by_form(word, entries, language) or _longest(normalise(word), entries, language), 1
         if stem is None:
             out.append((word, ()))
         elif entries[stem]:
@@ -108,19 +114,31 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     return out
 
 
-def to_english(question: str, language: str, fallback: int = 0) -> str:
-    """The question glossed into English ("" for other languages).
+class Gloss(NamedTuple):
+    text: str  # the question in English words, as far as the glossary and dictionary reach
+    share: float  # of the question's content words, the part given an English sense (0 to 1)
 
-    Uzbek comes in old Latin (see qa.translit). Words the glossary does not know stay as they
-    are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg matches; with
-    ``fallback`` they are followed by that many senses from the language's own dictionary (the
-    general Uzbek dictionary: bezgak → malaria)."""
+
+def to_english(question: str, language: str, fallback: int = 0) -> Gloss:
+    """The question glossed into English (empty for other languages).
+
+    Uzbek comes in old Latin (see qa.translit). Words neither the glossary nor the dictionary knows
+    stay as they are: they are often shared terms (kortikosteroid, биомаркер) that the lexical leg
+    matches. With ``fallback``, a word the glossary does not know is given that many senses from the
+    language's own dictionary in its place (the general Uzbek dictionary: bezgak → malaria): e5
+    cannot read the Uzbek word, so keeping it beside its senses only blurs the gloss."""
     entry = language_entry(language)
-    parts = []
+    parts, content, translated = [], 0, 0
     for word, senses in glossed_words(question, language):
-        extra = () if senses or not fallback else entry.senses(word)[:fallback]
-        parts.append(" ".join(senses) if senses else " ".join((word, *extra)))
-    return " ".join(parts)
+        if senses == (word,):  # an acronym or a number: already the same in English
+            parts.append(word)
+            continue
+        content += 1
+        if not senses and fallback:
+            senses = entry.senses(word)[:fallback]
+        translated += bool(senses)
+        parts.append(" ".join(senses) if senses else word)
+    return Gloss(" ".join(parts), translated / content if content else 0.0)
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,8 @@ class Query:
     language: str
     script: str
     embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
-    gloss: str = ""  # Uzbek and Russian questions: an English gloss from the clinical glossaries
+    gloss: str = ""  # Uzbek and Russian questions: an English gloss from the glossaries and dictionary
+    gloss_share: float = 0.0  # the share of the question's content words the gloss translates
 
 
 def prepare(question: str, settings: Settings | None = None) -> Query:
@@ -38,7 +39,7 @@ def prepare(question: str, settings: Settings | None = None) -> Query:
     language, script = detect(text)
     embed_text = language_entry(language).model_text(text, script)
     gloss = to_english(embed_text, language, settings.retrieval.dictionary_senses.get(language, 0))
-    return Query(text, language, script, embed_text, gloss)
+    return Query(text, language, script, embed_text, gloss.text, gloss.share)
 
 
 class Retriever:
@@ -53,12 +54,15 @@ class Retriever:
         return bool(query.gloss) and self.settings.retrieval.gloss_weights.get(query.language, 0.0) > 0
 
     def query_vector(self, query: Query) -> np.ndarray:
-        """One normalised vector; with a gloss, the mean of the question's and the gloss's (both
-        encoded in one batch, which costs little more than one)."""
+        """One normalised vector; with a gloss, the question's plus the gloss's (both encoded in one
+        batch, which costs little more than one), the gloss weighted by the share of the question
+        it translates: a gloss that leaves most words in Russian or Uzbek (an everyday sentence
+        outside the clinical glossary) only pulls the question towards its few glossed words."""
         if not self.use_gloss(query):
             return self.embedder.queries([query.embed_text])[0]
         question, gloss = self.embedder.queries([query.embed_text, query.gloss])
-        mixed = question + self.settings.retrieval.gloss_weights.get(query.language, 0.0) * gloss
+        weight = self.settings.retrieval.gloss_weights.get(query.language, 0.0) * query.gloss_share
+        mixed = question + weight * gloss
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
     def search(self, query: Query, k: int | None = None) -> list[Passage]:

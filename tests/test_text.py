@@ -127,7 +127,7 @@ def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
 
 
 def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
-    gloss = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz")
+    gloss = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz").text
     for word in ("kidney", "elderly", "patient", "IL-6", "dysfunction"):
         assert word in gloss, gloss
     assert "uchun" not in gloss and "bemor" not in gloss
@@ -135,7 +135,7 @@ def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
     assert cyrillic.language == "uz" and "heart" in cyrillic.gloss and "inflammation" in cyrillic.gloss
     russian = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
     assert "headache" in russian.gloss and "elderly" in russian.gloss and "daily" in russian.gloss
-    assert "pain" not in to_english("больше всего", "ru"), "больше is not боль"
+    assert "pain" not in to_english("больше всего", "ru").text, "больше is not боль"
     assert prepare("Which cytokine drives heart failure?").gloss == ""
 
 
@@ -235,3 +235,33 @@ def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> N
     assert "malaria" in prepare("Безгак одамларга қандай юқади?").gloss, "from Cyrillic too"
     assert "disease" in uz_dictionary.senses("kasalligini"), "kasallik: k becomes g before a vowel suffix"
     assert "deficiency" in uz_dictionary.senses("yetishmasligi")
+
+
+def test_uzbek_morphology_finds_dictionary_forms_and_verbs() -> None:
+    from qa.languages.uz_morph import forms, is_relation
+
+    assert forms("kasalligini")[0] == "kasallik", "stem + derivation, the final k restored"
+    assert "chaq" in forms("chaqqanda"), "a participle is looked up under its verb stem"
+    assert forms("қизамиққа") == ("qizamiq",), "Cyrillic is read too"
+    assert is_relation("yuqadi") and is_relation("davolanadi"), "conjugated verbs relate"
+    assert not is_relation("quturish") and not is_relation("bemorlarda"), "a verbal noun and a noun name topics"
+
+
+def test_glued_dictionary_entries_are_headwords_of_their_own() -> None:
+    from qa.languages import uz_dictionary
+    from qa.retrieve import prepare
+
+    assert uz_dictionary.senses("ilonlar") == ("snake",), "'…vermin.ilon zool.snake.' is split back"
+    assert "bite" in uz_dictionary.senses("chaqqanda")
+    query = prepare("Zaharli ilon chaqqanda nima qilish kerak?")
+    assert "snake" in query.gloss and "ilon" not in query.gloss, "the sense replaces the word e5 cannot read"
+
+
+def test_gloss_weight_follows_the_share_of_the_question_it_translates() -> None:
+    from qa.retrieve import prepare
+
+    clinical = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
+    everyday = prepare("Мой начальник отпустил меня сегодня пораньше.")
+    assert clinical.gloss_share > 0.7, clinical
+    assert everyday.gloss_share < 0.3, everyday
+    assert prepare("Which cytokine drives heart failure?").gloss_share == 0.0

@@ -62,6 +62,9 @@ class Language:
     generic: Callable[[str], bool] = _never  # a general word that names no topic (lemma- or stem-aware)
     relation: Callable[[str], bool] = _never  # a verb, adverb or function word
     senses: Callable[[str], tuple[str, ...]] = _no_senses  # English senses beyond the glossary
+    # Dictionary forms of a word from a morphological analyser (Russian lemma, Uzbek stem with its
+    # derivations): the glossary looks a word up under these before matching stems by their endings.
+    forms: Callable[[str], tuple[str, ...]] = _no_senses
     focus: frozenset[str] = frozenset()  # "which / what": the next noun is the kind of answer asked for
     model_text: Callable[[str, str], str] = _same  # the question as the model and glossary read it
     # Answer kinds (qa.answer): regular-expression alternatives, joined across languages.

@@ -79,6 +79,7 @@ LANGUAGE = Language(
     generic=lambda word: lemma(word) in GENERIC,
     relation=relation,
     senses=_senses,
+    forms=lambda word: (lemma(word),),
     focus=frozenset({"какой", "какая", "какое", "какие", "каких", "каким", "какого", "которые", "который"}),
     asks_number=(r"сколько", r"доз[аыуе]", r"как долго"),
     asks_name=(r"кто",),

@@ -14,8 +14,6 @@ NOUN_ENDING = re.compile(
     r"(?:li|lik|siz)?(?:mi|dir|ku|chi)?$"
 )
 FREE_ENDINGS_FROM = 5  # a glossary stem this long takes any ending (verb forms are too many to list)
-# Finite verbs and verbal forms (-adi, -di, -dimi, -gan, -moq…): the relation, not the topic.
-VERB = re.compile(r"(?:adi|aydi|ydi|di|dimi|adimi|ydimi|ganmi|gan|moqda|moq|yapti|ib|sa|dir|mi)$")
 # General vocabulary (stems) the clinical glossary does not carry: it names no topic.
 GENERIC = ("uzoq", "qisqa", "holat", "faoliyat", "faol", "etish", "qilish", "bo'lish", "narsa", "yo'l", "usul",
               "tur", "xil", "davr", "bosqich", "vaqt", "natija", "muammo", "omil", "daraja", "qiymat", "ta'sir",
@@ -32,6 +30,18 @@ def model_text(text: str, script: str) -> str:
     """Cyrillic → 1995 Latin (Latin terms such as IL-6 kept), oʻ/gʻ as the ASCII o'/g' most Uzbek web
     text (and so e5) uses."""
     return plain_apostrophes(uzbek_to_latin(text) if script == "Cyrl" else text)
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    from qa.languages import uz_morph  # ZirhUzMorph's lexicon: loaded on the first Uzbek question
+
+    return uz_morph.forms(word)
+
+
+def _relation(word: str) -> bool:
+    from qa.languages import uz_morph
+
+    return uz_morph.is_relation(word)
 
 
 def _senses(word: str) -> tuple[str, ...]:
@@ -74,8 +84,9 @@ LANGUAGE = Language(
     glossary="uz_en_glossary.tsv",
     gloss_ending=lambda rest, stem_length: noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
     generic=lambda word: any(word.lower().startswith(stem) for stem in GENERIC),
-    relation=lambda word: bool(VERB.search(word.lower())),
+    relation=_relation,
     senses=_senses,
+    forms=_forms,
     focus=frozenset({"qaysi", "қайси", "qanday", "қандай"}),
     model_text=model_text,
     asks_number=(r"qancha", r"necha", r"doza\w*", r"қанча", r"неча", r"доза\w*"),
