@@ -16,7 +16,7 @@ _LATIN_TERM = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\b")
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
     "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "h", "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
+    "у": "u", "ф": "f", "х": "kh", "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
     "э": "e", "ю": "iu", "я": "ia", "ў": "o", "қ": "k", "ғ": "g", "ҳ": "h", "і": "i", "ј": "j",
 }
 # Spelling differences between English, Russian and Uzbek renderings of one Greek/Latin term.
@@ -41,7 +41,8 @@ def plain_apostrophes(text: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    """A script-blind key: 'кортикостероиды' and 'corticosteroids' both give 'kortikosteroidi…'."""
+    """A script-blind key: 'кортикостероиды' and 'corticosteroids' both give 'kortikosteroidi…'; х is the
+    Greek chi, written ch in English (холера / cholera, хронический / chronic), so both fold to k."""
     out = "".join(_CYRILLIC.get(ch, ch) for ch in word.lower())
     out = _APOSTROPHES.sub("", out)
     out = _SOFT_C.sub("s", out)  # precision / прецизия, cytokine / цитокин: a soft c is an s

@@ -87,13 +87,16 @@ def entries() -> dict[str, tuple[str, ...]]:
 
 
 def senses(word: str) -> tuple[str, ...]:
-    """English words for an Uzbek (old Latin) word: under its first dictionary form that is a
-    headword (chaqqanda → chaq "bite, sting"), else the longest headword it starts with whose
-    remainder is a noun ending (the analyser does not know every stem)."""
+    """English words for an Uzbek (old Latin) word, under the longer of two headwords: its first
+    dictionary form that is a headword (chaqqanda → chaq "bite, sting"), and the longest headword it
+    starts with whose remainder is a noun ending (barmoqni → barmoq "finger", which the analyser
+    reads as bar+moq+ni)."""
     table = entries()
-    for form in forms(word):
-        if form in table:
-            return table[form]
+    by_form = next((form for form in forms(word) if form in table), "")
+    return table.get(max(by_form, _by_ending(word, table), key=len), ())
+
+
+def _by_ending(word: str, table: dict[str, tuple[str, ...]]) -> str:
     low = plain_apostrophes(word.lower())
     for cut in range(len(low), MIN_HEADWORD - 1, -1):
         head, rest = low[:cut], low[cut:]
@@ -102,8 +105,8 @@ def senses(word: str) -> tuple[str, ...]:
         # A final k / q becomes g / g' before a vowel suffix: kasallik → kasalligi, yetishmaslik → yetishmasligi.
         for candidate in (head, *_unmutated(head, rest)):
             if candidate in table:
-                return table[candidate]
-    return ()
+                return candidate
+    return ""
 
 
 def _unmutated(head: str, rest: str) -> tuple[str, ...]:
