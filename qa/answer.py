@@ -212,9 +212,7 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     lead_texts = texts[: _lead_size(texts)]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
-    # The similarity floor is a raw cosine, whose scale shifts with corpus and language (one-line
-    # notes asked in Russian sit near 0.77): it judges only questions with no key terms to check.
-    supported = (bool(chosen) and (bool(terms) or strongest >= settings.answer.support_floor)
+    supported = (bool(chosen) and strongest >= settings.answer.support_floor
                  and len(absent) <= settings.answer.max_missing
                  and answer_kind_present(query.text, lead_texts))
     if not supported:

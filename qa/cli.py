@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "serve":
-            from qa.web import serve
+            from qa.server import serve
 
             return serve(args.host, args.port, args.corpus, args.index)
         if args.command == "eval":

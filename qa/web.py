@@ -9,28 +9,21 @@ file can never inject markup or script into the page.
 from __future__ import annotations
 
 import html
-import os
 import re
-import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from starlette.middleware import Middleware
 
-from qa.api import Engine, open_engine
+from qa.api import Engine
 from qa.build import build
-from qa.embed import Embedder
 from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
 from qa.index import Index
 from qa.languages import ENGLISH, LANGUAGES
-from qa.progress import progress_bar
 from qa.sandbox import Sandbox
-from qa.settings import LimitSettings, Settings
-from qa.throttle import LoginThrottle
+from qa.settings import LimitSettings
 from qa.types import Answer, Citation
 from qa.uploads import safe_name, store_upload
 
@@ -237,30 +230,3 @@ def build_app(engine: Engine) -> gr.Blocks:
         files.upload(upload, [files, choice, last], [status, files], api_visibility="private", concurrency_id="upload")
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     return demo
-
-
-def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
-          index: Path | None = None) -> int:
-    """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
-    settings = Settings()
-    settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
-    host = host or os.environ.get("QA_HOST", "127.0.0.1")
-    port = port or int(os.environ.get("QA_PORT", "7860"))
-    embedder = Embedder(settings, log=lambda message: print(message, file=sys.stderr))
-    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-    print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
-    report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
-    print(f"qa: {report.summary()}", file=sys.stderr)
-    engine = open_engine(settings.index_dir, settings, embedder)
-    # Load every lazily built part (language identifiers, morphology, the lexical index) before
-    # questions arrive several at a time: the first user is not the one who waits for them.
-    for example in EXAMPLES:
-        engine.ask(example)
-    password = os.environ.get("QA_PASSWORD")
-    print(f"qa: serving on http://{host}:{port}", file=sys.stderr)
-    build_app(engine).queue(default_concurrency_limit=1).launch(
-        server_name=host, server_port=port, share=False, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
-        auth=(os.environ.get("QA_USER", "qa"), password) if password else None, footer_links=["api"],
-        app_kwargs={"middleware": [Middleware(LoginThrottle)]},
-    )
-    return 0

@@ -192,6 +192,34 @@ def test_api_returns_the_cli_json(server: dict) -> None:
     assert from_api["supported"] and "ziltivekimab" in from_api["answer"]
 
 
+def post_json(url: str, body: bytes, auth: tuple[str, str] | None = None) -> tuple[int, dict, dict]:
+    """(status, JSON body, headers) of a POST to the JSON route."""
+    import base64
+
+    headers = {"content-type": "application/json"}
+    if auth:
+        headers["authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+    request = urllib.request.Request(f"{url}/api/ask", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
+
+
+def test_json_route_answers_like_the_gradio_api(server: dict) -> None:
+    from gradio_client import Client
+
+    question = "Какой препарат испытывали в исследовании HERMES?"
+    status, answer, _ = post_json(server["url"], json.dumps({"question": question}).encode())
+    assert status == 200
+    assert answer == Client(server["url"], verbose=False).predict(question, api_name="/ask")
+    assert answer["supported"] and answer["language"] == "ru" and answer["citations"]
+    for bad in (b"not json", b'{"question": "   "}', b'["a list"]', b'{"question": 5}', b"\xff\xfe"):
+        status, body, _ = post_json(server["url"], bad)
+        assert status == 400 and "question" in body["error"], (bad, status, body)
+
+
 def test_twenty_simultaneous_api_requests(server: dict) -> None:
     from gradio_client import Client
 
@@ -233,6 +261,15 @@ def test_failed_logins_are_throttled(tmp_path: Path, corpus_index: Path) -> None
         time.sleep(2.2)  # the second failure in a row: 2 s
         assert login("right-horse")[0] == 200
         assert login("wrong-3")[0] == 400 and login("x")[1]["retry-after"] == "1", "success reset the count"
+        # The JSON route takes the same credentials as HTTP Basic, and its failures count the same way.
+        time.sleep(1.2)
+        question = json.dumps({"question": "Which drug was tested in the HERMES trial?"}).encode()
+        assert post_json(info["url"], question)[0] == 401, "no credentials"
+        assert post_json(info["url"], question, ("doc", "right-horse"))[0] == 429, "the second failure: 2 s"
+        time.sleep(2.2)
+        status, answer, _ = post_json(info["url"], question, ("doc", "right-horse"))
+        assert status == 200 and "ziltivekimab" in answer["answer"]
+        assert post_json(info["url"], question, ("doc", "wrong"))[0] == 401
     finally:
         process.terminate()
         process.wait(timeout=30)

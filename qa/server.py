@@ -1,0 +1,108 @@
+"""The HTTP server: the Gradio page at ``/`` and a plain JSON route, ``POST /api/ask``, in one app.
+
+Gradio's own ``/ask`` endpoint (for ``gradio_client``) goes through its event queue and a
+server-sent-event stream: about 75 ms of CPU around an engine call of ~25 ms. ``/api/ask`` takes
+``{"question": "..."}`` and returns the same JSON object as ``qa ask --json``, straight from the
+engine (simultaneous questions are still micro-batched in the encoder). With ``$QA_PASSWORD`` set
+it asks for the same user and password as the page, as HTTP Basic credentials; failed attempts
+are slowed down like failed logins (qa.throttle).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+# At module level: FastAPI reads the route's annotations (strings here) in this module's globals.
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+
+from qa.api import Engine, open_engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.errors import QAError
+from qa.progress import progress_bar
+from qa.settings import Settings
+from qa.throttle import LOGIN, LoginThrottle
+from qa.web import CSS, EXAMPLES, MAX_UPLOAD_MB, build_app
+
+ASK_ROUTE = "/api/ask"
+
+
+def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
+    """Whether an ``Authorization: Basic …`` header carries the credentials (always, without any)."""
+    if credentials is None:
+        return True
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    # Both compared, in constant time: the answer must not leak which of the two was wrong.
+    return secrets.compare_digest(user, credentials[0]) & secrets.compare_digest(password, credentials[1])
+
+
+def http_app(engine: Engine, credentials: tuple[str, str] | None = None) -> FastAPI:
+    """The FastAPI app: ``POST /api/ask`` beside the page (mounted at ``/``)."""
+    import gradio as gr
+
+    app = FastAPI(middleware=[Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})])
+
+    @app.post(ASK_ROUTE)
+    async def ask(request: Request) -> JSONResponse:
+        if not authorised(request.headers.get("authorization"), credentials):
+            return JSONResponse({"error": "user and password required (HTTP Basic)"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="qa"'})
+        try:
+            body = await request.json()
+        except ValueError:  # not JSON, or not UTF-8
+            body = None
+        question = body.get("question") if isinstance(body, dict) else None
+        if not isinstance(question, str) or not question.strip():
+            return JSONResponse({"error": 'send a JSON object {"question": "..."} with a non-empty question'},
+                                status_code=400)
+        try:
+            # The engine blocks (the encoder): in the thread pool, where simultaneous questions batch.
+            answer = await run_in_threadpool(engine.ask, question)
+        except QAError as error:
+            return JSONResponse({"error": str(error)}, status_code=503)
+        return JSONResponse(answer.to_json())
+
+    blocks = build_app(engine).queue(default_concurrency_limit=1)
+    return gr.mount_gradio_app(app, blocks, path="/", auth=credentials, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
+                               footer_links=["api"])
+
+
+def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
+          index: Path | None = None) -> int:
+    """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
+    import uvicorn
+
+    settings = Settings()
+    settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
+    host = host or os.environ.get("QA_HOST", "127.0.0.1")
+    port = port or int(os.environ.get("QA_PORT", "7860"))
+    embedder = Embedder(settings, log=lambda message: print(message, file=sys.stderr))
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
+    report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
+    print(f"qa: {report.summary()}", file=sys.stderr)
+    engine = open_engine(settings.index_dir, settings, embedder)
+    # Load every lazily built part (language identifiers, morphology, the lexical index) before
+    # questions arrive several at a time: the first user is not the one who waits for them.
+    for example in EXAMPLES:
+        engine.ask(example)
+    password = os.environ.get("QA_PASSWORD")
+    credentials = (os.environ.get("QA_USER", "qa"), password) if password else None
+    print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE})", file=sys.stderr)
+    uvicorn.run(http_app(engine, credentials), host=host, port=port, log_level="warning")
+    return 0
