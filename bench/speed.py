@@ -36,6 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings()
     embedder = Embedder(settings)
+    print(f"questions encoded with {embedder.fast_questions()} (as on the server)")
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
         corpus.mkdir()

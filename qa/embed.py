@@ -66,6 +66,7 @@ def fingerprint(path: str) -> str:
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
+QUESTION_ENCODERS = ("auto", "onnx", "torch")
 
 
 @dataclass
@@ -136,6 +137,8 @@ class Embedder:
         # converted to bf16 was 10% faster but drifted to 0.998 and moved with padding by 0.003.
         self._arithmetic = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
         self.dim = int(self.model.get_embedding_dimension() or 0)
+        self._questions: Callable[[list[str]], np.ndarray] = self._forward  # see fast_questions
+        self.question_encoder = "torch"
         self._lock = threading.Lock()  # one forward pass at a time: the two cores are already used
         self._waiting: list[_Request] = []  # questions waiting for the encoder (micro-batching)
         self._waiting_lock = threading.Lock()
@@ -146,6 +149,25 @@ class Embedder:
             vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
                                         convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def fast_questions(self, log: Callable[[str], None] | None = None) -> str:
+        """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
+        (qa.onnx_questions); for servers and benchmarks, which ask many questions: a one-shot CLI
+        call would spend more on loading the session than it saves. Returns the encoder in use."""
+        choice = self.settings.question_encoder
+        if choice not in QUESTION_ENCODERS:
+            raise ModelError(f"QA_QUESTION_ENCODER must be one of {', '.join(QUESTION_ENCODERS)}, not {choice!r}")
+        if choice == "torch" or self.question_encoder == "onnx":
+            return self.question_encoder
+        from qa import onnx_questions
+
+        def fp32(texts: list[str]) -> np.ndarray:
+            return np.asarray(self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
+
+        encoder = onnx_questions.load(self.model, self.id, fp32, self.settings.threads, log)
+        if encoder is not None:
+            self._questions, self.question_encoder = encoder, "onnx"
+        return self.question_encoder
 
     def _encode(self, texts: Sequence[str], prefix: str, batch_size: int = 32) -> np.ndarray:
         if not texts:
@@ -171,7 +193,7 @@ class Embedder:
             if not request.done.is_set():
                 with self._waiting_lock:
                     batch, self._waiting = self._waiting, []
-                _encode_together(batch, self._forward)
+                _encode_together(batch, self._questions)
         if request.error is not None:
             raise request.error
         assert request.vectors is not None

@@ -97,6 +97,8 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
     print(f"qa: {report.summary()}", file=sys.stderr)
     engine = open_engine(settings.index_dir, settings, embedder)
+    print(f"qa: questions encoded with {embedder.fast_questions(log=lambda m: print(f'qa: {m}', file=sys.stderr))}",
+          file=sys.stderr)
     # Load every lazily built part (language identifiers, morphology, the lexical index) before
     # questions arrive several at a time: the first user is not the one who waits for them.
     for example in EXAMPLES:

@@ -159,6 +159,10 @@ class Settings:
     # (AVX512-BF16 or AMX), else float32. Measured on this 2-core EPYC (AVX512-BF16, no AMX), 160
     # passages of ~480 characters: 27 → 64 passages/s, cosine to float32 ≥ 0.99998 (qa.embed).
     precision: str = field(default_factory=lambda: os.environ.get("QA_PRECISION", "auto"))
+    # Questions on a server: "auto"/"onnx" is ONNX Runtime float32 where it reproduces the model's
+    # vectors (one question 5.0 ms against 13.1 ms on torch here, qa.onnx_questions), "torch" keeps
+    # them on torch. One-shot CLI calls always use torch (loading a session costs more than it saves).
+    question_encoder: str = field(default_factory=lambda: os.environ.get("QA_QUESTION_ENCODER", "auto"))
     limits: LimitSettings = field(default_factory=LimitSettings)
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     vectors: VectorSettings = field(default_factory=VectorSettings)

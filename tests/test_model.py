@@ -75,13 +75,13 @@ def test_simultaneous_questions_share_a_forward_pass_and_keep_their_vectors(embe
     questions = [[text, f"{text} ({n})"] for n, text in enumerate(list(SENTENCES.values()) * 4)]
     alone = [embedder.queries(pair) for pair in questions]
     passes = []
-    forward = embedder._forward
+    forward = embedder._questions
 
     def counted(texts: list[str]) -> np.ndarray:
         passes.append(len(texts))
         return forward(texts)
 
-    embedder._forward = counted  # type: ignore[method-assign]  # count the real passes, nothing stubbed
+    embedder._questions = counted  # count the real passes, nothing stubbed
     try:
         start = threading.Barrier(len(questions))
 
@@ -92,7 +92,31 @@ def test_simultaneous_questions_share_a_forward_pass_and_keep_their_vectors(embe
         with ThreadPoolExecutor(len(questions)) as pool:
             together = list(pool.map(ask, questions))
     finally:
-        del embedder._forward
+        embedder._questions = forward
     assert len(passes) < len(questions) and sum(passes) == 2 * len(questions), passes
     for mine, reference in zip(together, alone, strict=True):
         assert mine.shape == (2, embedder.dim) and (mine * reference).sum(axis=1).min() > 0.9999
+
+
+def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
+    """The server's question path (ONNX Runtime, exported from the loaded model) gives the torch
+    float32 vectors, alone and micro-batched; QA_QUESTION_ENCODER=torch keeps torch; a bad value
+    is a clear error."""
+    from dataclasses import replace
+
+    from qa.errors import ModelError
+    from qa.settings import Settings
+
+    fp32 = Embedder(replace(Settings(), precision="fp32", question_encoder="torch"))
+    assert fp32.fast_questions() == "torch"
+    fast = Embedder(replace(Settings(), question_encoder="auto"))
+    assert fast.fast_questions() == "onnx"
+    questions = [*SENTENCES.values(), "What is IL-6?"]
+    reference = fp32.queries(questions)
+    together = fast.queries(questions)
+    alone = np.concatenate([fast.queries([q]) for q in questions])
+    for vectors in (together, alone):
+        assert (vectors * reference).sum(axis=1).min() >= 0.9999
+    assert not np.array_equal(together, fast.passages(questions)), "passages keep their own prefix and path"
+    with pytest.raises(ModelError, match="QA_QUESTION_ENCODER must be one of auto, onnx, torch"):
+        Embedder(replace(Settings(), question_encoder="gpu")).fast_questions()
