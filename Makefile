@@ -39,6 +39,7 @@ test: model browser
 
 # The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
 bench: model browser
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.suite
 	$(BIN)/python -m bench.ui
 	$(BIN)/python -m bench.ingest

@@ -90,6 +90,7 @@ def engine_latency(index: Path, repeat: int) -> list[float]:
     from qa.api import open_engine
 
     engine = open_engine(index)
+    engine.embedder.fast_questions()  # the server's question path: like for like
     for question in QUESTIONS:
         engine.ask(question)
     latencies = []

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bench import scale
+from bench import scale, versus_txtai
 from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing
 from qa.api import Engine
 from qa.build import build
@@ -191,7 +191,8 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def write_report(out: Path, results: dict, speeds: dict, scaled: dict, seconds: float) -> str:
+def write_report(out: Path, results: dict, speeds: dict, scaled: dict, seconds: float,
+                 versus: dict | None = None) -> str:
     today = datetime.date.today().isoformat()
     lines = [f"# qa benchmark report — {today}", "",
              f"Machine: {machine()}. Suite run time {seconds / 60:.1f} min.", ""]
@@ -220,6 +221,9 @@ def write_report(out: Path, results: dict, speeds: dict, scaled: dict, seconds: 
     for r in scaled["ask"]:
         lines.append(f"| {r['size']:,} | {'synthetic' if r['synthetic'] else 'real'} | {r['ask_p50_ms']:.1f} | "
                      f"{r['ask_p95_ms']:.1f} | {r['peak_rss_mb']:.0f} |")
+    lines += ["", "## Against txtai (`bench/versus_txtai.py`)", ""]
+    skipped = "Skipped: txtai is not installed (`pip install -e '.[bench]'`)."
+    lines += versus_txtai.report(versus) if versus else [skipped]
     lines += ["", f"## Scale: exact vs IVF-Flat (nprobe {scaled['nprobe']}; qa switches to IVF past "
               f"{scaled['threshold']:,} vectors per language section)", "",
               "| vectors | flat p50 / p95 ms | IVF p50 / p95 ms | IVF recall@10 | IVF build s | IVF memory MB | "
@@ -253,10 +257,11 @@ def main() -> int:
     embedder.fast_questions()  # as the server encodes questions
     results = quality(settings, embedder)
     speeds = speed(settings, embedder)
+    versus = versus_txtai.compare(settings, embedder)
     scaled = scale.run(args.max)
     args.out.mkdir(parents=True, exist_ok=True)
     plot(scaled, args.out / "scale.png")
-    print(write_report(args.out, results, speeds, scaled, time.perf_counter() - began))
+    print(write_report(args.out, results, speeds, scaled, time.perf_counter() - began, versus))
     return 0
 
 
