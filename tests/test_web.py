@@ -188,7 +188,12 @@ def test_api_returns_the_cli_json(server: dict) -> None:
     cli = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(server["index"]), "--json", question],
                          capture_output=True, text=True, timeout=600)
     assert cli.returncode == 0, cli.stderr
-    assert from_api == json.loads(cli.stdout)
+    from_cli = json.loads(cli.stdout)
+    # The server encodes questions with ONNX Runtime, the one-shot CLI with torch: the same vectors
+    # to ~1e-5, so a rounded score may differ in its last digit and nothing else may.
+    for ours, theirs in zip(from_api["citations"], from_cli["citations"], strict=True):
+        assert abs(ours.pop("score") - theirs.pop("score")) <= 1e-3
+    assert from_api == from_cli
     assert from_api["supported"] and "ziltivekimab" in from_api["answer"]
 
 
