@@ -145,6 +145,7 @@ def questions_from_data(limit: int) -> list[str]:
 def run(max_size: int = 1_000_000, queries: int = 300) -> dict:
     settings = Settings()
     embedder = Embedder(settings)
+    embedder.fast_questions()  # as the server encodes questions
     _, index = dev_index(settings, embedder)
     questions = questions_from_data(queries)
     query_vectors = embedder.queries(questions)
