@@ -78,8 +78,11 @@ class RetrievalSettings:
     centre_languages: bool = True  # subtract per-language mean scores (Index.language_offsets)
     # Measured per question language on the dev set (bench/quality.py). Lexical leg: weight of the
     # max-normalised score per question language; it helps en and ru, and Uzbek only through the
-    # English gloss (the raw Uzbek words hurt). Gloss: e5 sees question + gloss_weight × gloss
-    # (Uzbek Recall@5 0.75 → 1.00 on the shipped corpus, 0.58 → 1.00 with distractors).
+    # English gloss (the raw Uzbek words hurt). Gloss: e5 sees question + gloss_weight × share ×
+    # gloss, share = the part of the question's content words the gloss translates (Uzbek Recall@5
+    # 0.75 → 1.00 on the shipped corpus, 0.58 → 1.00 with distractors; the share took Tatoeba
+    # ru→en 0.884 → 0.894 and RuMedDaNet 0.726 → 0.736, where a fixed weight let a one-word gloss
+    # pull an everyday sentence off its meaning).
     # Centring: "all" shifts every language section by its mean similarity to the question
     # (Russian: Recall@5 0.17 → 0.83); "own" only demotes the question's own-language sections by
     # their excess over the others (Uzbek: 0.67 → 0.75; "all" lifted Russian distractor sections
