@@ -222,6 +222,8 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
     text = "Renal dysfunction raised mortality; статины were not studied."
     assert missing(key_terms("Is kidney dysfunction linked to death?", "en"), text) == [], "glossary synonyms"
     assert missing(key_terms("Do statins help?", "en"), text) == [], "Cyrillic cognate"
+    cholera = "Cholera is spread by contaminated water."
+    assert missing(key_terms("Как распространяется холера?", "ru"), cholera) == [], "х is the Greek chi, ch"
     assert missing(key_terms("Does smoking raise IL-6?", "en"), text) == ["smoking", "IL-6"]
     uzbek = key_terms("Bezgak qanday yuqadi?", "uz", "Bezgak qanday yuqadi?")
     assert missing(uzbek, "Malaria is spread by mosquitoes.") == [], "the general Uzbek dictionary"
