@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import secrets
 import sys
@@ -34,6 +35,8 @@ from qa.throttle import LOGIN, LoginThrottle
 from qa.web import CSS, EXAMPLES, MAX_UPLOAD_MB, build_app
 
 ASK_ROUTE = "/api/ask"
+# A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
+MAX_BODY_BYTES = 65_536
 
 
 def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
@@ -47,8 +50,9 @@ def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
         user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return False
-    # Both compared, in constant time: the answer must not leak which of the two was wrong.
-    return secrets.compare_digest(user, credentials[0]) & secrets.compare_digest(password, credentials[1])
+    # Both compared, as bytes (any alphabet), in constant time: the answer must not leak which was wrong.
+    return (secrets.compare_digest(user.encode(), credentials[0].encode())
+            & secrets.compare_digest(password.encode(), credentials[1].encode()))
 
 
 def http_app(engine: Engine, credentials: tuple[str, str] | None = None) -> FastAPI:
@@ -62,8 +66,13 @@ def http_app(engine: Engine, credentials: tuple[str, str] | None = None) -> Fast
         if not authorised(request.headers.get("authorization"), credentials):
             return JSONResponse({"error": "user and password required (HTTP Basic)"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="qa"'})
+        raw = b""
+        async for part in request.stream():  # read no further than a question can be
+            raw += part
+            if len(raw) > MAX_BODY_BYTES:
+                return JSONResponse({"error": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
         try:
-            body = await request.json()
+            body = json.loads(raw)
         except ValueError:  # not JSON, or not UTF-8
             body = None
         question = body.get("question") if isinstance(body, dict) else None

@@ -223,6 +223,8 @@ def test_json_route_answers_like_the_gradio_api(server: dict) -> None:
     for bad in (b"not json", b'{"question": "   "}', b'["a list"]', b'{"question": 5}', b"\xff\xfe"):
         status, body, _ = post_json(server["url"], bad)
         assert status == 400 and "question" in body["error"], (bad, status, body)
+    status, body, _ = post_json(server["url"], json.dumps({"question": "IL-6 " * 50_000}).encode())
+    assert status == 413 and "bytes" in body["error"]
 
 
 def test_twenty_simultaneous_api_requests(server: dict) -> None:
@@ -275,6 +277,8 @@ def test_failed_logins_are_throttled(tmp_path: Path, corpus_index: Path) -> None
         status, answer, _ = post_json(info["url"], question, ("doc", "right-horse"))
         assert status == 200 and "ziltivekimab" in answer["answer"]
         assert post_json(info["url"], question, ("doc", "wrong"))[0] == 401
+        time.sleep(1.2)
+        assert post_json(info["url"], question, ("врач", "пароль"))[0] == 401, "any alphabet: refused, not a crash"
     finally:
         process.terminate()
         process.wait(timeout=30)
