@@ -1,4 +1,4 @@
-"""The HTTP server: the Gradio page at ``/`` and a plain JSON route, ``POST /api/ask``, in one app.
+"""The HTTP server: the Gradio page at ``/`` and a plain JSON route, ``POST /api/ask``, on one app.
 
 Gradio's own ``/ask`` endpoint (for ``gradio_client``) goes through its event queue and a
 server-sent-event stream: about 75 ms of CPU around an engine call of ~25 ms. ``/api/ask`` takes
@@ -55,13 +55,9 @@ def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
             & secrets.compare_digest(password.encode(), credentials[1].encode()))
 
 
-def http_app(engine: Engine, credentials: tuple[str, str] | None = None) -> FastAPI:
-    """The FastAPI app: ``POST /api/ask`` beside the page (mounted at ``/``)."""
-    import gradio as gr
+def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | None) -> None:
+    """``POST /api/ask`` on the running Gradio app, ahead of Gradio's own routes."""
 
-    app = FastAPI(middleware=[Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})])
-
-    @app.post(ASK_ROUTE)
     async def ask(request: Request) -> JSONResponse:
         if not authorised(request.headers.get("authorization"), credentials):
             return JSONResponse({"error": "user and password required (HTTP Basic)"}, status_code=401,
@@ -86,16 +82,13 @@ def http_app(engine: Engine, credentials: tuple[str, str] | None = None) -> Fast
             return JSONResponse({"error": str(error)}, status_code=503)
         return JSONResponse(answer.to_json())
 
-    blocks = build_app(engine).queue(default_concurrency_limit=1)
-    return gr.mount_gradio_app(app, blocks, path="/", auth=credentials, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
-                               footer_links=["api"])
+    app.add_api_route(ASK_ROUTE, ask, methods=["POST"], include_in_schema=False)
+    app.router.routes.insert(0, app.router.routes.pop())  # before any catch-all route of Gradio's
 
 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
           index: Path | None = None) -> int:
     """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
-    import uvicorn
-
     settings = Settings()
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or os.environ.get("QA_HOST", "127.0.0.1")
@@ -114,6 +107,14 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
         engine.ask(example)
     password = os.environ.get("QA_PASSWORD")
     credentials = (os.environ.get("QA_USER", "qa"), password) if password else None
+    # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
+    blocks = build_app(engine).queue(default_concurrency_limit=1)
+    app, _, _ = blocks.launch(
+        server_name=host, server_port=port, share=False, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
+        auth=credentials, footer_links=["api"], prevent_thread_lock=True,
+        app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})]},
+    )
+    add_ask_route(app, engine, credentials)
     print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE})", file=sys.stderr)
-    uvicorn.run(http_app(engine, credentials), host=host, port=port, log_level="warning")
+    blocks.block_thread()
     return 0
