@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 
 
+def read_rows(name: str) -> list[dict]:
+    """A dev set of ``../shared/data`` as a list of rows."""
+    with open(DATA / name, encoding="utf-8") as rows:
+        return [json.loads(line) for line in rows]
+
+
 def make_corpus(folder: Path, distractors: bool) -> None:
     for seed in (ROOT / "corpus").iterdir():
         (folder / seed.name).write_bytes(seed.read_bytes())

@@ -13,8 +13,7 @@ import json
 import sys
 
 from bench.common import DATA
-from qa.glossary import glossed_words
-from qa.languages import language
+from qa.glossary import to_english
 from qa.retrieve import prepare
 
 
@@ -23,13 +22,11 @@ def coverage(questions: list[str]) -> tuple[int, float, float]:
     words = glossary = either = 0
     for question in questions:
         query = prepare(question)
-        entry = language(query.language)
-        for word, senses in glossed_words(query.embed_text, query.language):
-            if senses and senses == (word,):  # an acronym or a number: kept as it is, not glossed
-                continue
-            words += 1
-            glossary += bool(senses)
-            either += bool(senses) or bool(entry.senses(word))
+        by_glossary = to_english(query.embed_text, query.language)
+        with_dictionary = to_english(query.embed_text, query.language, fallback=1)
+        words += by_glossary.content
+        glossary += by_glossary.translated
+        either += with_dictionary.translated
     return words, glossary / max(words, 1), either / max(words, 1)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import re
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from bench import scale, versus_txtai
-from bench.common import DATA, dev_index, has_data, p50_p95_ms, time_ask_vs_encode, time_indexing
+from bench.common import DATA, dev_index, has_data, p50_p95_ms, read_rows, time_ask_vs_encode, time_indexing
 from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
@@ -75,11 +74,6 @@ def bm25_system(index: Index) -> System:
         return Ranked([(index.chunks[i].source, index.chunks[i].text) for i in top if scores[i] > 0])
 
     return run
-
-
-def read_rows(name: str) -> list[dict]:
-    with open(DATA / name, encoding="utf-8") as rows:
-        return [json.loads(line) for line in rows]
 
 
 def quality(settings: Settings, embedder: Embedder) -> dict[str, dict[str, dict[str, Scores]]]:

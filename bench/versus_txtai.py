@@ -18,20 +18,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import DATA, dev_index, p50_p95_ms
+from bench.common import dev_index, p50_p95_ms, read_rows
 from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
 from qa.evaluate import Ranked, evaluate
 from qa.index import Index
 from qa.settings import Settings
-
-
-def _read(name: str) -> list[dict]:
-    import json
-
-    with open(DATA / name, encoding="utf-8") as rows:
-        return [json.loads(line) for line in rows]
 
 
 def compare(settings: Settings, embedder: Embedder) -> dict[str, Any] | None:
@@ -54,7 +47,7 @@ def compare(settings: Settings, embedder: Embedder) -> dict[str, Any] | None:
     txtai_seconds = time.perf_counter() - began
 
     engine = Engine(index, embedder, settings)
-    rows = _read("seed_dev_qa.jsonl")
+    rows = read_rows("seed_dev_qa.jsonl")
 
     def txtai_run(question: str, n: int) -> Ranked:
         hits = txtai.search(question, n)

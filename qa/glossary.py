@@ -116,7 +116,12 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
 
 class Gloss(NamedTuple):
     text: str  # the question in English words, as far as the glossary and dictionary reach
-    share: float  # of the question's content words, the part given an English sense (0 to 1)
+    content: int  # the question's content words (acronyms and numbers aside)
+    translated: int  # of them, those given an English sense
+
+    @property
+    def share(self) -> float:
+        return self.translated / self.content if self.content else 0.0
 
 
 def to_english(question: str, language: str, fallback: int = 0) -> Gloss:
@@ -138,7 +143,7 @@ def to_english(question: str, language: str, fallback: int = 0) -> Gloss:
             senses = entry.senses(word)[:fallback]
         translated += bool(senses)
         parts.append(" ".join(senses) if senses else word)
-    return Gloss(" ".join(parts), translated / content if content else 0.0)
+    return Gloss(" ".join(parts), content, translated)
 
 
 @lru_cache(maxsize=1)

@@ -58,7 +58,7 @@ class Retriever:
         batch, which costs little more than one), the gloss weighted by the share of the question
         it translates: a gloss that leaves most words in Russian or Uzbek (an everyday sentence
         outside the clinical glossary) only pulls the question towards its few glossed words."""
-        if not self.use_gloss(query):
+        if not self.use_gloss(query) or query.gloss_share == 0:  # a gloss of weight 0 need not be encoded
             return self.embedder.queries([query.embed_text])[0]
         question, gloss = self.embedder.queries([query.embed_text, query.gloss])
         weight = self.settings.retrieval.gloss_weights.get(query.language, 0.0) * query.gloss_share

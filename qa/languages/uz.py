@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from qa.languages import uz_morph  # its analyser loads on the first Uzbek word, not here
 from qa.languages.base import Language
 from qa.translit import plain_apostrophes, uzbek_to_latin
 
@@ -30,18 +31,6 @@ def model_text(text: str, script: str) -> str:
     """Cyrillic → 1995 Latin (Latin terms such as IL-6 kept), oʻ/gʻ as the ASCII o'/g' most Uzbek web
     text (and so e5) uses."""
     return plain_apostrophes(uzbek_to_latin(text) if script == "Cyrl" else text)
-
-
-def _forms(word: str) -> tuple[str, ...]:
-    from qa.languages import uz_morph  # ZirhUzMorph's lexicon: loaded on the first Uzbek question
-
-    return uz_morph.forms(word)
-
-
-def _relation(word: str) -> bool:
-    from qa.languages import uz_morph
-
-    return uz_morph.is_relation(word)
 
 
 def _senses(word: str) -> tuple[str, ...]:
@@ -84,9 +73,9 @@ LANGUAGE = Language(
     glossary="uz_en_glossary.tsv",
     gloss_ending=lambda rest, stem_length: noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
     generic=lambda word: any(word.lower().startswith(stem) for stem in GENERIC),
-    relation=_relation,
+    relation=uz_morph.is_relation,
     senses=_senses,
-    forms=_forms,
+    forms=uz_morph.forms,
     focus=frozenset({"qaysi", "қайси", "qanday", "қандай"}),
     model_text=model_text,
     asks_number=(r"qancha", r"necha", r"doza\w*", r"қанча", r"неча", r"доза\w*"),

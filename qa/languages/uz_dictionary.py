@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.languages.uz import noun_ending
-from qa.languages.uz_morph import forms
+from qa.languages.uz_morph import forms, with_final_restored
 from qa.translit import plain_apostrophes
 
 _USAGE = re.compile(r"~.*$", re.S)  # after the first "~" come phrases built on the headword
@@ -46,8 +46,7 @@ def _folder() -> Path | None:
 
 
 def _sense_words(definition: str) -> list[str]:
-    """The words of a definition's senses, up to its first full stop (the files sometimes glue the
-    next headword on after it: "malaria.bezgaldak zool.little bustard.")."""
+    """The words of a definition's senses, up to its first full stop (what follows are usage notes)."""
     text = _NOTES.sub(" ", _USAGE.sub("", definition.lower()) + " ").split(".", 1)[0]
     groups = [re.sub(r"\(.*$", "", group) for group in text.split(";")[:MAX_SENSE_GROUPS]]  # an unclosed "(" is a note
     return [word for word in _WORD.findall(" ".join(groups)) if word not in _ENGLISH_FUNCTION]
@@ -102,18 +101,8 @@ def _by_ending(word: str, table: dict[str, tuple[str, ...]]) -> str:
         head, rest = low[:cut], low[cut:]
         if rest and not noun_ending(rest):
             continue
-        # A final k / q becomes g / g' before a vowel suffix: kasallik → kasalligi, yetishmaslik → yetishmasligi.
-        for candidate in (head, *_unmutated(head, rest)):
+        candidates = (head, with_final_restored(head)) if rest[:1] in ("a", "e", "i", "o", "u") else (head,)
+        for candidate in candidates:
             if candidate in table:
                 return candidate
     return ""
-
-
-def _unmutated(head: str, rest: str) -> tuple[str, ...]:
-    if not rest or rest[0] not in "aeiou":
-        return ()
-    if head.endswith("g'"):
-        return (head[:-2] + "q",)
-    if head.endswith("g"):
-        return (head[:-1] + "k",)
-    return ()

@@ -41,8 +41,8 @@ def _best(word: str) -> Any:
 @lru_cache(maxsize=50_000)
 def forms(word: str) -> tuple[str, ...]:
     """Dictionary forms of an Uzbek word (Latin or Cyrillic), most specific first: the stem with its
-    derivational suffixes (kasalligi → kasallik), the
-    bare stem (chaq). Empty for a word the analyser cannot split."""
+    derivational suffixes (kasalligi → kasallik), the bare stem (chaqqanda → chaq), then a verb's
+    infinitive (chaqmoq). Empty for a word the analyser cannot split."""
     analysis = _best(word)
     if analysis is None:
         return ()
@@ -56,14 +56,16 @@ def forms(word: str) -> tuple[str, ...]:
         out.append(derived)
     # The surface of a derived form ends as it does inside the word (kasallig+i): its dictionary
     # form has the final k / q back (kasallik).
-    out = [_unmutated(form) for form in reversed(out)]
+    out = [with_final_restored(form) for form in reversed(out)]
     out.append(lemma)
     if analysis.pos == "V":
         out.append(lemma + "moq")  # most verbs are listed under the stem (chaq), some under the infinitive
     return tuple(dict.fromkeys(form for form in out if len(form) >= 2))
 
 
-def _unmutated(form: str) -> str:
+def with_final_restored(form: str) -> str:
+    """A stem as written before a vowel suffix, back to its dictionary form: a final k / q becomes
+    g / g' there (kasallik → kasalligi, yetishmaslik → yetishmasligi; -ng is its own sound)."""
     if form.endswith("g'"):
         return form[:-2] + "q"
     if form.endswith("g") and not form.endswith("ng"):
