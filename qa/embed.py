@@ -123,6 +123,9 @@ class Embedder:
         torch.set_num_threads(max(1, settings.threads))
         self.settings = settings
         self.precision = resolve_precision(settings.precision)  # a bad QA_PRECISION fails before the load
+        if settings.question_encoder not in QUESTION_ENCODERS:  # so does a bad QA_QUESTION_ENCODER, in every command
+            raise ModelError(f"QA_QUESTION_ENCODER must be one of {', '.join(QUESTION_ENCODERS)}, "
+                             f"not {settings.question_encoder!r}")
         self.path = path = model_path(settings, log)
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
@@ -154,10 +157,7 @@ class Embedder:
         """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
         (qa.onnx_questions); for servers and benchmarks, which ask many questions: a one-shot CLI
         call would spend more on loading the session than it saves. Returns the encoder in use."""
-        choice = self.settings.question_encoder
-        if choice not in QUESTION_ENCODERS:
-            raise ModelError(f"QA_QUESTION_ENCODER must be one of {', '.join(QUESTION_ENCODERS)}, not {choice!r}")
-        if choice == "torch" or self.question_encoder == "onnx":
+        if self.settings.question_encoder == "torch" or self.question_encoder == "onnx":
             return self.question_encoder
         from qa import onnx_questions
 

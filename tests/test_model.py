@@ -119,4 +119,4 @@ def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
         assert (vectors * reference).sum(axis=1).min() >= 0.9999
     assert not np.array_equal(together, fast.passages(questions)), "passages keep their own prefix and path"
     with pytest.raises(ModelError, match="QA_QUESTION_ENCODER must be one of auto, onnx, torch"):
-        Embedder(replace(Settings(), question_encoder="gpu")).fast_questions()
+        Embedder(replace(Settings(), question_encoder="gpu"))  # at load, so the CLI says so too
