@@ -251,3 +251,26 @@ def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_no
     lead_id = next(i for i, c in enumerate(index.chunks) if c.source == "en.txt")
     lead = Candidate(0, index.chunks[lead_id].sentences[0], 0.0, index.sentences_of(lead_id)[0])
     assert rendering(index, lead, english, terms, "ru", settings) is None, "merely on topic never leads"
+
+
+def test_gloss_weight_follows_the_share_of_the_question_it_translates(
+    corpus_index: Path, embedder: Embedder, settings: Settings
+) -> None:
+    """A gloss that translates one word of an everyday sentence pulls its vector less than a fixed
+    weight would; a question with nothing translated keeps its own vector."""
+    import numpy as np
+
+    from qa.retrieve import Retriever, prepare
+
+    clinical = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
+    everyday = prepare("Мой начальник отпустил меня сегодня пораньше.")
+    assert clinical.gloss_share > 0.7, clinical
+    assert 0 < everyday.gloss_share < 0.3, everyday
+    retriever = Retriever(Index.load(corpus_index, settings.vectors), embedder, settings)
+    question, gloss = embedder.queries([everyday.embed_text, everyday.gloss])
+    fixed = (question + gloss) / np.linalg.norm(question + gloss)
+    vector = retriever.query_vector(everyday)
+    assert float(vector @ question) > float(fixed @ question) + 0.01, "the partial gloss pulls less"
+    untranslated = prepare("Как лечат чесотку?")
+    assert untranslated.gloss and untranslated.gloss_share == 0.0
+    assert float(retriever.query_vector(untranslated) @ embedder.queries([untranslated.embed_text])[0]) > 0.9999
