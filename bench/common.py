@@ -134,6 +134,34 @@ def running_server(corpus: Path, index: Path, port: int) -> Iterator[subprocess.
         server.wait()
 
 
+# A two-page PDF (the page tests and bench/ui.py): the fact asked about is on page 2, in a
+# sentence broken over two printed lines.
+PDF_PAGES = [
+    ["Zorvamab trial report.", "The ZORVA trial enrolled 412 adults with chronic tophaceous gout.",
+     "Zorvamab lowered serum urate by forty percent within eight weeks."],
+    ["Safety of zorvamab.", "The most common adverse event was mild injection-site redness.",
+     "No patient stopped zorvamab because of liver injury during the",
+     "fifty-two weeks of follow-up."],
+]
+PDF_QUESTION = "Did any patient stop zorvamab because of liver injury?"
+
+
+def two_page_pdf() -> bytes:
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for lines in PDF_PAGES:
+        for i, line in enumerate(lines):
+            pdf.drawString(72, 780 - 16 * i, line)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def indexed_seeds(folder: Path) -> tuple[Path, Path, Settings, Embedder]:
     """The shipped corpus copied into ``folder`` and indexed there: (corpus, index, settings, embedder)."""
     import shutil

@@ -165,7 +165,7 @@ def answer_kind_present(question: str, sentences: list[str]) -> bool:
 def _citation(n: int, passage: Passage) -> Citation:
     c = passage.chunk
     return Citation(n=n, source=c.source, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
-                    language=c.language, score=passage.dense, text=c.text, page=c.page)
+                    language=c.language, score=passage.dense, text=c.text, page=c.page, sentences=c.sentences)
 
 
 def _quote(text: str) -> str:
@@ -216,8 +216,8 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
                  and len(absent) <= settings.answer.max_missing
                  and answer_kind_present(query.text, lead_texts))
     if not supported:
-        return Answer(query.text, query.language, query.script, not_found_message(query.language, query.script),
-                      False, citations, [], absent)
+        return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
+                      False, citations, [], absent, list(query.carried))
     claims = [Claim(text, rank + 1, passages[rank].chunk.language)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
@@ -233,7 +233,8 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
         note = english_source_note(query.language, query.script)
         if note:
             parts.insert(0, note)
-    return Answer(query.text, query.language, query.script, " ".join(parts), True, citations, claims, absent)
+    return Answer(query.asked, query.language, query.script, " ".join(parts), True, citations, claims, absent,
+                  list(query.carried))
 
 
 def first_statement(answer: Answer) -> str:

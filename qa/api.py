@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -15,13 +16,34 @@ from pathlib import Path
 from qa.answer import compose
 from qa.embed import Embedder
 from qa.errors import ExtractionError, InputError
+from qa.followup import resolve
 from qa.index import Index
 from qa.read import sha256, to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import LimitSettings, Settings
 from qa.types import Answer, Context, Document
 
-__all__ = ["Engine", "InputError", "open_engine", "validate"]
+__all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
+
+
+def validate_history(history: object) -> list[str]:
+    """The earlier questions of a chat: a list of strings, or of chat messages
+    (``{"role": "user", "content": "..."}``, whose user turns count). Empty turns are skipped."""
+    if history is None:
+        return []
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise InputError("the history must be a list of earlier questions")
+    questions = []
+    for turn in history:
+        if isinstance(turn, dict):
+            if turn.get("role") != "user":
+                continue
+            turn = turn.get("content")
+        if not isinstance(turn, str):
+            raise InputError("each turn of the history must be text (or a chat message with text content)")
+        if any(ch.isalnum() for ch in turn):
+            questions.append(turn)
+    return questions
 
 
 def validate(question: str) -> str:
@@ -45,10 +67,15 @@ class Engine:
     def index(self) -> Index:
         return self._current[0]
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None,
+            history: Sequence[str | Mapping[str, object]] | None = ()) -> Answer:
+        """``history``: the chat's earlier questions, oldest first. A follow-up that points back to
+        them ("Did it lower CRP?") is searched with their key terms (qa.followup)."""
         # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
         index, retriever = self._current
-        query = prepare(validate(question), self.settings)
+        earlier = [validate(turn) for turn in validate_history(history)]
+        resolved = resolve(validate(question), earlier)
+        query = prepare(resolved.question, self.settings, resolved.carried)
         vector, passages = retriever.retrieve(query, k or self.settings.retrieval.k)
         return compose(query, vector, passages, index, self.settings)
 
@@ -56,14 +83,10 @@ class Engine:
         """The original text around a citation, read from the corpus file itself, so the reader can
         check the excerpt against what the document says; or the reason it cannot be shown."""
         chars = self.settings.limits.context_chars if chars is None else chars
-        folder = self.settings.corpus_dir.resolve()
-        path = (folder / source).resolve()
-        if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
-            return Context(reason="outside")
-        try:
-            stat = path.stat()
-        except OSError:
-            return Context(reason="missing")
+        found = self._indexed_file(source)
+        if isinstance(found, str):
+            return Context(reason=found)
+        path, stat = found
         document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
                                   self.index.manifest["files"].get(source), self.settings.limits)
         if isinstance(document, str):
@@ -73,27 +96,55 @@ class Engine:
             return Context(reason="offsets")
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars])
 
+    def indexed_bytes(self, source: str) -> bytes | str:
+        """The bytes of a corpus file as indexed, or why not (the reasons ``context`` gives)."""
+        found = self._indexed_file(source)
+        if isinstance(found, str):
+            return found
+        path, stat = found
+        return _indexed_bytes(path, stat.st_size, self.index.manifest["files"].get(source), self.settings.limits)
+
+    def _indexed_file(self, source: str) -> tuple[Path, os.stat_result] | str:
+        folder = self.settings.corpus_dir.resolve()
+        path = (folder / source).resolve()
+        if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
+            return "outside"
+        try:
+            return path, path.stat()
+        except OSError:
+            return "missing"
+
     def reload(self, index: Index) -> None:
         """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""
         self._current = (index, Retriever(index, self.embedder, self.settings))
 
 
-@lru_cache(maxsize=32)
-def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                   limits: LimitSettings) -> Document | str:
-    """The document as indexed, or why not: "changed" (since indexing, so the offsets no longer
-    apply) or "unreadable". Cached per file version (mtime, size): every answer's context view
-    re-reads its cited files, and extracting a PDF again for each answer would sit on the page's
-    response time. Only the very bytes that were indexed are parsed, here in this process: they
-    already passed the extraction limits (qa.sandbox); a changed file is never parsed."""
+def _indexed_bytes(path: Path, size: int, indexed: str | None, limits: LimitSettings) -> bytes | str:
+    """The file's bytes if they are the very ones indexed; else "changed" (since indexing, so the
+    offsets no longer apply) or "unreadable"."""
     if size > limits.max_file_mb * 2**20:
         return "unreadable"  # past the limit a build would not read it either
     try:
-        data = Path(path).read_bytes()
-        if sha256(data) != indexed:
-            return "changed"
+        data = path.read_bytes()
+    except OSError:
+        return "unreadable"
+    return data if sha256(data) == indexed else "changed"
+
+
+@lru_cache(maxsize=32)
+def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
+                   limits: LimitSettings) -> Document | str:
+    """The document as indexed, or why not (``_indexed_bytes``). Cached per file version (mtime,
+    size): every answer's context view re-reads its cited files, and extracting a PDF again for
+    each answer would sit on the page's response time. Only the very bytes that were indexed are
+    parsed, here in this process: they already passed the extraction limits (qa.sandbox); a
+    changed file is never parsed."""
+    data = _indexed_bytes(Path(path), size, indexed, limits)
+    if isinstance(data, str):
+        return data
+    try:
         return to_document(source, data, limits=limits)
-    except (OSError, ExtractionError):
+    except ExtractionError:
         return "unreadable"
 
 

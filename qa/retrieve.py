@@ -21,15 +21,20 @@ from qa.types import Passage
 
 @dataclass(frozen=True)
 class Query:
-    text: str
+    text: str  # what retrieval reads: the question, with the terms a follow-up carries (qa.followup)
     language: str
     script: str
     embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
     gloss: str = ""  # Uzbek and Russian questions: an English gloss from the glossaries and dictionary
     gloss_share: float = 0.0  # the share of the question's content words the gloss translates
+    asked: str = ""  # the question as asked (``text`` without carried terms)
+    carried: tuple[str, ...] = ()
 
 
-def prepare(question: str, settings: Settings | None = None) -> Query:
+def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = ()) -> Query:
+    """The question read for retrieval. ``carried`` terms (from an earlier question of the chat)
+    join what is searched and checked, never the language detection: "А у пожилых?" stays Russian
+    after an English question."""
     settings = settings or Settings()
     limit = settings.limits.max_question_chars
     text = " ".join(question.split())
@@ -37,9 +42,10 @@ def prepare(question: str, settings: Settings | None = None) -> Query:
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
     language, script = detect(text)
-    embed_text = language_entry(language).model_text(text, script)
+    read = " ".join((text, *carried))
+    embed_text = language_entry(language).model_text(read, script)
     gloss = to_english(embed_text, language, settings.retrieval.dictionary_senses.get(language, 0))
-    return Query(text, language, script, embed_text, gloss.text, gloss.share)
+    return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried)
 
 
 class Retriever:

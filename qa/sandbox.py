@@ -26,9 +26,12 @@ from typing import IO, Any
 
 from qa.errors import ExtractionError
 from qa.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, Extracted, extract
+from qa.pdfpage import render
 from qa.settings import LimitSettings
 
 ISOLATED_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES  # plain text is decoded in place
+# The child also renders PDF pages for the page view (qa.pdfpage): PDFium parses the same hostile
+# files the extractors do, under the same limits.
 _HEADER = struct.Struct("!Q")
 
 
@@ -64,11 +67,20 @@ class Sandbox:
     def extract(self, suffix: str, data: bytes) -> Extracted:
         if suffix not in ISOLATED_SUFFIXES:
             return extract(suffix, data, self.limits)
+        reply = self._call(("extract", suffix, data, self.limits))
+        return Extracted(reply[1], tuple(reply[2]))
+
+    def render_page(self, data: bytes, page: int, phrases: tuple[str, ...]) -> tuple[bytes, int]:
+        """PNG of a PDF page with ``phrases`` marked, and how many were found (qa.pdfpage)."""
+        reply = self._call(("render", data, page, phrases))
+        return reply[1], reply[2]
+
+    def _call(self, request: tuple) -> tuple:
         child = self._start()
         assert child.stdin is not None and child.stdout is not None
         deadline = time.monotonic() + self.limits.extract_seconds
         try:
-            _write(child.stdin, (suffix, data, self.limits))
+            _write(child.stdin, request)
             size = _HEADER.unpack(_read_exactly(child.stdout.fileno(), _HEADER.size, deadline))[0]
             reply = pickle.loads(_read_exactly(child.stdout.fileno(), size, deadline))
         except TimeoutError:
@@ -80,7 +92,7 @@ class Sandbox:
                                   f"it may need more than {self.limits.extract_memory_mb} MB") from None
         if reply[0] == "refused":
             raise ExtractionError(reply[1])
-        return Extracted(reply[1], tuple(reply[2]))
+        return reply
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._child is None or self._child.poll() is not None:
@@ -123,19 +135,30 @@ def _serve(memory_mb: int) -> None:
     while True:
         try:
             size = _HEADER.unpack(_read_exactly(requests, _HEADER.size, None))[0]
-            suffix, data, limits = pickle.loads(_read_exactly(requests, size, None))
+            request = pickle.loads(_read_exactly(requests, size, None))
         except EOFError:
             return
-        try:
-            extracted = extract(suffix, data, limits)
-            reply: tuple = ("ok", extracted.text, extracted.page_starts)
-        except ExtractionError as exc:
-            reply = ("refused", str(exc))
-        del data
+        reply = _handle(request)
+        del request
         try:
             _write(replies, reply)
         except MemoryError:
             _write(replies, ("refused", f"needs more than {memory_mb} MB to extract"))
+
+
+def _handle(request: tuple) -> tuple:
+    kind, *arguments = request
+    try:
+        if kind == "render":
+            data, page, phrases = arguments
+            return ("ok", *render(data, page, phrases))
+        suffix, data, limits = arguments
+        extracted = extract(suffix, data, limits)
+        return ("ok", extracted.text, extracted.page_starts)
+    except ExtractionError as exc:
+        return ("refused", str(exc))
+    except Exception as exc:  # noqa: BLE001 (a renderer's failure on a hostile page is that page's refusal)
+        return ("refused", f"the page cannot be shown: {type(exc).__name__}: {exc}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 
 Gradio's own ``/ask`` endpoint (for ``gradio_client``) goes through its event queue and a
 server-sent-event stream: about 75 ms of CPU around an engine call of ~25 ms. ``/api/ask`` takes
-``{"question": "..."}`` and returns the same JSON object as ``qa ask --json``, straight from the
-engine (simultaneous questions are still micro-batched in the encoder). With ``$QA_PASSWORD`` set
-it asks for the same user and password as the page, as HTTP Basic credentials; failed attempts
-are slowed down like failed logins (qa.throttle).
+``{"question": "...", "history": ["earlier question", ...]}`` (history optional) and returns the
+same JSON object as ``qa ask --json``, straight from the engine (simultaneous questions are still
+micro-batched in the encoder). ``GET /api/page/<token>`` serves the PDF page views (qa.pageview).
+With ``$QA_PASSWORD`` set ``/api/ask`` asks for the same user and password as the page, as HTTP
+Basic credentials; failed attempts are slowed down like failed logins (qa.throttle).
 """
 
 from __future__ import annotations
@@ -17,22 +18,25 @@ import os
 import secrets
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 # At module level: FastAPI reads the route's annotations (strings here) in this module's globals.
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
 from qa.api import Engine, open_engine
 from qa.build import build
 from qa.embed import Embedder
-from qa.errors import QAError
+from qa.errors import InputError, QAError
+from qa.pageview import ROUTE as PAGE_ROUTE
+from qa.pageview import PageViews
 from qa.progress import progress_bar
 from qa.settings import Settings
 from qa.throttle import LOGIN, LoginThrottle
-from qa.web import CSS, EXAMPLES, MAX_UPLOAD_MB, build_app
+from qa.web import CSS, EXAMPLES, HEAD, MAX_UPLOAD_MB, build_app
 
 ASK_ROUTE = "/api/ask"
 # A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
@@ -77,13 +81,28 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
                                 status_code=400)
         try:
             # The engine blocks (the encoder): in the thread pool, where simultaneous questions batch.
-            answer = await run_in_threadpool(engine.ask, question)
+            answer = await run_in_threadpool(partial(engine.ask, question, history=body.get("history")))
+        except InputError as error:  # a malformed history
+            return JSONResponse({"error": str(error)}, status_code=400)
         except QAError as error:
             return JSONResponse({"error": str(error)}, status_code=503)
         return JSONResponse(answer.to_json())
 
     app.add_api_route(ASK_ROUTE, ask, methods=["POST"], include_in_schema=False)
     app.router.routes.insert(0, app.router.routes.pop())  # before any catch-all route of Gradio's
+
+
+def add_page_route(app: FastAPI, pages: PageViews) -> None:
+    """``GET /api/page/<token>``: the PNG of a cited PDF page (qa.pageview); the token is the permission."""
+
+    async def page(token: str) -> Response:
+        image = await run_in_threadpool(pages.image, token)
+        if image is None:
+            return JSONResponse({"error": "no such page view (or the file changed since indexing)"}, status_code=404)
+        return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+    app.add_api_route(PAGE_ROUTE + "/{token}", page, methods=["GET"], include_in_schema=False)
+    app.router.routes.insert(0, app.router.routes.pop())
 
 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
@@ -108,13 +127,15 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     password = os.environ.get("QA_PASSWORD")
     credentials = (os.environ.get("QA_USER", "qa"), password) if password else None
     # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
-    blocks = build_app(engine).queue(default_concurrency_limit=1)
+    pages = PageViews(engine)
+    blocks = build_app(engine, pages).queue(default_concurrency_limit=1)
     app, _, _ = blocks.launch(
-        server_name=host, server_port=port, share=False, css=CSS, max_file_size=f"{MAX_UPLOAD_MB}mb",
+        server_name=host, server_port=port, share=False, css=CSS, head=HEAD, max_file_size=f"{MAX_UPLOAD_MB}mb",
         auth=credentials, footer_links=["api"], prevent_thread_lock=True,
         app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})]},
     )
     add_ask_route(app, engine, credentials)
+    add_page_route(app, pages)
     print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE})", file=sys.stderr)
     blocks.block_thread()
     return 0

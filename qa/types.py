@@ -63,11 +63,13 @@ class Citation:
     text: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # supporting sentences in text
     page: int | None = None
+    sentences: tuple[tuple[int, int], ...] = ()  # sentence spans in text (the page's cards merge by sentence)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI contract; ``page`` appears only for sources that have pages (PDFs)."""
         data = asdict(self)
         data.pop("highlights")
+        data.pop("sentences")
         if self.page is None:
             data.pop("page")
         data["score"] = round(self.score, 4)
@@ -112,9 +114,11 @@ class Answer:
     citations: list[Citation]
     claims: list[Claim] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # key terms of the question no cited sentence covers
+    carried: list[str] = field(default_factory=list)  # a follow-up's terms taken from earlier questions
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms."""
+        data: dict[str, Any] = {
             "question": self.question,
             "language": self.language,
             "script": self.script,
@@ -122,3 +126,6 @@ class Answer:
             "supported": self.supported,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.carried:
+            data["carried"] = self.carried
+        return data

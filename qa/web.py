@@ -1,15 +1,14 @@
 """The Gradio page: ask in English, Russian or Uzbek; read the cited answer; check every source.
 
-Layout: chat on the left; on the right the interface-language selector, the sources of the latest
-answer (excerpt with the supporting sentences marked, and the surrounding original text on demand)
-and an upload box. All document text is HTML-escaped (and Markdown-escaped in the chat): a corpus
-file can never inject markup or script into the page.
+Layout: chat on the left (Enter sends, Shift+Enter adds a line; a follow-up is read with the chat's
+earlier questions); on the right the interface-language selector, the sources of the latest answer
+(one card per passage, the supporting sentences marked, the original text or the PDF page on
+demand), the copy button and an upload box. On a phone the columns stack, sources below the chat.
+What an answer looks like on the page is qa.cards.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,18 @@ import gradio as gr
 
 from qa.api import Engine
 from qa.build import build
+from qa.cards import chat_message, escape_markdown, sources_html
 from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
 from qa.index import Index
-from qa.languages import ENGLISH, LANGUAGES
+from qa.languages import LANGUAGES
+from qa.pageview import PageViews
 from qa.sandbox import Sandbox
 from qa.settings import LimitSettings
-from qa.types import Answer, Citation
+from qa.types import Answer
 from qa.uploads import safe_name, store_upload
+
+__all__ = ["CSS", "EXAMPLES", "HEAD", "LABELS", "build_app", "chat_message", "sources_html"]
 
 MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 # Questions answered at once (page and /ask share the pool): their encodes are micro-batched into
@@ -33,10 +36,11 @@ MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
-LABELS: dict[str, dict[str, str]] = {code: entry.labels for code, entry in LANGUAGES.items()}
-LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
-# Script names stay in English on every page for now (localising them is the page issue's work).
-SCRIPT_NAMES = ENGLISH.script_names
+# Each language's labels, with its names for the scripts ("script_Cyrl": Cyrillic / кириллица / kirill).
+LABELS: dict[str, dict[str, str]] = {
+    code: {**entry.labels, **{f"script_{script}": name for script, name in entry.script_names.items()}}
+    for code, entry in LANGUAGES.items()
+}
 EXAMPLES = [
     "Which cells produce IL-6 under stress conditions?",
     "Какой препарат испытывали в исследовании HERMES?",
@@ -44,71 +48,58 @@ EXAMPLES = [
     "Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?",
 ]
 CSS = """
-.qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 8px 0; }
+.qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
+  overflow-wrap: anywhere; scroll-margin: 80px; }
+.qa-source.qa-quoted { border-left: 4px solid #d97706; }
 .qa-source mark { background: #fde68a; color: inherit; }
-.qa-meta { font-size: 0.85em; opacity: 0.8; }
+.qa-meta, .qa-relevance { font-size: 0.85em; opacity: 0.85; }
+.qa-role { font-weight: 600; }
 .qa-context { white-space: pre-wrap; max-height: 260px; overflow-y: auto; font-size: 0.85em;
   background: var(--background-fill-secondary); padding: 6px; border-radius: 6px; }
 .qa-context mark { background: #bfdbfe; color: inherit; }
+.qa-page { display: block; width: 100%; max-width: 900px; min-width: 300px; height: auto; margin: 6px 0;
+  border: 1px solid var(--border-color-primary); }
+@keyframes qa-flash { from { background: #fde68a; } to { background: transparent; } }
+.qa-flash { animation: qa-flash 1.6s ease-out; }
+#qa-chat a[href^="#qa-source-"] { text-decoration: none; font-weight: 600; }
+@media (max-width: 640px) { .qa-page { min-width: 0; } }
 """
-_BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Clicking [n] in an answer scrolls to its card and flashes it. Markers of an earlier answer point
+# to cards no longer shown (data-turn differs) and do nothing.
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#qa-source-"]');
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const [turn, n] = link.getAttribute("href").slice("#qa-source-".length).split("-");
+  const card = document.querySelector(`#qa-sources .qa-source[data-turn="${turn}"][data-refs~="${n}"]`);
+  if (!card) return;
+  card.scrollIntoView({behavior: "smooth", block: "center"});
+  card.classList.remove("qa-flash");
+  void card.offsetWidth;
+  card.classList.add("qa-flash");
+}, true);
+</script>"""
+COPY_JS = """async () => {
+  const source = document.querySelector("#qa-copy-text");
+  if (!source) return;
+  try { await navigator.clipboard.writeText(source.value); }
+  catch (error) {  // no clipboard API (plain http on another host): the selection route
+    const area = document.createElement("textarea");
+    area.value = source.value; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+  }
+  const button = document.querySelector("#qa-copy");
+  button.classList.add("qa-copied"); setTimeout(() => button.classList.remove("qa-copied"), 1500);
+}"""
+FOCUS_JS = "() => { document.querySelector('#qa-question textarea')?.focus(); }"
 
 
 def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
     """The selector wins; on "auto" the page follows the language of the latest question."""
     language = answer_language if choice == "auto" else choice
     return LABELS.get(language or "en", LABELS["en"])
-
-
-def escape_markdown(text: str) -> str:
-    """Document text shown literally in the chat: no HTML, no Markdown links or images."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def chat_message(answer: Answer, labels: dict[str, str]) -> str:
-    language = f"{LANGUAGE_NAMES.get(answer.language, answer.language)}, {SCRIPT_NAMES.get(answer.script, '')}"
-    footer = f"\n\n_{labels['detected']}: {language}_"
-    if not answer.supported:
-        return f"⚠️ **{labels['not_found']}**\n\n{escape_markdown(answer.answer)}{footer}"
-    return escape_markdown(answer.answer) + footer
-
-
-def _marked(text: str, spans: list[tuple[int, int]]) -> str:
-    pieces, at = [], 0
-    for start, end in sorted(spans):
-        if start < at:
-            continue
-        pieces.append(html.escape(text[at:start]))
-        pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        at = end
-    pieces.append(html.escape(text[at:]))
-    return "".join(pieces)
-
-
-def source_card(c: Citation, labels: dict[str, str], engine: Engine) -> str:
-    where = f"{labels['page']} {c.page} · " if c.page is not None else ""
-    meta = (f"{LANGUAGE_NAMES.get(c.language, c.language)} · {where}{labels['lines']} {c.line_start}–{c.line_end}"
-            f" · {labels['score']} {c.score:.3f}")
-    context = engine.context(c.source, c.start, c.end)
-    if not context.available:
-        reason = labels[context.reason or "changed"]  # every reason Engine.context gives has a label
-        wider = f"<p class='qa-meta'>{html.escape(reason)}</p>"
-    else:
-        # The original text, line for line; only the blank line PDF extraction puts after every line is dropped.
-        parts = (context.before, context.span, context.after)
-        before, span, after = (html.escape(_BLANK_LINES.sub("\n", part)) for part in parts)
-        wider = (f"<details><summary>{html.escape(labels['context'])}</summary><div class='qa-context'>"
-                 f"…{before}<mark>{span}</mark>{after}…</div></details>")
-    return (f"<div class='qa-source' data-n='{c.n}'><b>[{c.n}] {html.escape(c.source)}</b>"
-            f"<div class='qa-meta'>{meta}</div><p class='qa-excerpt'>{_marked(c.text, c.highlights)}</p>{wider}</div>")
-
-
-def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine) -> str:
-    if answer is None:
-        return f"<h3>{html.escape(labels['sources'])}</h3><p class='qa-meta'>{html.escape(labels['no_sources'])}</p>"
-    cards = "\n".join(source_card(c, labels, engine) for c in answer.citations)
-    return f"<h3>{html.escape(labels['sources'])}</h3>\n{cards}"
 
 
 def discard_upload(path: Path) -> None:
@@ -149,41 +140,47 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         count = sum(1 for c in index.chunks if c.source == source)
         if count:
             note = f" ({labels['already']})" if present else ""
-            messages.append(f"✅ {source}: {labels['added']} ({count} passages){note}")
+            messages.append(f"✅ {source}: {labels['added']} ({count} {labels['passages']}){note}")
         else:
-            messages.append(f"❌ {source}: {skipped.get(source, 'not indexed')}")
+            messages.append(f"❌ {source}: {skipped.get(source, labels['not_indexed'])}")
     return "\n\n".join(messages)
 
 
-def build_app(engine: Engine) -> gr.Blocks:
+def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
+    """The page; ``pages`` serves PDF page images (the server adds its route, qa.server)."""
     settings = engine.settings
 
-    def relabel(choice: str, answer: Answer | None) -> list[Any]:
+    def relabel(choice: str, answer: Answer | None, asked: list[str]) -> list[Any]:
         labels = labels_for(choice, answer.language if answer else None)
         return [
             gr.update(value=labels["title"]),
             gr.update(label=labels["question"], placeholder=labels["placeholder"]),
             gr.update(value=labels["ask"]),
             gr.update(value=labels["clear"]),
+            gr.update(value=labels["copy"]),
             gr.update(label=labels["upload"] + UPLOAD_HINT),
-            gr.update(label=labels["interface"]),
-            sources_html(answer, labels, engine),
+            gr.update(label=labels["interface"], choices=[(labels["auto"], "auto"), ("English", "en"),
+                                                          ("Русский", "ru"), ("Oʻzbek", "uz")]),
+            sources_html(answer, labels, engine, pages, turn=len(asked)),
         ]
 
-    def respond(question: str, history: list[dict], choice: str, last: Answer | None) -> list[Any]:
-        history = list(history or [])
+    def respond(question: str, history: list[dict], choice: str, last: Answer | None,
+                asked: list[str]) -> list[Any]:
+        history, asked = list(history or []), list(asked or [])
         try:
-            answer = engine.ask(question)
+            # The chat's earlier questions: a follow-up ("Did it lower CRP?") is read with them.
+            answer = engine.ask(question, history=asked)
         except QAError as exc:
             history += [{"role": "user", "content": escape_markdown(question or " ")},
                         {"role": "assistant", "content": f"⚠️ {exc}"}]
-            return [history, question, last, *relabel(choice, last)]
+            return [history, question, last, asked, *relabel(choice, last, asked)]
+        asked.append(answer.question)
         labels = labels_for(choice, answer.language)
         history += [
             {"role": "user", "content": escape_markdown(answer.question)},
-            {"role": "assistant", "content": chat_message(answer, labels)},
+            {"role": "assistant", "content": chat_message(answer, labels, turn=len(asked))},
         ]
-        return [history, "", answer, *relabel(choice, answer)]
+        return [history, "", answer, asked, *relabel(choice, answer, asked)]
 
     sandbox = Sandbox(settings.limits)  # one extraction process for the server's uploads
 
@@ -191,40 +188,44 @@ def build_app(engine: Engine) -> gr.Blocks:
         labels = labels_for(choice, last.language if last else None)
 
         def report(stage: str, done: int, total: int) -> None:
-            progress((done, total), desc=f"indexing {stage}")
+            progress((done, total), desc=labels.get(stage, stage), unit=labels.get(f"{stage}_unit", ""))
 
         return [upload_files(files or [], engine, sandbox, labels, report), None]
 
-    def ask_api(question: str) -> dict:
-        """The same JSON object as `qa ask --json`."""
-        return engine.ask(question).to_json()
+    def ask_api(question: str, history: list[str] | None = None) -> dict:
+        """The same JSON object as `qa ask --json`; ``history``: the chat's earlier questions."""
+        return engine.ask(question, history=history or []).to_json()
 
     with gr.Blocks(title="qa — cited medical answers") as demo:
-        last = gr.State(None)
+        last, asked = gr.State(None), gr.State([])
         title = gr.Markdown(LABELS["en"]["title"])
         with gr.Row():
-            with gr.Column(scale=3):
+            with gr.Column(scale=3, min_width=320):
                 chat = gr.Chatbot(label="qa", height=520, elem_id="qa-chat", feedback_options=None,
                                   sanitize_html=True, buttons=["copy"])
+                # One line that grows: Enter sends, Shift+Enter adds a line (Gradio's rule for lines=1).
                 box = gr.Textbox(label=LABELS["en"]["question"], placeholder=LABELS["en"]["placeholder"],
-                                 lines=2, elem_id="qa-question")
+                                 lines=1, max_lines=8, elem_id="qa-question", autofocus=True)
                 with gr.Row():
                     send = gr.Button(LABELS["en"]["ask"], variant="primary", elem_id="qa-ask")
                     clear = gr.Button(LABELS["en"]["clear"], elem_id="qa-clear")
                 gr.Examples(EXAMPLES, inputs=box, label="Examples · Примеры · Misollar")
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, min_width=320):
                 choice = gr.Radio([("Auto", "auto"), ("English", "en"), ("Русский", "ru"), ("Oʻzbek", "uz")],
                                   value="auto", label=LABELS["en"]["interface"], elem_id="qa-ui-language")
                 sources = gr.HTML(sources_html(None, LABELS["en"], engine), elem_id="qa-sources")
+                copy = gr.Button(LABELS["en"]["copy"], elem_id="qa-copy", size="sm")
                 # No client-side type filter: the server checks every file and says why it refused one.
                 files = gr.File(label=LABELS["en"]["upload"] + UPLOAD_HINT, file_count="multiple", elem_id="qa-upload")
                 status = gr.Markdown(elem_id="qa-upload-status")
-        labelled = [title, box, send, clear, files, choice, sources]
+        labelled = [title, box, send, clear, copy, files, choice, sources]
         for trigger in (send.click, box.submit):
-            trigger(respond, [box, chat, choice, last], [chat, box, last, *labelled], api_visibility="private",
-                    concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
-        choice.change(relabel, [choice, last], labelled, api_visibility="private")
-        clear.click(lambda c: [[], None, *relabel(c, None)], [choice], [chat, last, *labelled],
+            trigger(respond, [box, chat, choice, last, asked], [chat, box, last, asked, *labelled],
+                    api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+        send.click(None, js=FOCUS_JS)  # the box keeps the focus after a click on Ask, as after Enter
+        copy.click(None, js=COPY_JS)
+        choice.change(relabel, [choice, last, asked], labelled, api_visibility="private")
+        clear.click(lambda c: [[], None, [], *relabel(c, None, [])], [choice], [chat, last, asked, *labelled],
                     api_visibility="private")
         # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
         files.upload(upload, [files, choice, last], [status, files], api_visibility="private", concurrency_id="upload")

@@ -274,3 +274,42 @@ def test_gloss_weight_follows_the_share_of_the_question_it_translates(
     untranslated = prepare("Как лечат чесотку?")
     assert untranslated.gloss and untranslated.gloss_share == 0.0
     assert float(retriever.query_vector(untranslated) @ embedder.queries([untranslated.embed_text])[0]) > 0.9999
+
+
+# Follow-ups after the HERMES question (FACT), in each variant: one led by a pronoun ("it" is the
+# HERMES drug), one elliptical ("and in the elderly?"); and a self-contained question.
+FOLLOW_UPS = {
+    "en": ("Did it lower CRP?", "And in the elderly?", "Which cells produce IL-6 under stress conditions?"),
+    "ru": ("Снижал ли он CRP?", "А у пожилых?", "Какие клетки вырабатывают IL-6 в условиях стресса?"),
+    "uz-Cyrl": ("У CRP ни пасайтирдими?", "Кексаларда-чи?", "Стресс шароитида қайси ҳужайралар IL-6 ишлаб чиқаради?"),
+    "uz-Latn": ("U CRP ni pasaytirdimi?", "Keksalarda-chi?",
+                "Stress sharoitida qaysi hujayralar IL-6 ishlab chiqaradi?"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(FOLLOW_UPS))
+def test_follow_up_is_read_with_the_earlier_question(engine: Engine, variant: str) -> None:
+    pronoun, elliptical, self_contained = FOLLOW_UPS[variant]
+    for question in (pronoun, elliptical):
+        answer = engine.ask(question, history=[FACT[variant]])
+        assert answer.question == question and "HERMES" in answer.carried
+        assert answer.language == variant[:2], "the follow-up keeps its own language"
+        assert "HERMES trial tested ziltivekimab" in answer.citations[0].text, (question, answer.citations[0].text)
+        assert answer.to_json()["carried"] == answer.carried
+    alone = engine.ask(elliptical)
+    assert "HERMES" not in alone.citations[0].text and not alone.carried, "without the chat it is another question"
+    # A self-contained question is never changed by the chat before it.
+    assert engine.ask(self_contained, history=[FACT[variant]]).to_json() == engine.ask(self_contained).to_json()
+
+
+def test_follow_up_chain_and_history_forms(engine: Engine) -> None:
+    messages = [{"role": "user", "content": FACT["en"]}, {"role": "assistant", "content": "ziltivekimab [1]"}]
+    # Chat messages count by their user turns; a chain of follow-ups keeps the thread's topic.
+    chained = engine.ask("And in women?", history=[*[m["content"] for m in messages[:1]], "Did it lower CRP?"])
+    assert "HERMES" in chained.carried
+    assert engine.ask("Did it lower CRP?", history=messages).carried == engine.ask(
+        "Did it lower CRP?", history=[FACT["en"]]).carried
+    assert engine.ask("Did it lower CRP?").carried == [], "a first question has nothing to carry"
+    for bad in ("one string", [5], [{"role": "user", "content": None}]):
+        with pytest.raises(InputError):
+            engine.ask("Did it lower CRP?", history=bad)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ chromium driven by playwright), real HTTP through gradio_client."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import PDF_QUESTION, two_page_pdf
 from bench.hostile import docx_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,12 +42,14 @@ def free_port() -> int:
 
 
 def start_server(base: Path, corpus_index: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, dict]:
-    """`python app.py` on a free port over a copy of the corpus plus a file full of markup."""
+    """`python app.py` on a free port over a copy of the corpus plus a file full of markup and a
+    two-page PDF."""
     import os
 
     corpus, index = base / "corpus", base / "index"
     shutil.copytree(ROOT / "corpus", corpus)
     (corpus / "xss-note.txt").write_text(XSS_FILE, encoding="utf-8")
+    (corpus / "zorva-report.pdf").write_bytes(two_page_pdf())
     shutil.copytree(corpus_index, index)  # the seeds are already embedded: start-up embeds one file
     port = free_port()
     log = open(base / "server.log", "w")
@@ -107,7 +111,7 @@ def test_browser_uzbek_cyrillic_answer_with_cited_source(browser, server: dict) 
     page = ask_in_page(browser, server["url"], UZ_CYRL)
     chat = page.inner_text("#qa-chat")
     assert "ziltivekimab" in chat and "[1]" in chat
-    assert "Oʻzbek, Cyrillic" in chat, "the detected language is shown"
+    assert "Oʻzbek, kirill" in chat, "the detected language is shown, in the page's language"
     first = page.locator("#qa-sources .qa-source").first
     assert "il6-hfref-review.txt" in first.inner_text()
     assert "ziltivekimab" in first.locator("mark").first.inner_text(), "the supporting sentence is marked"
@@ -282,3 +286,175 @@ def test_failed_logins_are_throttled(tmp_path: Path, corpus_index: Path) -> None
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return context.new_page()
+
+
+def send_with_enter(page, question: str, answers: int) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#qa-question textarea", question)
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#qa-chat .message').length >= {2 * answers}",
+                           timeout=120_000)
+    page.wait_for_function(f"document.querySelector('#qa-sources .qa-source[data-turn=\"{answers}\"]')",
+                           timeout=60_000)
+
+
+def card_sentences(page) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The sentences of each source card, as the page shows them (marked ones are whole sentences)."""
+    return page.evaluate("""Array.from(document.querySelectorAll('#qa-sources .qa-source')).map(card =>
+        card.querySelector('.qa-excerpt').innerText.split(/(?<=[.!?])\\s+/).map(s => s.trim()).filter(s => s))""")
+
+
+def test_browser_chat_conventions_cards_follow_up_and_copy(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser)
+    page.goto(server["url"])
+    box = "#qa-question textarea"
+    # Shift+Enter adds a line and sends nothing; Enter sends, clears the box and keeps it focused.
+    page.fill(box, "Which drug was tested")
+    page.press(box, "Shift+Enter")
+    page.type(box, "in the HERMES trial?")
+    page.wait_for_timeout(300)
+    assert page.input_value(box) == "Which drug was tested\nin the HERMES trial?"
+    assert page.locator("#qa-chat .message").count() == 0
+    page.press(box, "Enter")
+    page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 2", timeout=120_000)
+    page.wait_for_selector("#qa-sources .qa-source", timeout=60_000)
+    assert page.input_value(box) == ""
+    assert page.evaluate("document.activeElement === document.querySelector('#qa-question textarea')")
+    # One card per passage: overlapping chunks of a file merge, and no sentence shows twice.
+    refs = page.evaluate("Array.from(document.querySelectorAll('#qa-sources .qa-source')).map(c => c.dataset.refs)")
+    numbers = sorted(int(n) for r in refs for n in r.split())
+    assert numbers == [1, 2, 3, 4, 5] and len(refs) < 5, f"five citations, merged into fewer cards: {refs}"
+    sentences = [s for card in card_sentences(page) for s in card]
+    assert len(sentences) == len(set(sentences)), "a source sentence appears in two cards"
+    # A readable relevance instead of a raw score.
+    first = page.locator("#qa-sources .qa-source").first
+    assert "Quoted in the answer" in first.inner_text() and f"match 1 of {len(refs)}" in first.inner_text()
+    assert "score" not in page.inner_text("#qa-sources")
+    # [n] in the answer scrolls to its card and flashes it.
+    page.evaluate("window.scrollTo(0, 0)")
+    marker = page.locator("#qa-chat a[href^='#qa-source-1-']").first
+    n = marker.get_attribute("href").rsplit("-", 1)[1]
+    marker.click()
+    target = page.locator(f"#qa-sources .qa-source[data-refs~='{n}']")
+    page.wait_for_function("document.querySelector('#qa-sources .qa-flash') !== null", timeout=5_000)
+    assert "qa-flash" in (target.get_attribute("class") or "")
+    assert page.url.rstrip("/") == server["url"], "the marker does not navigate"
+    # Copy with references: the answer as Markdown, each [n] with file, lines and the quoted sentence.
+    page.click("#qa-copy")
+    page.wait_for_timeout(300)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("**Question:** Which drug was tested in the HERMES trial?")
+    assert "ziltivekimab" in copied
+    assert re.search(r"^\[1\] il6-hfref-review\.txt, lines \d+–\d+: “.*HERMES", copied, re.M), copied
+    # A follow-up carries the thread: "it" is the HERMES drug, and the HERMES passage is cited.
+    send_with_enter(page, "Did it lower CRP?", answers=2)
+    chat = page.inner_text("#qa-chat")
+    assert "Read with the earlier question: " in chat and "HERMES" in chat.rsplit("Did it lower CRP?", 1)[1]
+    cited = page.locator("#qa-sources .qa-source").first.inner_text()
+    assert "HERMES trial tested ziltivekimab" in cited
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "follow-up-1400.png"), full_page=True)
+    # Clear forgets the thread: the same words alone are not read with HERMES.
+    page.click("#qa-clear")
+    send_with_enter(page, "Did it lower CRP?", answers=1)
+    assert "Read with the earlier question" not in page.inner_text("#qa-chat")
+    page.context.close()
+
+
+def highlighted_pixels(page) -> dict:  # type: ignore[no-untyped-def]
+    """Width of the loaded page image and how many of its pixels carry the highlight colour."""
+    return page.evaluate("""() => {
+        const img = document.querySelector('#qa-sources img.qa-page');
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const context = canvas.getContext('2d');
+        context.drawImage(img, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let marked = 0;
+        for (let i = 0; i < data.length; i += 4)
+            if (Math.abs(data[i] - 253) < 6 && Math.abs(data[i + 1] - 230) < 8
+                && Math.abs(data[i + 2] - 138) < 10) marked++;
+        return {natural: img.naturalWidth, shown: img.getBoundingClientRect().width, marked: marked};
+    }""")
+
+
+def test_browser_pdf_citation_shows_the_marked_page(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser)
+    page.goto(server["url"])
+    send_with_enter(page, PDF_QUESTION, answers=1)
+    first = page.locator("#qa-sources .qa-source").first
+    assert "zorva-report.pdf" in first.inner_text() and "page 2" in first.inner_text()
+    assert page.locator("#qa-sources img.qa-page").count() >= 1
+    first.locator("details summary").click()
+    page.wait_for_function("(() => { const i = document.querySelector('#qa-sources img.qa-page');"
+                           " return i && i.complete && i.naturalWidth > 0; })()", timeout=60_000)
+    pixels = highlighted_pixels(page)
+    assert pixels["shown"] >= 300 and pixels["natural"] >= 300, pixels
+    # The cited sentence (two printed lines) is marked; an unmarked rendering has none of this colour.
+    assert pixels["marked"] > 2_000, pixels
+    page.screenshot(path=str(ARTIFACTS / "pdf-page-1400.png"), full_page=True)
+    status = urllib.request.urlopen(server["url"] + page.locator("img.qa-page").first.get_attribute("src")).status
+    assert status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server["url"] + "/api/page/not-a-token")
+    assert refused.value.code == 404, "only pages offered with an answer are served"
+    page.context.close()
+
+
+def test_browser_localised_page_and_phone_width(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser, 390, 844)
+    page.goto(server["url"])
+    send_with_enter(page, RU, answers=1)
+    chat, sources = page.inner_text("#qa-chat"), page.inner_text("#qa-sources")
+    assert "Русский, кириллица" in chat, "script names in the page's language"
+    assert "Цитируется в ответе" in sources and "совпадение 1 из" in sources and "строки" in sources
+    assert page.inner_text("#qa-copy").strip() == "Копировать со ссылками"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling at 390 px"
+    below = page.evaluate("document.querySelector('#qa-sources').getBoundingClientRect().top"
+                          " >= document.querySelector('#qa-chat').getBoundingClientRect().bottom")
+    assert below, "sources below the answer on a phone"
+    page.screenshot(path=str(ARTIFACTS / "answered-ru-390.png"), full_page=True)
+    send_with_enter(page, UZ_CYRL, answers=2)
+    assert "Oʻzbek, kirill" in page.inner_text("#qa-chat") and "Manbalar" in page.inner_text("#qa-sources")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def test_browser_upload_progress_while_others_ask(browser, server: dict, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Long enough that embedding takes seconds: the uploader sees progress, another reader gets answers.
+    sentences = [f"Case {i}: the patient on drug number {i} reported symptom {i % 17} after {i % 9 + 1} days."
+                 for i in range(1500)]
+    long_file = tmp_path / "case-series.txt"
+    long_file.write_text("\n".join(sentences), encoding="utf-8")
+    uploader, reader = new_page(browser), new_page(browser)
+    uploader.goto(server["url"])
+    reader.goto(server["url"])
+    uploader.set_input_files("#qa-upload input[type=file]", [str(long_file)])
+    uploader.wait_for_function("document.body.innerText.includes('Embedding passages')", timeout=120_000)
+    send_with_enter(reader, "Which drug was tested in the HERMES trial?", answers=1)
+    assert "ziltivekimab" in reader.inner_text("#qa-chat")
+    assert "searchable now" not in uploader.inner_text("#qa-upload-status"), "answered while the file indexed"
+    uploader.wait_for_function(
+        "document.querySelector('#qa-upload-status').innerText.includes('searchable now')", timeout=300_000)
+    uploader.context.close()
+    reader.context.close()
+
+
+def test_json_route_and_gradio_api_take_the_history(server: dict) -> None:
+    from gradio_client import Client
+
+    history = ["Which drug was tested in the HERMES trial?"]
+    body = json.dumps({"question": "Did it lower CRP?", "history": history}).encode()
+    status, answer, _ = post_json(server["url"], body)
+    assert status == 200 and "HERMES" in answer["carried"]
+    assert "HERMES trial tested ziltivekimab" in answer["citations"][0]["text"]
+    assert answer == Client(server["url"], verbose=False).predict("Did it lower CRP?", history, api_name="/ask")
+    alone = Client(server["url"], verbose=False).predict("Did it lower CRP?", api_name="/ask")
+    assert "carried" not in alone, "the history is optional"
+    status, body_back, _ = post_json(server["url"], json.dumps({"question": "Why?", "history": "not a list"}).encode())
+    assert status == 400 and "history" in body_back["error"]

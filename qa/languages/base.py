@@ -72,6 +72,11 @@ class Language:
     asks_name: tuple[str, ...] = ()
     number_words: tuple[str, ...] = ()
     anaphors: tuple[str, ...] = ()
+    # Follow-up questions (qa.followup): words that point back to an earlier question (pronouns),
+    # and regular expressions for a question that continues one ("And in women?", "А у пожилых?",
+    # "Keksalarda-chi?").
+    back_references: frozenset[str] = frozenset()
+    continuations: tuple[str, ...] = ()
 
     @property
     def default_script(self) -> str:

@@ -53,6 +53,11 @@ LANGUAGE = Language(
     not_found={"Latn": "The sources do not contain an answer to this question. The closest passages are listed below."},
     english_source={},
     labels={
+        "quoted": "Quoted in the answer", "related": "Related passage", "rank": "match {rank} of {total}",
+        "copy": "Copy with references", "copied": "Copied", "references": "References",
+        "closest": "Closest passages", "question_label": "Question", "carried": "Read with the earlier question",
+        "files": "Reading files", "chunks": "Embedding passages", "passages": "passages",
+        "files_unit": "files", "chunks_unit": "passages", "not_indexed": "not indexed", "auto": "Auto",
         "title": "## qa — cited answers from your medical sources",
         "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
         "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
@@ -72,4 +77,7 @@ LANGUAGE = Language(
     number_words=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                   "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice"),
     anaphors=("these", "this", "those", "such", "they", "it", "that", "here"),
+    back_references=frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she",
+                               "him", "his", "her", "there"}),
+    continuations=(r"^(?:and|also|but|or|what about|how about)\b",),
 )

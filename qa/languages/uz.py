@@ -58,6 +58,11 @@ LANGUAGE = Language(
                "Latn": "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar quyida keltirilgan."},
     english_source={"Cyrl": "Инглизча манбадан иқтибос:", "Latn": "Inglizcha manbadan iqtibos:"},
     labels={
+        "quoted": "Javobda iqtibos qilingan", "related": "Yaqin parcha", "rank": "{total} tadan {rank}-oʻrin",
+        "copy": "Havolalar bilan nusxalash", "copied": "Nusxalandi", "references": "Manbalar",
+        "closest": "Eng yaqin parchalar", "question_label": "Savol", "carried": "Oldingi savol bilan birga oʻqildi",
+        "files": "Fayllar oʻqilmoqda", "chunks": "Parchalar vektorlanmoqda", "passages": "parcha",
+        "files_unit": "fayl", "chunks_unit": "parcha", "not_indexed": "indekslanmadi", "auto": "Avto",
         "title": "## qa — tibbiy manbalaringizdan iqtiboslar bilan javoblar",
         "question": "Savolingiz (English, Русский, Oʻzbek)", "placeholder": "Savol bering…",
         "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
@@ -83,4 +88,11 @@ LANGUAGE = Language(
     number_words=("bir", "ikki", "uch", "to'rt", "besh", "olti", "yetti", "sakkiz", "to'qqiz", "o'n", "yigirma",
                   "o'ttiz", "qirq", "ellik", "yuz", "yarim"),
     anaphors=("bu", "ular", "shu", "ushbu", "бу", "улар", "шу", "ушбу"),
+    back_references=frozenset({"u", "ular", "uning", "ularning", "unga", "ularga", "undan", "ulardan", "unda",
+                               "ularda", "uni", "ularni", "bu", "shu", "ushbu", "bunda", "shunda", "buning",
+                               "у", "улар", "унинг", "уларнинг", "унга", "уларга", "ундан", "улардан", "унда",
+                               "уларда", "уни", "уларни", "бу", "шу", "ушбу", "бунда", "шунда", "бунинг"}),
+    # "Keksalarda-chi?" ("and in the elderly?"): the particle -chi asks about something in place of
+    # what the earlier question asked about.
+    continuations=(r"^(?:va|ва|yana|яна|hamda|ҳамда)\b", r"\w-(?:chi|чи)\W*$"),
 )
