@@ -27,8 +27,9 @@ __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"
 
 
 def validate_history(history: object) -> list[str]:
-    """The earlier questions of a chat: a list of strings, or of chat messages
-    (``{"role": "user", "content": "..."}``, whose user turns count). Empty turns are skipped."""
+    """The earlier questions of a chat, each cleaned as ``validate`` does: a list of strings, or of
+    chat messages (``{"role": "user", "content": "..."}``, whose user turns count). Turns without
+    letters or digits are skipped."""
     if history is None:
         return []
     if isinstance(history, str) or not isinstance(history, Sequence):
@@ -42,7 +43,7 @@ def validate_history(history: object) -> list[str]:
         if not isinstance(turn, str):
             raise InputError("each turn of the history must be text (or a chat message with text content)")
         if any(ch.isalnum() for ch in turn):
-            questions.append(turn)
+            questions.append(validate(turn))
     return questions
 
 
@@ -73,8 +74,7 @@ class Engine:
         them ("Did it lower CRP?") is searched with their key terms (qa.followup)."""
         # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
         index, retriever = self._current
-        earlier = [validate(turn) for turn in validate_history(history)]
-        resolved = resolve(validate(question), earlier)
+        resolved = resolve(validate(question), validate_history(history))
         query = prepare(resolved.question, self.settings, resolved.carried)
         vector, passages = retriever.retrieve(query, k or self.settings.retrieval.k)
         return compose(query, vector, passages, index, self.settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from qa.api import Engine
 from qa.languages import LANGUAGES
@@ -39,11 +39,11 @@ class Card:
     line_start: int
     line_end: int
     numbers: list[int] = field(default_factory=list)
-    sentences: list[list[Any]] = field(default_factory=list)  # [text, marked], in document order
+    sentences: dict[str, bool] = field(default_factory=dict)  # text → marked, in document order
 
     @property
     def marked(self) -> tuple[str, ...]:
-        return tuple(text for text, marked in self.sentences if marked)
+        return tuple(text for text, marked in self.sentences.items() if marked)
 
 
 def _sentences(c: Citation) -> list[tuple[str, bool]]:
@@ -62,13 +62,8 @@ def merge(citations: list[Citation]) -> list[Card]:
             cards.append(last)
         last.numbers.append(c.n)
         last.end, last.line_end = max(last.end, c.end), max(last.line_end, c.line_end)
-        known = {entry[0]: entry for entry in last.sentences}
         for text, marked in _sentences(c):
-            if text in known:
-                known[text][1] = known[text][1] or marked
-            else:
-                known[text] = [text, marked]
-                last.sentences.append(known[text])
+            last.sentences[text] = last.sentences.get(text, False) or marked
     for card in cards:
         card.numbers.sort()
     return sorted(cards, key=lambda card: card.numbers[0])
@@ -125,7 +120,7 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
     relevance = labels["rank"].format(rank=rank, total=total)
     meta = f"{LANGUAGE_NAMES.get(card.language, card.language)} · {_where(card, labels)}"
     excerpt = " ".join(f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text)
-                       for text, marked in card.sentences)
+                       for text, marked in card.sentences.items())
     numbers = " ".join(str(n) for n in card.numbers)
     return (f"<div class='qa-source{' qa-quoted' if quoted else ''}' data-refs='{numbers}' data-turn='{turn}'>"
             f"<div class='qa-head'><b>{refs} {html.escape(card.source)}</b></div>"
@@ -147,7 +142,7 @@ def answer_markdown(answer: Answer, labels: dict[str, str]) -> str:
         if answer.supported and c.n not in quoted:
             continue
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
-        sentence = " ".join(quoted.get(c.n) or [next(iter(_sentences(c)), ("", False))[0]])
+        sentence = " ".join(quoted.get(c.n) or [_sentences(c)[0][0]])
         lines.append(f"[{c.n}] {c.source}, {where}{labels['lines']} {c.line_start}–{c.line_end}: “{sentence.strip()}”")
     return "\n".join(lines)
 

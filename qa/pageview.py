@@ -55,7 +55,7 @@ class PageViews:
                 self._images.move_to_end(version)
                 return self._images[version]
             try:
-                png, _ = self._sandbox.render_page(data, page, phrases)
+                png = self._sandbox.render_page(data, page, phrases)
             except ExtractionError:
                 return None
             self._images[version] = png

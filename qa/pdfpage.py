@@ -36,9 +36,8 @@ def _find(haystack: str, needle: str) -> list[tuple[int, int]]:
     return [span for part in (needle[:half], needle[half:]) for span in _find(haystack, part) if len(part) >= _MIN_PART]
 
 
-def render(data: bytes, page_number: int, phrases: Sequence[str], width: int = WIDTH) -> tuple[bytes, int]:
-    """PNG of page ``page_number`` (1-based), each of ``phrases`` found on it marked; and how many
-    phrases were found."""
+def render(data: bytes, page_number: int, phrases: Sequence[str], width: int = WIDTH) -> bytes:
+    """PNG of page ``page_number`` (1-based), each of ``phrases`` found on it marked."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageChops, ImageDraw
 
@@ -54,11 +53,8 @@ def render(data: bytes, page_number: int, phrases: Sequence[str], width: int = W
         letters, positions = _alnum(text_page.get_text_range())
         overlay = Image.new("RGB", image.size, (255, 255, 255))
         draw = ImageDraw.Draw(overlay)
-        found = 0
         for phrase in phrases:
-            spans = _find(letters, _alnum(phrase)[0])
-            found += bool(spans)
-            for start, end in spans:
+            for start, end in _find(letters, _alnum(phrase)[0]):
                 first, last = positions[start], positions[end - 1]
                 for i in range(text_page.count_rects(first, last - first + 1)):
                     left, bottom, right, top = text_page.get_rect(i)
@@ -66,6 +62,6 @@ def render(data: bytes, page_number: int, phrases: Sequence[str], width: int = W
                                     right * scale + 1, (page_height - bottom) * scale + 1), fill=MARK)
         out = io.BytesIO()
         ImageChops.multiply(image, overlay).save(out, format="PNG")
-        return out.getvalue(), found
+        return out.getvalue()
     finally:
         pdf.close()

@@ -70,10 +70,9 @@ class Sandbox:
         reply = self._call(("extract", suffix, data, self.limits))
         return Extracted(reply[1], tuple(reply[2]))
 
-    def render_page(self, data: bytes, page: int, phrases: tuple[str, ...]) -> tuple[bytes, int]:
-        """PNG of a PDF page with ``phrases`` marked, and how many were found (qa.pdfpage)."""
-        reply = self._call(("render", data, page, phrases))
-        return reply[1], reply[2]
+    def render_page(self, data: bytes, page: int, phrases: tuple[str, ...]) -> bytes:
+        """PNG of a PDF page with ``phrases`` marked (qa.pdfpage)."""
+        return bytes(self._call(("render", data, page, phrases))[1])
 
     def _call(self, request: tuple) -> tuple:
         child = self._start()
@@ -151,7 +150,7 @@ def _handle(request: tuple) -> tuple:
     try:
         if kind == "render":
             data, page, phrases = arguments
-            return ("ok", *render(data, page, phrases))
+            return ("ok", render(data, page, phrases))
         suffix, data, limits = arguments
         extracted = extract(suffix, data, limits)
         return ("ok", extracted.text, extracted.page_starts)

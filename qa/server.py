@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -59,6 +60,12 @@ def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
             & secrets.compare_digest(password.encode(), credentials[1].encode()))
 
 
+def _add_first(app: FastAPI, path: str, endpoint: Callable[..., Awaitable[Response]], method: str) -> None:
+    """A route on the running Gradio app, ahead of Gradio's own (before any catch-all of theirs)."""
+    app.add_api_route(path, endpoint, methods=[method], include_in_schema=False)
+    app.router.routes.insert(0, app.router.routes.pop())
+
+
 def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | None) -> None:
     """``POST /api/ask`` on the running Gradio app, ahead of Gradio's own routes."""
 
@@ -88,8 +95,7 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
             return JSONResponse({"error": str(error)}, status_code=503)
         return JSONResponse(answer.to_json())
 
-    app.add_api_route(ASK_ROUTE, ask, methods=["POST"], include_in_schema=False)
-    app.router.routes.insert(0, app.router.routes.pop())  # before any catch-all route of Gradio's
+    _add_first(app, ASK_ROUTE, ask, "POST")
 
 
 def add_page_route(app: FastAPI, pages: PageViews) -> None:
@@ -101,8 +107,7 @@ def add_page_route(app: FastAPI, pages: PageViews) -> None:
             return JSONResponse({"error": "no such page view (or the file changed since indexing)"}, status_code=404)
         return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
-    app.add_api_route(PAGE_ROUTE + "/{token}", page, methods=["GET"], include_in_schema=False)
-    app.router.routes.insert(0, app.router.routes.pop())
+    _add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
 
 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,

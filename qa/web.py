@@ -28,8 +28,6 @@ from qa.settings import LimitSettings
 from qa.types import Answer
 from qa.uploads import safe_name, store_upload
 
-__all__ = ["CSS", "EXAMPLES", "HEAD", "LABELS", "build_app", "chat_message", "sources_html"]
-
 MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 # Questions answered at once (page and /ask share the pool): their encodes are micro-batched into
 # one forward pass (Embedder.queries), so throughput grows with load instead of queueing.
@@ -90,10 +88,13 @@ COPY_JS = """async () => {
     area.value = source.value; document.body.appendChild(area); area.select();
     document.execCommand("copy"); area.remove();
   }
-  const button = document.querySelector("#qa-copy");
-  button.classList.add("qa-copied"); setTimeout(() => button.classList.remove("qa-copied"), 1500);
 }"""
 FOCUS_JS = "() => { document.querySelector('#qa-question textarea')?.focus(); }"
+
+
+def interface_choices(labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The interface-language selector: "Auto" in the page's language, each language in its own."""
+    return [(labels["auto"], "auto"), *((entry.name, code) for code, entry in LANGUAGES.items())]
 
 
 def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
@@ -159,8 +160,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
             gr.update(value=labels["clear"]),
             gr.update(value=labels["copy"]),
             gr.update(label=labels["upload"] + UPLOAD_HINT),
-            gr.update(label=labels["interface"], choices=[(labels["auto"], "auto"), ("English", "en"),
-                                                          ("Русский", "ru"), ("Oʻzbek", "uz")]),
+            gr.update(label=labels["interface"], choices=interface_choices(labels)),
             sources_html(answer, labels, engine, pages, turn=len(asked)),
         ]
 
@@ -211,8 +211,8 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                     clear = gr.Button(LABELS["en"]["clear"], elem_id="qa-clear")
                 gr.Examples(EXAMPLES, inputs=box, label="Examples · Примеры · Misollar")
             with gr.Column(scale=2, min_width=320):
-                choice = gr.Radio([("Auto", "auto"), ("English", "en"), ("Русский", "ru"), ("Oʻzbek", "uz")],
-                                  value="auto", label=LABELS["en"]["interface"], elem_id="qa-ui-language")
+                choice = gr.Radio(interface_choices(LABELS["en"]), value="auto", label=LABELS["en"]["interface"],
+                                  elem_id="qa-ui-language")
                 sources = gr.HTML(sources_html(None, LABELS["en"], engine), elem_id="qa-sources")
                 copy = gr.Button(LABELS["en"]["copy"], elem_id="qa-copy", size="sm")
                 # No client-side type filter: the server checks every file and says why it refused one.

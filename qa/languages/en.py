@@ -54,7 +54,7 @@ LANGUAGE = Language(
     english_source={},
     labels={
         "quoted": "Quoted in the answer", "related": "Related passage", "rank": "match {rank} of {total}",
-        "copy": "Copy with references", "copied": "Copied", "references": "References",
+        "copy": "Copy with references", "references": "References",
         "closest": "Closest passages", "question_label": "Question", "carried": "Read with the earlier question",
         "files": "Reading files", "chunks": "Embedding passages", "passages": "passages",
         "files_unit": "files", "chunks_unit": "passages", "not_indexed": "not indexed", "auto": "Auto",
@@ -62,7 +62,7 @@ LANGUAGE = Language(
         "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
         "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
         "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
-        "page": "page", "score": "score", "context": "Show in the document", "upload": "Add documents",
+        "page": "page", "context": "Show in the document", "upload": "Add documents",
         "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
         "already": "it was already in the corpus",
         "changed": "The file changed since it was indexed.", "missing": "The file is no longer in the corpus.",

@@ -59,7 +59,7 @@ LANGUAGE = Language(
     english_source={"Cyrl": "Инглизча манбадан иқтибос:", "Latn": "Inglizcha manbadan iqtibos:"},
     labels={
         "quoted": "Javobda iqtibos qilingan", "related": "Yaqin parcha", "rank": "{total} tadan {rank}-oʻrin",
-        "copy": "Havolalar bilan nusxalash", "copied": "Nusxalandi", "references": "Manbalar",
+        "copy": "Havolalar bilan nusxalash", "references": "Manbalar",
         "closest": "Eng yaqin parchalar", "question_label": "Savol", "carried": "Oldingi savol bilan birga oʻqildi",
         "files": "Fayllar oʻqilmoqda", "chunks": "Parchalar vektorlanmoqda", "passages": "parcha",
         "files_unit": "fayl", "chunks_unit": "parcha", "not_indexed": "indekslanmadi", "auto": "Avto",
@@ -67,7 +67,7 @@ LANGUAGE = Language(
         "question": "Savolingiz (English, Русский, Oʻzbek)", "placeholder": "Savol bering…",
         "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
         "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
-        "detected": "Savol tili", "lines": "qatorlar", "page": "bet", "score": "ball",
+        "detected": "Savol tili", "lines": "qatorlar", "page": "bet",
         "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
         "already": "u korpusda avvaldan bor edi",
         "interface": "Interfeys tili", "examples": "Misollar", "changed": "Fayl indekslangandan keyin oʻzgargan.",
