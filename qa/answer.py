@@ -206,7 +206,8 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
     absent = missing(terms, evidence)
-    strongest = max((p.dense for p in passages[: settings.retrieval.k]), default=0.0)
+    strongest = max((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+                     for p in passages[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
     lead_texts = texts[: _lead_size(texts)]

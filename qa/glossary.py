@@ -30,16 +30,26 @@ def glossed_languages() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
-def glossary(code: str) -> dict[str, str]:
+def _glossary_file(code: str) -> tuple[dict[str, str], frozenset[str]]:
+    """The entries (stem → English senses) and those marked ``=``: a short word that matches itself
+    or its dictionary form, never as the stem of a longer word (час "hour" / часто "often")."""
     name = f"data/{language_entry(code).glossary}"
     text = resources.files("qa").joinpath(name).read_text(encoding="utf-8")
     entries: dict[str, str] = {}
+    whole: set[str] = set()
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         source, _, english = line.partition("\t")
-        entries[normalise(source)] = " ".join(sense.strip() for sense in english.split(",") if sense.strip())
-    return entries
+        key = normalise(source.rstrip("="))
+        if source.endswith("="):
+            whole.add(key)
+        entries[key] = " ".join(sense.strip() for sense in english.split(",") if sense.strip())
+    return entries, frozenset(whole)
+
+
+def glossary(code: str) -> dict[str, str]:
+    return _glossary_file(code)[0]
 
 
 def normalise(text: str) -> str:
@@ -53,6 +63,8 @@ def _fits(word: str, stem: str, language: str) -> bool:
     rest = word[len(stem) :]
     if not rest:
         return True
+    if stem in _glossary_file(language)[1]:
+        return False
     length = len(stem.replace(" ", ""))
     if length < _EXACT_BELOW:
         return False
@@ -99,8 +111,9 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     i = 0
     while i < len(words):
         word = words[i]
-        if _KEEP.match(word):
-            out.append((word, (word,)))
+        if _KEEP.match(word):  # an acronym stays itself, and gains its English when the glossary has it (АПФ → ACE)
+            english = entries.get(normalise(word), "")
+            out.append((word, (word, *english.split()) if english else (word,)))
             i += 1
             continue
         stem, width = _phrase(words[i : i + 2], entries, language), 2

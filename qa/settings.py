@@ -138,11 +138,24 @@ class AnswerSettings:
     rendering_candidates: int = 3  # question-language chunks searched for a rendering of the lead
     # ``supported``: every key term covered (qa.terms) and the strongest cited passage at least this
     # similar to the question. The floor sits below every answerable dev question in every language.
-    # It is a raw cosine, whose scale moves with the corpus (a Russian question on one-line English
-    # notes scores ~0.77, and is then "not found"); but applied only to questions without key terms
-    # it let "What is the capital of Australia?" pass among the distractors (0.794, on a passage
-    # naming the Australian Capital Territory), so it stays for every question.
+    # It is a raw cosine between a question and a passage of the same language (see language_gaps
+    # for other pairs); applied only to questions without key terms it let "What is the capital of
+    # Australia?" pass among the distractors (0.794, on a passage naming the Australian Capital
+    # Territory), so it stays for every question.
     support_floor: float = 0.80
+    # e5 puts a translation further from a passage than the passage's own language: on the Tatoeba
+    # dev pairs (qa's question vector with its gloss, against the English sentence as a passage),
+    # the median cosine of a Russian sentence is 0.044 below its English translation's, of an
+    # Uzbek one 0.015. A passage in another language than the question's is held to the floor less
+    # this gap (a Russian question on English notes scored ~0.77-0.81 and was "not found").
+    language_gaps: Mapping[str, float] = field(default_factory=lambda: per_language(ru=0.044, uz=0.015))
+
+    def language_gap(self, question: str, passage: str) -> float:
+        """How much lower e5 scores a passage in ``passage`` language for a ``question`` in another
+        (the larger gap of the two languages; 0 for the same language)."""
+        if question == passage:
+            return 0.0
+        return float(max(self.language_gaps.get(question, 0.0), self.language_gaps.get(passage, 0.0)))
 
     def rendering_threshold(self, language: str) -> float:
         return float(self.rendering_thresholds.get(language, self.rendering_thresholds["ru"]))

@@ -11,7 +11,9 @@ cited evidence, allowing for what a reader would accept as the same word:
 - synonyms that one glossary entry lists together (kidney / renal, death / mortality);
 - for Russian and Uzbek questions, any English sense the clinical glossary gives the word.
 Relation words (increase, linked, predict, happen) and question words carry no topic of their own
-and are never required; neither are Russian or Uzbek verbs.
+and are never required. A Russian or Uzbek verb is required only as its English would be: when the
+glossary translates it and none of its senses is a relation word (производит → manufacture, as
+"manufactures" is required in English; лечат → treat is not).
 """
 
 from __future__ import annotations
@@ -94,7 +96,13 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
     out = []
     for word, senses in glossed_words(source, code):
         low = word.lower()
+        # A verb is required as its English would be ("manufactures", "transmitted"), and never when
+        # the glossary does not translate it or any of its senses is a relation word in English
+        # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
+        if relation and senses and not any(ENGLISH.generic(sense) for sense in senses):
+            out.append(Term(word, (word, *senses)))
+            continue
         if low in focus or entry.generic(low) or relation:
             continue
         # Beyond the glossary: Russian lemmas (почек → почка), the general Uzbek dictionary (bezgak → malaria).

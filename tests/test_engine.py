@@ -271,7 +271,7 @@ def test_gloss_weight_follows_the_share_of_the_question_it_translates(
     fixed = (question + gloss) / np.linalg.norm(question + gloss)
     vector = retriever.query_vector(everyday)
     assert float(vector @ question) > float(fixed @ question) + 0.01, "the partial gloss pulls less"
-    untranslated = prepare("Как лечат чесотку?")
+    untranslated = prepare("Зачем баобабу толстая кора?")
     assert untranslated.gloss and untranslated.gloss_share == 0.0
     assert float(retriever.query_vector(untranslated) @ embedder.queries([untranslated.embed_text])[0]) > 0.9999
 

@@ -1,0 +1,101 @@
+"""`supported` on a corpus other than the seeds: short English notes asked about in Russian and
+Uzbek (real model, real FAISS index). The support floor and the key-term check must hold there too:
+everyday words (змея, вши, bit) are read through the glossary, a cross-language passage is not held
+to a same-language cosine, and an on-topic question the notes do not answer is still flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.api import Engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.glossary import to_english
+from qa.index import Index
+from qa.settings import Settings
+
+NOTES = {
+    "measles.txt": "Measles is a highly contagious viral disease with fever, cough and a rash. Two doses of the "
+                   "measles vaccine protect about 97 percent of people.",
+    "snake-bite.txt": "After a venomous snake bite the person should be kept still and taken to hospital at once. "
+                      "Do not cut the wound or try to suck out the venom.",
+    "lice.txt": "Head lice are small insects that live on the scalp and lay eggs on the hair. They are removed "
+                "with a fine-toothed comb on wet hair or with an insecticide lotion.",
+    "goitre.txt": "Iodine deficiency causes goitre, a swelling of the thyroid gland in the neck. Iodised salt "
+                  "prevents it.",
+}
+ANSWERABLE = {
+    "snake-bite.txt": {
+        "ru": "Что нужно делать после укуса ядовитой змеи?",
+        "uz-Cyrl": "Заҳарли илон чаққанда нима қилиш керак?",
+        "uz-Latn": "Zaharli ilon chaqqanda nima qilish kerak?",
+    },
+    "lice.txt": {
+        "ru": "Как избавиться от вшей?",
+        "uz-Cyrl": "Бошдаги битлардан қандай қутулиш мумкин?",
+        "uz-Latn": "Boshdagi bitlardan qanday qutulish mumkin?",
+    },
+}
+# On the measles note's topic, but no note names a manufacturer.
+NEAR_TOPIC = {
+    "en": "Which company manufactures the measles vaccine?",
+    "ru": "Какая компания производит вакцину от кори?",
+    "uz-Cyrl": "Қизамиқ вакцинасини қайси компания ишлаб чиқаради?",
+    "uz-Latn": "Qizamiq vaksinasini qaysi kompaniya ishlab chiqaradi?",
+}
+
+
+@pytest.fixture(scope="module")
+def notes_engine(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Engine:
+    base = tmp_path_factory.mktemp("notes")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, text in NOTES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build(settings, embedder, corpus, base / "index")
+    return Engine(Index.load(base / "index", settings.vectors), embedder, settings)
+
+
+@pytest.mark.parametrize(("source", "variant"), [(s, v) for s, qs in sorted(ANSWERABLE.items()) for v in sorted(qs)])
+def test_everyday_question_on_english_notes_is_supported(notes_engine: Engine, source: str, variant: str) -> None:
+    answer = notes_engine.ask(ANSWERABLE[source][variant])
+    assert answer.supported, (answer.missing, answer.answer)
+    assert answer.citations[0].source == source
+    assert answer.claims[0].text in NOTES[source], "the answer quotes the note"
+
+
+@pytest.mark.parametrize("variant", sorted(NEAR_TOPIC))
+def test_near_topic_question_on_notes_is_flagged(notes_engine: Engine, variant: str) -> None:
+    answer = notes_engine.ask(NEAR_TOPIC[variant])
+    assert answer.supported is False, answer.answer
+    assert answer.citations and answer.citations[0].source == "measles.txt", "the nearest note is still cited"
+
+
+def test_cross_language_floor_is_lower_by_the_measured_gap(notes_engine: Engine, settings: Settings) -> None:
+    """The Russian question scores under the same-language floor on the note that answers it, and
+    is supported only because that note is in another language."""
+    answer = notes_engine.ask(ANSWERABLE["lice.txt"]["ru"])
+    top = answer.citations[0]
+    gap = settings.answer.language_gap("ru", top.language)
+    assert gap > 0 and top.score + gap >= settings.answer.support_floor
+    assert settings.answer.language_gap("ru", "ru") == 0.0
+
+
+def test_short_glossary_words_match_only_themselves(settings: Settings) -> None:
+    """час= "hour" glosses часов, never часто "often"; нос= "nose" never носит "wears"."""
+    assert "hour" in to_english("Сколько часов длится приступ?", "ru").text
+    assert "hour" not in to_english("Как часто бывает приступ?", "ru").text
+    assert "nose" not in to_english("Кто носит маску?", "ru").text
+    assert "nose" in to_english("Кровь из носа", "ru").text
+
+
+def test_untranslated_russian_verb_is_not_required_and_a_translated_one_is(notes_engine: Engine) -> None:
+    from qa.retrieve import prepare
+    from qa.terms import key_terms
+
+    query = prepare(NEAR_TOPIC["ru"])
+    terms = [t.text for t in key_terms(query.text, query.language, query.embed_text)]
+    assert "производит" in terms, "a verb with a content sense in English is checked, as 'manufactures' is"
+    query = prepare("Как лечат корь?")
+    assert [t.text for t in key_terms(query.text, query.language, query.embed_text)] == ["корь"]
+
