@@ -12,7 +12,9 @@ from qa.build import build
 from qa.embed import Embedder
 from qa.glossary import to_english
 from qa.index import Index
+from qa.retrieve import prepare
 from qa.settings import Settings
+from qa.terms import key_terms
 
 NOTES = {
     "measles.txt": "Measles is a highly contagious viral disease with fever, cough and a rash. Two doses of the "
@@ -90,9 +92,6 @@ def test_short_glossary_words_match_only_themselves(settings: Settings) -> None:
 
 
 def test_untranslated_russian_verb_is_not_required_and_a_translated_one_is(notes_engine: Engine) -> None:
-    from qa.retrieve import prepare
-    from qa.terms import key_terms
-
     query = prepare(NEAR_TOPIC["ru"])
     terms = [t.text for t in key_terms(query.text, query.language, query.embed_text)]
     assert "производит" in terms, "a verb with a content sense in English is checked, as 'manufactures' is"

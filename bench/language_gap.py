@@ -1,0 +1,55 @@
+"""How much lower e5 scores a passage for a question in another language: the measurement behind
+``Settings.answer.language_gaps``.
+
+    .venv/bin/python -m bench.language_gap
+
+For each Tatoeba dev pair, the English sentence is indexed as a passage; qa's question vector of the
+Russian / Uzbek sentence (with its gloss, as ``Retriever.query_vector`` makes it) and of the English
+sentence itself are scored against it. The gap is the median of (English − translation) cosines.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import DATA, read_rows
+from qa.build import build
+from qa.embed import Embedder
+from qa.index import Index
+from qa.retrieve import Retriever, prepare
+from qa.settings import Settings
+
+
+def main() -> int:
+    settings = Settings()
+    embedder = Embedder(settings)
+    for name in ("tatoeba_ru_en_dev.jsonl", "tatoeba_uz_en_dev.jsonl"):
+        if not (DATA / name).exists():
+            print(f"skip: {DATA / name} not found")
+            continue
+        rows = read_rows(name)
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus, folder = Path(tmp) / "corpus", Path(tmp) / "index"
+            corpus.mkdir()
+            for row in rows:
+                (corpus / f"{row['id']}.txt").write_text(row["english"], encoding="utf-8")
+            build(settings, embedder, corpus, folder)
+            index = Index.load(folder, settings.vectors)
+            retriever = Retriever(index, embedder, settings)
+            passage = {chunk.source: index.vectors[i] for i, chunk in enumerate(index.chunks)}
+            gaps = []
+            for row in rows:
+                vector = passage[f"{row['id']}.txt"]
+                own = float(retriever.query_vector(prepare(row["english"], settings)) @ vector)
+                translated = float(retriever.query_vector(prepare(row["text"], settings)) @ vector)
+                gaps.append(own - translated)
+        print(f"{name}: {len(gaps)} pairs, median gap {np.median(gaps):.3f} "
+              f"(Settings.answer.language_gaps: {dict(settings.answer.language_gaps)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
