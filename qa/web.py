@@ -166,7 +166,9 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
 
     def respond(question: str, history: list[dict], choice: str, last: Answer | None,
                 asked: list[str]) -> list[Any]:
-        history, asked = list(history or []), list(asked or [])
+        # The thread is the chat the reader sees: after Clear, an empty chat means no earlier questions,
+        # even when the server's reset of `asked` has not run yet (a question sent right after the click).
+        history, asked = list(history or []), list(asked or []) if history else []
         try:
             # The chat's earlier questions: a follow-up ("Did it lower CRP?") is read with them.
             answer = engine.ask(question, history=asked)
@@ -225,6 +227,8 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
         send.click(None, js=FOCUS_JS)  # the box keeps the focus after a click on Ask, as after Enter
         copy.click(None, js=COPY_JS)
         choice.change(relabel, [choice, last, asked], labelled, api_visibility="private")
+        # The chat empties at once in the browser, so a question sent before the server's reset carries none of it.
+        clear.click(None, None, [chat], js="() => [[]]")
         clear.click(lambda c: [[], None, [], *relabel(c, None, [])], [choice], [chat, last, asked, *labelled],
                     api_visibility="private")
         # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
