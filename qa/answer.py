@@ -3,7 +3,8 @@
 No generator ships offline, so the answer is made of source sentences:
 1. Every sentence of the cited passages is scored by its own vector (stored at index time) against
    the question's, shifted by its passage's language offset, so an English sentence and a Russian
-   one compete fairly for a Russian question.
+   one compete fairly for a Russian question; plus its passage's rank and the key terms it covers,
+   each term weighted by how rare it is among the candidate sentences.
 2. A topic sentence that only restates the question ("One of the most damaging effects of IL-6 is
    on myocardial fibrosis.") gives way to the next sentence when that one scores about as well.
 3. The reader's language: when the lead sentence is in another language, the same fact in the
@@ -61,8 +62,11 @@ def candidates(
 ) -> list[Candidate]:
     """Sentences of the first ``answer_pool`` passages, best first: centred cosine plus
     ``term_weight`` × the share of the question's key terms the sentence covers (the model alone
-    prefers sentences that resemble the question over sentences that answer it)."""
-    out: list[Candidate] = []
+    prefers sentences that resemble the question over sentences that answer it). Each term counts
+    by how few of these sentences cover it (inverse document frequency over the pool): the subject
+    of the whole corpus ("IL-6" in a review of IL-6) is in every sentence and tells none apart,
+    while "receptor complex" picks the sentence that answers."""
+    found: list[tuple[int, tuple[int, int], np.ndarray, list[bool]]] = []
     for rank, passage in enumerate(passages[: settings.answer.pool]):
         if passage.id < 0:
             continue
@@ -70,12 +74,28 @@ def candidates(
         for span, sentence_vector in zip(passage.chunk.sentences, vectors, strict=True):
             if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
                 continue
-            score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
-            if terms:
-                evidence = Evidence(passage.chunk.text[span[0] : span[1]])
-                score += settings.answer.term_weight * sum(evidence.covers(t) for t in terms) / len(terms)
-            out.append(Candidate(rank, span, score, sentence_vector))
+            evidence = Evidence(passage.chunk.text[span[0] : span[1]]) if terms else None
+            found.append((rank, span, sentence_vector, [evidence.covers(t) for t in terms] if evidence else []))
+    weights = _term_weights([covered for *_, covered in found], len(terms))
+    out = []
+    for rank, span, sentence_vector, covered in found:
+        passage = passages[rank]
+        score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
+        if terms:
+            score += settings.answer.term_weight * float(weights @ np.array(covered, dtype=np.float64))
+        out.append(Candidate(rank, span, score, sentence_vector))
     return sorted(out, key=lambda c: -c.score)
+
+
+def _term_weights(coverage: list[list[bool]], terms: int) -> np.ndarray:
+    """Each key term's share of the coverage bonus: log((n + 1) / (df + 0.5)) over the n candidate
+    sentences, normalised to sum to 1 (equal shares when every term is equally common)."""
+    if not terms:
+        return np.zeros(0)
+    n = len(coverage)
+    df = np.array(coverage, dtype=np.float64).reshape(n, terms).sum(axis=0)
+    idf = np.log((n + 1) / (df + 0.5))  # > 0, as df ≤ n
+    return idf / idf.sum()
 
 
 def _restates(candidate: Candidate, passages: list[Passage], question: Evidence) -> bool:
