@@ -166,9 +166,11 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
 
     def respond(question: str, history: list[dict], choice: str, last: Answer | None,
                 asked: list[str]) -> list[Any]:
-        # The thread is the chat the reader sees: after Clear, an empty chat means no earlier questions,
-        # even when the server's reset of `asked` has not run yet (a question sent right after the click).
-        history, asked = list(history or []), list(asked or []) if history else []
+        # The thread is the chat the reader sees: after Clear, an empty chat means no earlier questions
+        # and no last answer, even when the server's reset has not run yet (a question sent at once).
+        if not history:
+            last, asked = None, []
+        history, asked = list(history or []), list(asked or [])
         try:
             # The chat's earlier questions: a follow-up ("Did it lower CRP?") is read with them.
             answer = engine.ask(question, history=asked)
