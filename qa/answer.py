@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
-from qa.languages import LANGUAGES
+from qa.languages import ENGLISH, LANGUAGES
 from qa.messages import english_source_note, not_found_message
 from qa.retrieve import Query
 from qa.settings import Settings
-from qa.terms import Evidence, Term, key_terms, missing
+from qa.terms import Evidence, Term, key_terms, missing, relation_terms
 from qa.types import Answer, Citation, Claim, Passage
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
@@ -58,25 +58,33 @@ class Candidate:
 
 
 def candidates(
-    index: Index, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings
+    index: Index, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings,
+    relations: list[Term] | None = None,
 ) -> list[Candidate]:
     """Sentences of the first ``answer_pool`` passages, best first: centred cosine plus
     ``term_weight`` × the share of the question's key terms the sentence covers (the model alone
     prefers sentences that resemble the question over sentences that answer it). Each term counts
     by how few of these sentences cover it (inverse document frequency over the pool): the subject
     of the whole corpus ("IL-6" in a review of IL-6) is in every sentence and tells none apart,
-    while "receptor complex" picks the sentence that answers."""
+    while "receptor complex" picks the sentence that answers. ``relations`` (qa.terms.relation_terms)
+    add their own weight on the same scale without diluting the key terms' share."""
+    keys = len(terms)
+    terms = [*terms, *(relations or [])]
     found: list[tuple[int, tuple[int, int], np.ndarray, list[bool]]] = []
     for rank, passage in enumerate(passages[: settings.answer.pool]):
         if passage.id < 0:
             continue
         vectors = index.sentences_of(passage.id)
-        for span, sentence_vector in zip(passage.chunk.sentences, vectors, strict=True):
+        spans = passage.chunk.sentences
+        for j, (span, sentence_vector) in enumerate(zip(spans, vectors, strict=True)):
             if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
                 continue
-            evidence = Evidence(passage.chunk.text[span[0] : span[1]]) if terms else None
+            # A sentence that points back ("It is treated with…") is read with the one it points to,
+            # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
+            start = _antecedent(passage.chunk.text, spans, j)
+            evidence = Evidence(passage.chunk.text[spans[start][0] : span[1]]) if terms else None
             found.append((rank, span, sentence_vector, [evidence.covers(t) for t in terms] if evidence else []))
-    weights = _term_weights([covered for *_, covered in found], len(terms))
+    weights = _term_weights([covered for *_, covered in found], len(terms), keys)
     out = []
     for rank, span, sentence_vector, covered in found:
         passage = passages[rank]
@@ -87,15 +95,26 @@ def candidates(
     return sorted(out, key=lambda c: -c.score)
 
 
-def _term_weights(coverage: list[list[bool]], terms: int) -> np.ndarray:
-    """Each key term's share of the coverage bonus: log((n + 1) / (df + 0.5)) over the n candidate
-    sentences, normalised to sum to 1 (equal shares when every term is equally common)."""
+def _antecedent(text: str, spans: tuple[tuple[int, int], ...], j: int) -> int:
+    """The index of the sentence that sentence ``j`` points back to: the nearest one before it that
+    does not itself open with an anaphor ("Ringworm is…" for "It spreads…. It is treated…");
+    ``j`` itself when it does not point back or nothing comes before it."""
+    i = j
+    while i > 0 and _ANAPHOR.match(text[spans[i][0] : spans[i][1]]):
+        i -= 1
+    return i
+
+
+def _term_weights(coverage: list[list[bool]], terms: int, keys: int) -> np.ndarray:
+    """Each term's share of the coverage bonus: log((n + 1) / (df + 0.5)) over the n candidate
+    sentences, normalised so that the first ``keys`` (the key terms; all terms when there are
+    none) sum to 1: equal shares when every key term is equally common."""
     if not terms:
         return np.zeros(0)
     n = len(coverage)
     df = np.array(coverage, dtype=np.float64).reshape(n, terms).sum(axis=0)
     idf = np.log((n + 1) / (df + 0.5))  # > 0, as df ≤ n
-    return idf / idf.sum()
+    return idf / idf[: keys or terms].sum()
 
 
 def _restates(candidate: Candidate, passages: list[Passage], question: Evidence) -> bool:
@@ -118,9 +137,13 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
             lead = following
     chosen = [lead]
     if _ANAPHOR.match(lead.text(passages)):
+        # The sentence it points back to, past any that point back themselves.
+        spans = passages[lead.rank].chunk.sentences
+        start = spans[_antecedent(passages[lead.rank].chunk.text, spans, spans.index(lead.span))]
         before = [c for c in ranked if c.rank == lead.rank and c.span[1] <= lead.span[0]]
+        named = [c for c in before if c.span[0] >= start[0]]
         if before:
-            chosen.insert(0, max(before, key=lambda c: c.span[1]))
+            chosen.insert(0, min(named, key=lambda c: c.span[0]) if named else max(before, key=lambda c: c.span[1]))
     seen = {c.text(passages) for c in chosen}
     for candidate in ranked:
         text = candidate.text(passages)
@@ -196,7 +219,8 @@ def _quote(text: str) -> str:
 def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: Index, settings: Settings) -> Answer:
     passages = list(passages)
     terms = key_terms(query.text, query.language, query.embed_text)
-    ranked = candidates(index, vector, passages, terms, settings)
+    english = query.text if query.language == ENGLISH.code else query.gloss
+    ranked = candidates(index, vector, passages, terms, settings, relation_terms(english, terms))
     chosen = choose(query, passages, ranked, settings)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:

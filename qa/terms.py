@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from qa.glossary import glossed_words, synonyms
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
+from qa.languages.en import RELATION
 from qa.translit import skeleton
 
 _WORD = re.compile(r"[^\W_][\w'-]*")
@@ -113,6 +114,20 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
                 out.append(Term(word, (word, *content)))
             continue
         if len(word) >= 3:
+            out.append(Term(word, (word,)))
+    return out
+
+
+def relation_terms(english: str, terms: list[Term]) -> list[Term]:
+    """The relation words of an English question or gloss ("spread", "happen", "time") that no key
+    term already stands for: never required for support, but they tell the sentence that answers
+    ("It spreads through contaminated water") from one that only names the topic."""
+    seen = {stem(form) for term in terms for form in term.forms}
+    out = []
+    for word in _WORD.findall(english):
+        root = stem(word)
+        if len(word) >= 3 and word.lower() in RELATION and root not in seen:
+            seen.add(root)
             out.append(Term(word, (word,)))
     return out
 

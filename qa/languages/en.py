@@ -8,8 +8,10 @@ from qa.languages.base import Language
 
 # Words that ask, relate or quantify but name no topic: a question about any subject uses them, so
 # an answer need not repeat them ("Is X linked to Y?" → "X predicts Y"). Also applied to the English
-# senses of Russian and Uzbek words.
-GENERIC = frozenset("""
+# senses of Russian and Uzbek words. The first block are function words; the rest (RELATION) say what
+# is asked about the topic ("how does it spread", "what happens over time") and help pick the
+# sentence that answers, though no answer is required to repeat them.
+FUNCTION = frozenset("""
 a about above across after again against all also although always am among an and any anyone are around as at
 away be became because become becomes been before being below best better between both but by can cannot could
 did do does doing done down during each either else enough even ever every few for from further get gets getting
@@ -20,6 +22,8 @@ others our out over own part per possible possibly rather really same several sh
 something sometimes still such than that the their them then there these they thing things this those though
 through thus to too type types under until up upon us use used uses using usually very was way ways we well
 were what whatever when where whether which while who whom whose why will with within without would yet you your
+""".split())
+RELATION = frozenset("""
 happen happens happened occur occurs stay stays remain remains add adds added involve involved involves link
 linked links associate associated association relate related relation relationship affect affects effect effects
 cause causes caused role roles change changes changed increase increases increased decrease decreases decreased
@@ -39,6 +43,8 @@ effective effectiveness efficacy efficacious feasible feasibility reliable relia
 accurate accuracy valid validity appropriate sufficient superior inferior worse favor favour favors favours
 influence influences influenced affected impact impacts continue continued option options early late anti
 """.split())
+RELATION -= FUNCTION  # a few words are listed in both blocks ("usually", "lower"): they stay function words
+GENERIC = FUNCTION | RELATION
 # Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
 # not the topic: the answer says "was feasible" or "can be safely performed" alike.
 
