@@ -1,14 +1,18 @@
-"""Shared fixtures: the real model (built once per machine) and a real index of the shipped corpus."""
+"""Shared fixtures: the real model (built once per machine), a real index of the shipped corpus, and
+engines over small corpora that a test writes."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
+from qa.index import Index
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,3 +36,21 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, settings: Settings, e
     shutil.copytree(ROOT / "corpus", corpus)
     build(settings, embedder, corpus, base / "index")
     return base / "index"
+
+
+@pytest.fixture(scope="session")
+def engine_over(
+    tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder
+) -> Callable[[dict[str, str]], Engine]:
+    """An engine over a corpus of {file name: text}, written to a temp dir and indexed there."""
+
+    def make(files: dict[str, str]) -> Engine:
+        base = tmp_path_factory.mktemp("notes")
+        corpus = base / "corpus"
+        corpus.mkdir()
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        build(settings, embedder, corpus, base / "index")
+        return Engine(Index.load(base / "index", settings.vectors), embedder, settings)
+
+    return make

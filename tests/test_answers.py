@@ -4,16 +4,12 @@ told from the topic sentence by what the question asks about it (treated, spread
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from qa.answer import first_statement
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import Index
-from qa.settings import Settings
 
 NOTES = {
     "ringworm.txt": "Ringworm is a fungal skin infection that forms a round, scaly rash. It spreads by touching "
@@ -25,14 +21,8 @@ NOTES = {
 
 
 @pytest.fixture(scope="module")
-def notes(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Engine:
-    base = tmp_path_factory.mktemp("answers")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in NOTES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    build(settings, embedder, corpus, Path(base / "index"))
-    return Engine(Index.load(base / "index", settings.vectors), embedder, settings)
+def notes(engine_over: Callable[[dict[str, str]], Engine]) -> Engine:
+    return engine_over(NOTES)
 
 
 @pytest.mark.parametrize(("question", "states"), [

@@ -5,13 +5,12 @@ to a same-language cosine, and an on-topic question the notes do not answer is s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
 from qa.glossary import to_english
-from qa.index import Index
 from qa.retrieve import prepare
 from qa.settings import Settings
 from qa.terms import key_terms
@@ -48,14 +47,8 @@ NEAR_TOPIC = {
 
 
 @pytest.fixture(scope="module")
-def notes_engine(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Engine:
-    base = tmp_path_factory.mktemp("notes")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in NOTES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    build(settings, embedder, corpus, base / "index")
-    return Engine(Index.load(base / "index", settings.vectors), embedder, settings)
+def notes_engine(engine_over: Callable[[dict[str, str]], Engine]) -> Engine:
+    return engine_over(NOTES)
 
 
 @pytest.mark.parametrize(("source", "variant"), [(s, v) for s, qs in sorted(ANSWERABLE.items()) for v in sorted(qs)])
