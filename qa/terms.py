@@ -30,6 +30,11 @@ from qa.translit import skeleton
 _WORD = re.compile(r"[^\W_][\w'-]*")
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
+# … and, for two words spelled alike up to there (the same language), when it also runs to within
+# this many letters of the shorter word's end: endings differ (ventricle / ventricular), words built
+# on a shared combining form do not (hypertension / hypertrophy, гипертензии / гипертрофии,
+# cardiovascular / cardiomyocyte). A transliteration keeps the short rule (brutsellyozni / brucellosis).
+_ENDING = 3
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
@@ -118,6 +123,16 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
     return out
 
 
+def _shared(a: str, b: str) -> int:
+    """The length of the common prefix of ``a`` and ``b``."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:
     """The relation words of an English question or gloss ("spread", "happen", "time") that no key
     term already stands for: never required for support, but they tell the sentence that answers
@@ -140,7 +155,11 @@ class Evidence:
         self.words = words
         self.stems = {stem(w) for w in words}
         self.folds = {_fold(w) for w in words}
-        self.prefixes = {f[:_PREFIX] for f in self.folds if len(f) >= _PREFIX}
+        self.prefixes: dict[str, list[tuple[str, str]]] = {}  # fold prefix → (fold, word)
+        for w in words:
+            f = _fold(w)
+            if len(f) >= _PREFIX:
+                self.prefixes.setdefault(f[:_PREFIX], []).append((f, w))
 
     def _has(self, form: str) -> bool:
         low = form.lower()
@@ -159,7 +178,13 @@ class Evidence:
         if len(root) >= _COMPOUND and any(root in s for s in self.stems):  # pressor / vasopressor
             return True
         fold = _fold(low)
-        return fold in self.folds or (len(fold) >= _PREFIX and fold[:_PREFIX] in self.prefixes)
+        if fold in self.folds:
+            return True
+        similar = self.prefixes.get(fold[:_PREFIX], []) if len(fold) >= _PREFIX else []
+        return any(
+            word[:_PREFIX] != low[:_PREFIX] or _shared(fold, other) >= min(len(fold), len(other)) - _ENDING
+            for other, word in similar
+        )
 
     def covers(self, term: Term) -> bool:
         for form in term.forms:

@@ -13,7 +13,7 @@ from qa.api import Engine
 from qa.glossary import to_english
 from qa.retrieve import prepare
 from qa.settings import Settings
-from qa.terms import key_terms
+from qa.terms import Evidence, Term, key_terms
 
 NOTES = {
     "measles.txt": "Measles is a highly contagious viral disease with fever, cough and a rash. Two doses of the "
@@ -91,3 +91,15 @@ def test_untranslated_russian_verb_is_not_required_and_a_translated_one_is(notes
     query = prepare("Как лечат корь?")
     assert [t.text for t in key_terms(query.text, query.language, query.embed_text)] == ["корь"]
 
+
+
+@pytest.mark.parametrize(("term", "text", "covered"), [
+    ("ventricle", "progressive ventricular dilation", True),  # an ending differs
+    ("statins", "статины снижают холестерин", True),  # another script
+    ("brutsellyozni", "Brucellosis is caught from unpasteurised milk", True),  # a transliteration
+    ("hypertension", "left ventricular hypertrophy", False),  # one combining form, two conditions
+    ("гипертензии", "при гипертрофии миокарда", False),
+    ("cardiovascular", "cardiomyocyte apoptosis", False),
+])
+def test_a_shared_beginning_makes_one_word_only_up_to_its_ending(term: str, text: str, covered: bool) -> None:
+    assert Evidence(text).covers(Term(term, (term,))) is covered
