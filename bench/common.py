@@ -7,6 +7,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -56,6 +57,18 @@ def dev_index(settings: Settings, embedder: Embedder) -> tuple[Path, Index]:
     report = build(settings, embedder, corpus, index)
     print(f"dev corpus: {report.summary()}", file=sys.stderr)
     return corpus, Index.load(index, settings.vectors)
+
+
+@contextmanager
+def english_sentences_index(settings: Settings, embedder: Embedder, rows: list[dict]) -> Iterator[Index]:
+    """A Tatoeba set's English sentences, one file each (``<id>.txt``), indexed in a temp folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, folder = Path(tmp) / "corpus", Path(tmp) / "index"
+        corpus.mkdir()
+        for row in rows:
+            (corpus / f"{row['id']}.txt").write_text(row["english"], encoding="utf-8")
+        build(settings, embedder, corpus, folder)
+        yield Index.load(folder, settings.vectors)
 
 
 def percentile(values: list[float], q: float) -> float:

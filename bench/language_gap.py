@@ -10,15 +10,10 @@ sentence itself are scored against it. The gap is the median of (English − tra
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 
-from bench.common import DATA, read_rows
-from qa.build import build
+from bench.common import DATA, english_sentences_index, read_rows
 from qa.embed import Embedder
-from qa.index import Index
 from qa.retrieve import Retriever, prepare
 from qa.settings import Settings
 
@@ -31,13 +26,7 @@ def main() -> int:
             print(f"skip: {DATA / name} not found")
             continue
         rows = read_rows(name)
-        with tempfile.TemporaryDirectory() as tmp:
-            corpus, folder = Path(tmp) / "corpus", Path(tmp) / "index"
-            corpus.mkdir()
-            for row in rows:
-                (corpus / f"{row['id']}.txt").write_text(row["english"], encoding="utf-8")
-            build(settings, embedder, corpus, folder)
-            index = Index.load(folder, settings.vectors)
+        with english_sentences_index(settings, embedder, rows) as index:
             retriever = Retriever(index, embedder, settings)
             passage = {chunk.source: index.vectors[i] for i, chunk in enumerate(index.chunks)}
             gaps = []

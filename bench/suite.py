@@ -25,9 +25,17 @@ from typing import Any
 import numpy as np
 
 from bench import scale, versus_txtai
-from bench.common import DATA, dev_index, has_data, p50_p95_ms, read_rows, time_ask_vs_encode, time_indexing
+from bench.common import (
+    DATA,
+    dev_index,
+    english_sentences_index,
+    has_data,
+    p50_p95_ms,
+    read_rows,
+    time_ask_vs_encode,
+    time_indexing,
+)
 from qa.api import Engine
-from qa.build import build
 from qa.embed import Embedder
 from qa.evaluate import Ranked, Scores, System, evaluate
 from qa.index import Index
@@ -108,13 +116,7 @@ def tatoeba(settings: Settings, embedder: Embedder) -> dict[str, dict[str, dict[
         if not (DATA / name).exists():
             continue
         rows = read_rows(name)
-        with tempfile.TemporaryDirectory() as tmp:
-            corpus, folder = Path(tmp) / "corpus", Path(tmp) / "index"
-            corpus.mkdir()
-            for r in rows:
-                (corpus / f"{r['id']}.txt").write_text(r["english"], encoding="utf-8")
-            build(settings, embedder, corpus, folder)
-            index = Index.load(folder, settings.vectors)
+        with english_sentences_index(settings, embedder, rows) as index:
             questions = [{"question": r["text"], "gold_source": f"{r['id']}.txt", "lang": r["lang"]} for r in rows]
             results[label] = {
                 "qa": evaluate(questions, qa_system(Engine(index, embedder, settings)), settings.retrieval.k),
