@@ -18,7 +18,7 @@ No generator ships offline, so the answer is made of source sentences:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,6 +52,9 @@ class Candidate:
     span: tuple[int, int]
     score: float  # centred cosine of the sentence and the question
     vector: np.ndarray
+    # Where the sentence's reading starts: the start of the sentence an opening "It…" points back
+    # to (past any that point back themselves), else of the sentence itself.
+    reading: int
 
     def text(self, passages: list[Passage]) -> str:
         return passages[self.rank].chunk.text[self.span[0] : self.span[1]]
@@ -70,28 +73,23 @@ def candidates(
     add their own weight on the same scale without diluting the key terms' share."""
     keys = len(terms)
     terms = [*terms, *(relations or [])]
-    found: list[tuple[int, tuple[int, int], np.ndarray, list[bool]]] = []
+    found: list[tuple[Candidate, list[bool]]] = []
     for rank, passage in enumerate(passages[: settings.answer.pool]):
         if passage.id < 0:
             continue
-        vectors = index.sentences_of(passage.id)
-        spans = passage.chunk.sentences
-        for j, (span, sentence_vector) in enumerate(zip(spans, vectors, strict=True)):
+        text, spans = passage.chunk.text, passage.chunk.sentences
+        for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
                 continue
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
-            start = _antecedent(passage.chunk.text, spans, j)
-            evidence = Evidence(passage.chunk.text[spans[start][0] : span[1]]) if terms else None
-            found.append((rank, span, sentence_vector, [evidence.covers(t) for t in terms] if evidence else []))
-    weights = _term_weights([covered for *_, covered in found], len(terms), keys)
-    out = []
-    for rank, span, sentence_vector, covered in found:
-        passage = passages[rank]
-        score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
-        if terms:
-            score += settings.answer.term_weight * float(weights @ np.array(covered, dtype=np.float64))
-        out.append(Candidate(rank, span, score, sentence_vector))
+            reading = spans[_antecedent(text, spans, j)][0]
+            score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
+            candidate = Candidate(rank, span, score, sentence_vector, reading)
+            found.append((candidate, _coverage(text[reading : span[1]], terms)))
+    weights = _term_weights([covered for _, covered in found], len(terms), keys)
+    bonus = settings.answer.term_weight
+    out = [replace(c, score=c.score + bonus * float(weights @ np.array(covered, np.float64))) for c, covered in found]
     return sorted(out, key=lambda c: -c.score)
 
 
@@ -103,6 +101,14 @@ def _antecedent(text: str, spans: tuple[tuple[int, int], ...], j: int) -> int:
     while i > 0 and _ANAPHOR.match(text[spans[i][0] : spans[i][1]]):
         i -= 1
     return i
+
+
+def _coverage(text: str, terms: list[Term]) -> list[bool]:
+    """Which of ``terms`` the text covers (one Evidence index for all of them)."""
+    if not terms:
+        return []
+    evidence = Evidence(text)
+    return [evidence.covers(t) for t in terms]
 
 
 def _term_weights(coverage: list[list[bool]], terms: int, keys: int) -> np.ndarray:
@@ -138,10 +144,8 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
     chosen = [lead]
     if _ANAPHOR.match(lead.text(passages)):
         # The sentence it points back to, past any that point back themselves.
-        spans = passages[lead.rank].chunk.sentences
-        start = spans[_antecedent(passages[lead.rank].chunk.text, spans, spans.index(lead.span))]
         before = [c for c in ranked if c.rank == lead.rank and c.span[1] <= lead.span[0]]
-        named = [c for c in before if c.span[0] >= start[0]]
+        named = [c for c in before if c.span[0] >= lead.reading]
         if before:
             chosen.insert(0, min(named, key=lambda c: c.span[0]) if named else max(before, key=lambda c: c.span[1]))
     seen = {c.text(passages) for c in chosen}

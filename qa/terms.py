@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from os.path import commonprefix
 
 from qa.glossary import glossed_words, synonyms
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
@@ -123,16 +124,6 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
     return out
 
 
-def _shared(a: str, b: str) -> int:
-    """The length of the common prefix of ``a`` and ``b``."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:
     """The relation words of an English question or gloss ("spread", "happen", "time") that no key
     term already stands for: never required for support, but they tell the sentence that answers
@@ -154,12 +145,13 @@ class Evidence:
         words = {w.lower() for w in _WORD.findall(text)}
         self.words = words
         self.stems = {stem(w) for w in words}
-        self.folds = {_fold(w) for w in words}
+        self.folds: set[str] = set()
         self.prefixes: dict[str, list[tuple[str, str]]] = {}  # fold prefix → (fold, word)
         for w in words:
-            f = _fold(w)
-            if len(f) >= _PREFIX:
-                self.prefixes.setdefault(f[:_PREFIX], []).append((f, w))
+            fold = _fold(w)
+            self.folds.add(fold)
+            if len(fold) >= _PREFIX:
+                self.prefixes.setdefault(fold[:_PREFIX], []).append((fold, w))
 
     def _has(self, form: str) -> bool:
         low = form.lower()
@@ -182,7 +174,7 @@ class Evidence:
             return True
         similar = self.prefixes.get(fold[:_PREFIX], []) if len(fold) >= _PREFIX else []
         return any(
-            word[:_PREFIX] != low[:_PREFIX] or _shared(fold, other) >= min(len(fold), len(other)) - _ENDING
+            word[:_PREFIX] != low[:_PREFIX] or len(commonprefix([fold, other])) >= min(len(fold), len(other)) - _ENDING
             for other, word in similar
         )
 

@@ -251,7 +251,8 @@ def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_no
     build(settings, embedder, corpus, tmp_path / "index")
     index = Index.load(tmp_path / "index")
     lead_id = next(i for i, c in enumerate(index.chunks) if c.source == "en.txt")
-    lead = Candidate(0, index.chunks[lead_id].sentences[0], 0.0, index.sentences_of(lead_id)[0])
+    first = index.chunks[lead_id].sentences[0]
+    lead = Candidate(0, first, 0.0, index.sentences_of(lead_id)[0], first[0])
     terms = key_terms("Насколько зорбатин снижает рецидивы фибрилляции предсердий?", "ru")
     found = rendering(index, lead, english, terms, "ru", settings)
     assert found is not None and index.chunks[found[0]].source == "ru.txt"
@@ -259,7 +260,8 @@ def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_no
     build(settings, embedder, corpus, tmp_path / "index")
     index = Index.load(tmp_path / "index")
     lead_id = next(i for i, c in enumerate(index.chunks) if c.source == "en.txt")
-    lead = Candidate(0, index.chunks[lead_id].sentences[0], 0.0, index.sentences_of(lead_id)[0])
+    first = index.chunks[lead_id].sentences[0]
+    lead = Candidate(0, first, 0.0, index.sentences_of(lead_id)[0], first[0])
     assert rendering(index, lead, english, terms, "ru", settings) is None, "merely on topic never leads"
 
 
