@@ -29,14 +29,23 @@ def glossed_languages() -> tuple[str, ...]:
     return tuple(code for code, entry in LANGUAGES.items() if entry.glossary)
 
 
+class _GlossaryFile(NamedTuple):
+    entries: dict[str, str]  # stem → its English senses, space-joined (what a gloss says)
+    whole: frozenset[str]  # stems marked "=": the word itself or its dictionary form, never a longer word
+    meanings: tuple[tuple[str, ...], ...]  # per entry and meaning, the English senses that are synonyms
+
+
 @lru_cache(maxsize=4)
-def _glossary_file(code: str) -> tuple[dict[str, str], frozenset[str]]:
-    """The entries (stem → English senses) and those marked ``=``: a short word that matches itself
-    or its dictionary form, never as the stem of a longer word (час "hour" / часто "often")."""
+def _glossary_file(code: str) -> _GlossaryFile:
+    """The entries, those marked ``=`` (a short word that matches itself or its dictionary form,
+    never as the stem of a longer word: час "hour" / часто "often"), and the synonym groups. Senses
+    separated by "," say the same thing (kidney, renal); "|" separates the meanings of an ambiguous
+    word (тиф: typhoid | typhus), which the gloss gives together but which are not synonyms."""
     name = f"data/{language_entry(code).glossary}"
     text = resources.files("qa").joinpath(name).read_text(encoding="utf-8")
     entries: dict[str, str] = {}
     whole: set[str] = set()
+    meanings: list[tuple[str, ...]] = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -44,12 +53,14 @@ def _glossary_file(code: str) -> tuple[dict[str, str], frozenset[str]]:
         key = normalise(source.rstrip("="))
         if source.endswith("="):
             whole.add(key)
-        entries[key] = " ".join(sense.strip() for sense in english.split(",") if sense.strip())
-    return entries, frozenset(whole)
+        groups = [tuple(s.strip() for s in meaning.split(",") if s.strip()) for meaning in english.split("|")]
+        entries[key] = " ".join(sense for group in groups for sense in group)
+        meanings += [group for group in groups if group]
+    return _GlossaryFile(entries, frozenset(whole), tuple(meanings))
 
 
 def glossary(code: str) -> dict[str, str]:
-    return _glossary_file(code)[0]
+    return _glossary_file(code).entries
 
 
 def normalise(text: str) -> str:
@@ -63,7 +74,7 @@ def _fits(word: str, stem: str, language: str) -> bool:
     rest = word[len(stem) :]
     if not rest:
         return True
-    if stem in _glossary_file(language)[1]:
+    if stem in _glossary_file(language).whole:
         return False
     length = len(stem.replace(" ", ""))
     if length < _EXACT_BELOW:
@@ -161,12 +172,13 @@ def to_english(question: str, language: str, fallback: int = 0) -> Gloss:
 
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, frozenset[str]]:
-    """English words that one glossary entry gives as senses of the same word (kidney / renal,
-    death / mortality, harmful / deleterious): a small clinical thesaurus for free."""
+    """English words that one glossary entry gives as senses of the same meaning (kidney / renal,
+    death / mortality, harmful / deleterious): a small clinical thesaurus for free. The meanings of
+    an ambiguous word are not synonyms: тиф gives typhoid and typhus, and neither stands for the other."""
     groups: dict[str, set[str]] = {}
     for code in glossed_languages():
-        for senses in glossary(code).values():
-            words = [w for w in senses.split() if w.isalpha()]
+        for meaning in _glossary_file(code).meanings:
+            words = [w for sense in meaning for w in sense.split() if w.isalpha()]
             for word in words:
                 groups.setdefault(word, set()).update(words)
     return {word: frozenset(group) for word, group in groups.items()}

@@ -31,10 +31,10 @@ from qa.translit import skeleton
 _WORD = re.compile(r"[^\W_][\w'-]*")
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
-# … and, for two words spelled alike up to there (the same language), when it also runs to within
-# this many letters of the shorter word's end: endings differ (ventricle / ventricular), words built
-# on a shared combining form do not (hypertension / hypertrophy, гипертензии / гипертрофии,
-# cardiovascular / cardiomyocyte). A transliteration keeps the short rule (brutsellyozni / brucellosis).
+# Two words of one language and script share their spelling, not just a skeleton, for that long, and
+# up to this many letters before the shorter one's end: endings differ (ventricle / ventricular),
+# words built on one combining form do not (hypertension / hypertrophy, гипертензии / гипертрофии,
+# cardiovascular / cardiomyocyte), nor words whose skeletons merely agree (shingles / single).
 _ENDING = 3
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
@@ -45,6 +45,9 @@ _FOCUS: frozenset[str] = frozenset().union(*(entry.focus for entry in LANGUAGES.
 class Term:
     text: str  # as written in the question
     forms: tuple[str, ...]  # any of these in the evidence covers the term
+    # The first form is the Russian or Uzbek word itself: in Latin script (Uzbek) it may match an
+    # English word by its skeleton (brutsellyozni / brucellosis); English senses match by spelling.
+    foreign: bool = False
 
 
 @lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
@@ -108,7 +111,7 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
         # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
         if relation and senses and not any(ENGLISH.generic(sense) for sense in senses):
-            out.append(Term(word, (word, *senses)))
+            out.append(Term(word, (word, *senses), foreign=True))
             continue
         if low in focus or entry.generic(low) or relation:
             continue
@@ -117,11 +120,15 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
         if senses:
             content = tuple(s for s in senses if not ENGLISH.generic(s))
             if content:
-                out.append(Term(word, (word, *content)))
+                out.append(Term(word, (word, *content), foreign=True))
             continue
         if len(word) >= 3:
-            out.append(Term(word, (word,)))
+            out.append(Term(word, (word,), foreign=True))
     return out
+
+
+def _script(word: str) -> str:
+    return "C" if any("\u0400" <= ch <= "\u04ff" for ch in word) else "L"
 
 
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:
@@ -146,20 +153,24 @@ class Evidence:
         self.words = words
         self.stems = {stem(w) for w in words}
         self.folds: set[str] = set()
-        self.prefixes: dict[str, list[tuple[str, str]]] = {}  # fold prefix → (fold, word)
+        self.prefixes: dict[str, list[str]] = {}  # skeleton prefix → the words' scripts ("C" / "L")
+        self.spellings: dict[str, list[str]] = {}  # spelling prefix → words
         for w in words:
             fold = _fold(w)
             self.folds.add(fold)
             if len(fold) >= _PREFIX:
-                self.prefixes.setdefault(fold[:_PREFIX], []).append((fold, w))
+                self.prefixes.setdefault(fold[:_PREFIX], []).append(_script(w))
+            if len(w) >= _PREFIX:
+                self.spellings.setdefault(w[:_PREFIX], []).append(w)
 
-    def _has(self, form: str) -> bool:
+    def _has(self, form: str, foreign: bool = False) -> bool:
         low = form.lower()
         if low in self.words:
             return True
         if "-" in low and not _ACRONYM.match(form):  # peri-sinusoidal / perisinusoidal, blood-brain / blood brain
             parts = [p for p in low.split("-") if p]
-            return self._has(low.replace("-", "")) or (len(parts) > 1 and all(self._has(p) for p in parts))
+            return self._has(low.replace("-", ""), foreign) or (
+                len(parts) > 1 and all(self._has(p, foreign) for p in parts))
         root = stem(low)
         if root in self.stems:
             return True
@@ -172,15 +183,18 @@ class Evidence:
         fold = _fold(low)
         if fold in self.folds:
             return True
-        similar = self.prefixes.get(fold[:_PREFIX], []) if len(fold) >= _PREFIX else []
-        return any(
-            word[:_PREFIX] != low[:_PREFIX] or len(commonprefix([fold, other])) >= min(len(fold), len(other)) - _ENDING
-            for other, word in similar
-        )
+        # Another script, or an Uzbek word against Latin text: the skeleton decides (статины / statins,
+        # brutsellyozni / brucellosis).
+        own = _script(low)
+        scripts = self.prefixes.get(fold[:_PREFIX], []) if len(fold) >= _PREFIX else []
+        if any(script != own or (foreign and own == "L") for script in scripts):
+            return True
+        return any(len(commonprefix([low, word])) >= min(len(low), len(word)) - _ENDING
+                   for word in self.spellings.get(low[:_PREFIX], []))
 
     def covers(self, term: Term) -> bool:
-        for form in term.forms:
-            if self._has(form):
+        for i, form in enumerate(term.forms):
+            if self._has(form, foreign=term.foreign and i == 0):
                 return True
             if any(self._has(alternative) for alternative in synonyms().get(form.lower(), ())):
                 return True

@@ -198,6 +198,14 @@ def test_the_corpus_subject_does_not_pick_the_sentence(engine: Engine, question:
     assert "gp130 receptor complex" in answer.claims[0].text, answer.answer
 
 
+@pytest.mark.parametrize("question", ["How is ringworm treated?", "Temiratki qanday davolanadi?"])
+def test_one_meaning_of_an_ambiguous_word_does_not_stand_for_another(engine: Engine, question: str) -> None:
+    # The glossaries give temiratki / лишай as shingles | ringworm: two diseases, not synonyms; and
+    # "shingles" is not "single" (the review's "single-pathway cytokine") for sharing a skeleton.
+    answer = engine.ask(question)
+    assert not answer.supported, answer.answer
+
+
 # On topic (IL-6, heart failure) but not answered by the sources: no statin is mentioned anywhere.
 NEAR_TOPIC = {
     "en": "Do statins lower IL-6 in heart failure?",
