@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.index import Index
+from qa.index import SearchIndex
 from qa.languages import ENGLISH, LANGUAGES
 from qa.messages import english_source_note, not_found_message
 from qa.retrieve import Query
@@ -61,7 +61,7 @@ class Candidate:
 
 
 def candidates(
-    index: Index, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings,
+    index: SearchIndex, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings,
     relations: list[Term] | None = None,
 ) -> list[Candidate]:
     """Sentences of the first ``answer_pool`` passages, best first: centred cosine plus
@@ -163,7 +163,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
 
 
 def rendering(
-    index: Index, lead: Candidate, lead_text: str, terms: list[Term], language: str, settings: Settings
+    index: SearchIndex, lead: Candidate, lead_text: str, terms: list[Term], language: str, settings: Settings
 ) -> tuple[int, tuple[int, int]] | None:
     """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says: similar
     enough to be its rendering, and covering at least as many of the question's key terms (a
@@ -184,16 +184,15 @@ def rendering(
     return chunk_id, span
 
 
-def _neighbours(index: Index, chunk_ids: list[int], settings: Settings) -> list[str]:
+def _neighbours(index: SearchIndex, chunk_ids: list[int], settings: Settings) -> list[str]:
     """The text of the chunks next to the quoted ones in the same document: a fact and the words
     that name its subject are often a few sentences apart (an abstract's aim and its conclusion)."""
-    texts = []
-    for chunk_id in set(chunk_ids):
-        for other in range(chunk_id - settings.answer.evidence_window, chunk_id + settings.answer.evidence_window + 1):
-            if other != chunk_id and 0 <= other < len(index.chunks) and other not in chunk_ids:
-                if index.chunks[other].source == index.chunks[chunk_id].source:
-                    texts.append(index.chunks[other].text)
-    return texts
+    window = settings.answer.evidence_window
+    near = {chunk_id: [other for other in range(chunk_id - window, chunk_id + window + 1)
+                       if other != chunk_id and other not in chunk_ids] for chunk_id in set(chunk_ids)}
+    found = index.chunks_of(sorted({other for others in near.values() for other in others} | set(chunk_ids)))
+    return [found[other].text for chunk_id, others in near.items() for other in others
+            if other in found and found[other].source == found[chunk_id].source]
 
 
 def _lead_size(texts: list[str]) -> int:
@@ -220,7 +219,9 @@ def _quote(text: str) -> str:
     return SOURCE_REFERENCE.sub("", text).strip()
 
 
-def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: Index, settings: Settings) -> Answer:
+def compose(
+    query: Query, vector: np.ndarray, passages: list[Passage], index: SearchIndex, settings: Settings
+) -> Answer:
     passages = list(passages)
     terms = key_terms(query.text, query.language, query.embed_text)
     english = query.text if query.language == ENGLISH.code else query.gloss
@@ -236,7 +237,7 @@ def compose(query: Query, vector: np.ndarray, passages: list[Passage], index: In
             used = {c.rank for c in chosen}
             position = next((i for i in range(len(passages) - 1, -1, -1) if i not in used), len(passages))
             chunk = index.chunks[chunk_id]
-            extra = Passage(chunk, 0.0, float(index.vectors[chunk_id] @ vector), chunk_id)
+            extra = Passage(chunk, 0.0, float(index.vectors_of(np.array([chunk_id]))[0] @ vector), chunk_id)
             passages[position : position + 1] = [extra]
         rendered = (position, span)
     citations = [_citation(i + 1, p) for i, p in enumerate(passages)]

@@ -17,7 +17,7 @@ from qa.answer import compose
 from qa.embed import Embedder
 from qa.errors import ExtractionError, InputError
 from qa.followup import resolve
-from qa.index import Index
+from qa.index import SearchIndex, load_index
 from qa.read import sha256, to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import LimitSettings, Settings
@@ -60,12 +60,12 @@ def validate(question: str) -> str:
 
 
 class Engine:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
         self.embedder, self.settings = embedder, settings
         self.reload(index)
 
     @property
-    def index(self) -> Index:
+    def index(self) -> SearchIndex:
         return self._current[0]
 
     def ask(self, question: str, k: int | None = None,
@@ -88,7 +88,7 @@ class Engine:
             return Context(reason=found)
         path, stat = found
         document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
-                                  self.index.manifest["files"].get(source), self.settings.limits)
+                                  self.index.file_hash(source), self.settings.limits)
         if isinstance(document, str):
             return Context(reason=document)
         text = document.text
@@ -102,7 +102,7 @@ class Engine:
         if isinstance(found, str):
             return found
         path, stat = found
-        return _indexed_bytes(path, stat.st_size, self.index.manifest["files"].get(source), self.settings.limits)
+        return _indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
 
     def _indexed_file(self, source: str) -> tuple[Path, os.stat_result] | str:
         folder = self.settings.corpus_dir.resolve()
@@ -114,7 +114,7 @@ class Engine:
         except OSError:
             return "missing"
 
-    def reload(self, index: Index) -> None:
+    def reload(self, index: SearchIndex) -> None:
         """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""
         self._current = (index, Retriever(index, self.embedder, self.settings))
 
@@ -158,7 +158,7 @@ def open_engine(
     if index_dir is not None:
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.
-    index = Index.load(settings.index_dir, settings.vectors)
+    index = load_index(settings)
     embedder = embedder or Embedder(settings, log)
     index.check_model(embedder.id)
     return Engine(index, embedder, settings)

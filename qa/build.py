@@ -62,11 +62,9 @@ def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> 
     }
 
 
-def _previous(folder: Path, settings: Settings, embedder: Embedder) -> Index | None:
+def _reusable(old: Index | None, settings: Settings, embedder: Embedder) -> Index | None:
     """The existing index when its vectors can be reused (same model, precision, dimension and prefix)."""
-    try:
-        old = Index.load(folder)
-    except IndexUnavailable:
+    if old is None:
         return None
     same = (
         old.manifest.get("model") == embedder.id
@@ -85,22 +83,44 @@ def build(
     rebuild: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildReport:
-    """Index ``corpus`` into ``folder``; unchanged files keep their vectors (content hashes)."""
+    """Index ``corpus`` into ``folder`` (or the Milvus collection ``settings.index_uri`` names);
+    unchanged files keep their vectors (content hashes)."""
     if not corpus.is_dir():
         raise IndexUnavailable(f"corpus folder not found: {corpus}")
-    with build_lock(folder):
-        return _build(settings, embedder, corpus, folder, rebuild, progress)
+    began = time.perf_counter()
+    if settings.index_uri:
+        from qa import milvus, milvus_write
+
+        client, alias = milvus.connect(settings.index_uri), milvus.alias_name()
+        old = None if rebuild else _reusable(milvus_write.previous(client, alias), settings, embedder)
+        index, report = _build(settings, embedder, corpus, old, progress)
+        if old is None or old.manifest.get("chunking") != index.manifest["chunking"]:
+            milvus_write.replace(client, alias, index, settings.vectors)
+        else:  # by file: what changed or went is deleted, what changed or came is inserted
+            milvus_write.update(client, alias, index, [*report.added, *report.updated], report.removed)
+    else:
+        with build_lock(folder):
+            old = None if rebuild else _reusable(_load(folder), settings, embedder)
+            index, report = _build(settings, embedder, corpus, old, progress)
+            index.save(folder)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _load(folder: Path) -> Index | None:
+    try:
+        return Index.load(folder)
+    except IndexUnavailable:
+        return None
 
 
 def _build(
-    settings: Settings, embedder: Embedder, corpus: Path, folder: Path, rebuild: bool,
+    settings: Settings, embedder: Embedder, corpus: Path, old: Index | None,
     progress: Callable[[str, int, int], None] | None,
-) -> BuildReport:
-    began = time.perf_counter()
+) -> tuple[Index, BuildReport]:
     report = BuildReport()
     max_bytes = settings.limits.max_file_mb * 2**20
     files, report.skipped = read_corpus(corpus, max_bytes)
-    old = None if rebuild else _previous(folder, settings, embedder)
     old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
     # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
     # already in the index (a file re-chunked under new settings, the untouched paragraphs of an
@@ -170,10 +190,8 @@ def _build(
     sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
                        else np.zeros((0, embedder.dim), np.float16))
     index = Index(_manifest(settings, embedder, hashes), chunks, matrix, sentence_matrix, settings=settings.vectors)
-    index.save(folder)
     report.chunks = len(chunks)
-    report.seconds = time.perf_counter() - began
-    return report
+    return index, report
 
 
 def _add_document(

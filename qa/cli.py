@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
     index.add_argument("--index", type=Path, default=defaults.index_dir)
     index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
+    index.add_argument("--to", metavar="URI", help="copy the --index folder into Milvus (milvus://host:port or "
+                       "milvus-lite:///path.db) without re-embedding, and make it the live collection")
     ask = commands.add_parser("ask", help="answer a question (or a file of questions) with citations")
     ask.add_argument("question", nargs="?", help="the question; or use --questions FILE")
     ask.add_argument("--index", type=Path, default=defaults.index_dir)
@@ -60,6 +62,8 @@ def run_index(args: argparse.Namespace) -> int:
     from qa.progress import progress_bar
 
     settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
+    if args.to is not None:
+        return _copy_to_milvus(args.index, args.to, settings)
     if not args.corpus.is_dir():
         print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
         return EXIT_USAGE
@@ -68,6 +72,22 @@ def run_index(args: argparse.Namespace) -> int:
     for skip in report.skipped:
         print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
     print(report.summary())
+    return EXIT_OK
+
+
+def _copy_to_milvus(folder: Path, uri: str, settings: Settings) -> int:
+    from qa import milvus, milvus_write
+    from qa.index import Index
+    from qa.settings import MILVUS_SCHEMES
+
+    if not uri.startswith(MILVUS_SCHEMES):
+        print(f"qa: --to needs a Milvus address (milvus://host:port or milvus-lite:///path.db), not {uri!r}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    index = Index.load(folder, settings.vectors)
+    alias = milvus.alias_name()
+    name = milvus_write.replace(milvus.connect(uri), alias, index, settings.vectors)
+    print(f"copied {len(index.chunks)} chunks from {folder} to {uri} (collection {name}, alias {alias})")
     return EXIT_OK
 
 

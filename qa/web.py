@@ -20,7 +20,7 @@ from qa.build import build
 from qa.cards import chat_message, escape_markdown, sources_html
 from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
-from qa.index import Index
+from qa.index import load_index
 from qa.languages import LANGUAGES
 from qa.pageview import PageViews
 from qa.sandbox import Sandbox
@@ -132,13 +132,13 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         return "\n\n".join(messages) or "—"
     try:
         report = build(settings, engine.embedder, settings.corpus_dir, settings.index_dir, progress=progress)
-        index = Index.load(settings.index_dir, settings.vectors)
+        index = load_index(settings)
     except QAError as exc:
         return "\n\n".join([*messages, f"❌ {exc}"])
     engine.reload(index)
     skipped = {s.source: s.reason for s in report.skipped}
     for source, present in stored:
-        count = sum(1 for c in index.chunks if c.source == source)
+        count = index.count_source(source)
         if count:
             note = f" ({labels['already']})" if present else ""
             messages.append(f"✅ {source}: {labels['added']} ({count} {labels['passages']}){note}")

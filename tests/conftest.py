@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,19 @@ import pytest
 from qa.api import Engine
 from qa.build import build
 from qa.embed import Embedder
-from qa.index import Index
+from qa.index import load_index
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The engine tests run on both index backends: FAISS and local files, and everything in Milvus.
+BACKENDS = ["faiss", "milvus-lite"]
+
+
+def on_backend(settings: Settings, backend: str, base: Path) -> Settings:
+    """``settings`` with the index of ``backend`` under ``base``."""
+    if backend == "faiss":
+        return replace(settings, index_dir=base / "index", index_uri="")
+    return replace(settings, index_uri=f"milvus-lite://{base / 'index.db'}")
 
 
 @pytest.fixture(scope="session")
@@ -39,10 +49,21 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, settings: Settings, e
 
 
 @pytest.fixture(scope="session")
+def milvus_corpus(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Settings:
+    """The shipped corpus copied to a temp dir and indexed into a milvus-lite collection there."""
+    base = tmp_path_factory.mktemp("seed-milvus")
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    local = replace(on_backend(settings, "milvus-lite", base), corpus_dir=base / "corpus")
+    build(local, embedder, local.corpus_dir, local.index_dir)
+    return local
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def engine_over(
-    tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder
 ) -> Callable[[dict[str, str]], Engine]:
-    """An engine over a corpus of {file name: text}, written to a temp dir and indexed there."""
+    """An engine over a corpus of {file name: text}, written to a temp dir and indexed there (on
+    each backend)."""
 
     def make(files: dict[str, str]) -> Engine:
         base = tmp_path_factory.mktemp("notes")
@@ -50,7 +71,8 @@ def engine_over(
         corpus.mkdir()
         for name, text in files.items():
             (corpus / name).write_text(text, encoding="utf-8")
-        build(settings, embedder, corpus, base / "index")
-        return Engine(Index.load(base / "index", settings.vectors), embedder, settings)
+        local = on_backend(settings, request.param, base)
+        build(local, embedder, corpus, local.index_dir)
+        return Engine(load_index(local), embedder, local)
 
     return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import BACKENDS
 
 from qa.answer import SOURCE_REFERENCE
 from qa.api import Engine, InputError, open_engine
@@ -27,9 +28,11 @@ FACT = {
 UNANSWERABLE = "What is the boiling point of mercury?"
 
 
-@pytest.fixture(scope="module")
-def engine(corpus_index: Path, settings: Settings, embedder: Embedder) -> Engine:
-    return open_engine(corpus_index, settings, embedder)
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, settings: Settings, embedder: Embedder) -> Engine:
+    if request.param == "faiss":
+        return open_engine(request.getfixturevalue("corpus_index"), settings, embedder)
+    return open_engine(None, request.getfixturevalue("milvus_corpus"), embedder)
 
 
 @pytest.mark.parametrize("variant", sorted(FACT))
