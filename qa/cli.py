@@ -166,7 +166,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
         key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]
         index_dir = args.index or default_cache_dir() / "indexes" / key
-        settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir)
+        # A cached local index per corpus folder, never the configured one (QA_INDEX may name a
+        # shared Milvus collection, which an evaluation corpus must not replace).
+        settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir, index_uri="")
         report = build(settings, Embedder(settings), args.corpus, index_dir, progress=progress_bar())
         print(f"qa: {report.summary()}", file=sys.stderr)
     engine = open_engine(index_dir, settings)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -107,7 +108,10 @@ class ChunkRows(Sequence[Chunk]):
     def __getitem__(self, i: int | slice) -> Chunk | Sequence[Chunk]:
         if isinstance(i, slice):
             raise TypeError("chunk ids are not positions: read them with chunks_of")
-        return self._index.rows([i])[int(i)].chunk
+        row = self._index.rows([i]).get(int(i))
+        if row is None:
+            raise IndexError(f"no chunk with id {i}")
+        return row.chunk
 
     def __iter__(self) -> Iterator[Chunk]:
         for row in self._index.scan(["chunk"]):
@@ -121,6 +125,7 @@ class MilvusIndex:
         self.client, self.alias, self.uri = client, alias, uri
         self.settings = settings or VectorSettings()
         self._cache: OrderedDict[int, Row] = OrderedDict()
+        self._lock = threading.Lock()
         try:
             if alias not in client.list_aliases().get("aliases", []):
                 raise IndexUnavailable(
@@ -215,17 +220,20 @@ class MilvusIndex:
     def rows(self, ids: Iterable[int]) -> dict[int, Row]:
         """The rows with these ids (missing ids are left out), from the cache or one query."""
         wanted = [int(i) for i in ids]
-        missing = sorted({i for i in wanted if i not in self._cache and i >= 0})
+        with self._lock:  # the page answers several questions at once
+            rows = {i: self._cache[i] for i in wanted if i in self._cache}
+        missing = sorted({i for i in wanted if i not in rows and i >= 0})
         if missing:
             for found in self.client.query(self.alias, filter=f"id in {missing}", output_fields=FIELDS):
                 chunk = chunk_from_json(json.loads(found["chunk"]))
                 sentences = decode_sentences(found["sentences"], self.dimension).astype(np.float32)
-                self._cache[int(found["id"])] = Row(chunk, np.asarray(found["vector"], dtype=np.float32), sentences)
-        rows = {i: self._cache[i] for i in wanted if i in self._cache}
-        for i in rows:
-            self._cache.move_to_end(i)
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
+                rows[int(found["id"])] = Row(chunk, np.asarray(found["vector"], dtype=np.float32), sentences)
+        with self._lock:
+            for i, row in rows.items():
+                self._cache[i] = row
+                self._cache.move_to_end(i)
+            while len(self._cache) > CACHE_ROWS:
+                self._cache.popitem(last=False)
         return rows
 
     def chunks_of(self, ids: Iterable[int]) -> dict[int, Chunk]:

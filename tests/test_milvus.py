@@ -4,6 +4,7 @@ the alias switch as the commit point of a rebuild, and clear errors."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -196,3 +197,20 @@ def test_to_without_a_milvus_address_is_a_usage_error(corpus_index: Path) -> Non
     done = subprocess.run([QA, "index", "--index", str(corpus_index), "--to", "/tmp/somewhere"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "needs a Milvus address" in done.stderr
+
+
+def test_the_server_indexes_into_milvus_and_answers_over_http(tmp_path: Path, corpus_index: Path) -> None:
+    from test_web import post_json, start_server
+
+    uri = f"milvus-lite://{tmp_path / 'served.db'}"
+    process, info = start_server(tmp_path, corpus_index, env={"QA_INDEX": uri})
+    try:
+        status, answer, _ = post_json(info["url"], json.dumps({"question": QUESTIONS[1]}).encode())
+        assert status == 200, answer
+        assert answer["supported"] and answer["language"] == "ru" and answer["citations"]
+        sources = {c["source"] for c in answer["citations"]}
+        assert sources <= {p.name for p in info["corpus"].iterdir()}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert len(list((tmp_path / "served.db" / "collections").iterdir())) == 1  # indexed into Milvus at start
