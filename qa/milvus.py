@@ -38,6 +38,11 @@ from qa.types import Chunk
 META = "meta"
 FIELDS = ["chunk", "sentences", "vector"]
 CACHE_ROWS = 4096  # chunks kept in memory between questions (a question reads ~100)
+# pymilvus pings an idle connection every 10 s; a gRPC server with default settings (milvus-lite's,
+# in-process or standalone) answers the third such ping with GOAWAY "too_many_pings" and the client
+# cannot reconnect, so an idle page lost its index. No pings without a call in flight, and those
+# at most every 6 minutes (above gRPC's default 5-minute minimum).
+KEEPALIVE = {"grpc.keepalive_time_ms": 360_000, "grpc.keepalive_permit_without_calls": False}
 
 
 def alias_name() -> str:
@@ -56,9 +61,10 @@ def connect(uri: str) -> Any:
         if scheme == "milvus-lite":
             path = os.path.abspath(rest if rest.endswith(".db") else f"{rest}.db")
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            return MilvusClient(path)
+            return MilvusClient(path, grpc_options=KEEPALIVE)
         http = "https" if scheme == "milvuss" else "http"
-        return MilvusClient(uri=f"{http}://{rest}", token=os.environ.get("QA_MILVUS_TOKEN", ""), timeout=10)
+        return MilvusClient(uri=f"{http}://{rest}", token=os.environ.get("QA_MILVUS_TOKEN", ""), timeout=10,
+                            grpc_options=KEEPALIVE)
     except (MilvusException, OSError) as exc:
         raise IndexUnavailable(f"cannot reach Milvus at {uri}: {getattr(exc, 'message', exc)}") from exc
 

@@ -214,3 +214,26 @@ def test_the_server_indexes_into_milvus_and_answers_over_http(tmp_path: Path, co
         process.terminate()
         process.wait(timeout=30)
     assert len(list((tmp_path / "served.db" / "collections").iterdir())) == 1  # indexed into Milvus at start
+
+
+IDLE = """
+import sys, time
+from qa.milvus import connect
+client = connect(sys.argv[1])
+client.load_collection("qa")
+assert client.query("qa", filter="id in [0]", output_fields=["source"])
+time.sleep(float(sys.argv[2]))
+assert client.query("qa", filter="id in [0]", output_fields=["source"])
+print("answered after the idle time")
+"""
+
+
+def test_an_idle_connection_is_not_dropped_for_pinging(tmp_path: Path, corpus_index: Path) -> None:
+    """pymilvus's default keepalive pings an idle connection every 10 s; milvus-lite's gRPC server
+    answers with GOAWAY "too_many_pings" after about 90 s, and a page left idle lost its index."""
+    uri = f"milvus-lite://{tmp_path / 'idle.db'}"
+    copied = subprocess.run([QA, "index", "--index", str(corpus_index), "--to", uri], capture_output=True, text=True)
+    assert copied.returncode == 0, copied.stderr
+    idle = subprocess.run([sys.executable, "-c", IDLE, uri, "150"], capture_output=True, text=True, timeout=600)
+    assert idle.returncode == 0 and "answered after the idle time" in idle.stdout, idle.stderr[-2000:]
+    assert "too_many_pings" not in idle.stderr
