@@ -205,6 +205,10 @@ def test_the_server_indexes_into_milvus_and_answers_over_http(tmp_path: Path, co
     uri = f"milvus-lite://{tmp_path / 'served.db'}"
     process, info = start_server(tmp_path, corpus_index, env={"QA_INDEX": uri})
     try:
+        # The page answers a moment before the JSON route joins the app; the log says when it has.
+        deadline = time.monotonic() + 120
+        while "serving on" not in (tmp_path / "server.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
         status, answer, _ = post_json(info["url"], json.dumps({"question": QUESTIONS[1]}).encode())
         assert status == 200, answer
         assert answer["supported"] and answer["language"] == "ru" and answer["citations"]
