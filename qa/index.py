@@ -1,5 +1,7 @@
 """The in-memory index: chunks, their vectors and sentence vectors, one vector backend per language
 section, the lexical index, and the language-section statistics retrieval centres scores with.
+``SearchIndex`` is what retrieval reads from it or from the other backend, a Milvus collection
+(qa.milvus); ``load_index`` opens whichever ``Settings`` names.
 
 Files of a generation (qa.store): ``manifest.json`` (format, model id, dimension, chunk settings,
 file hashes), ``chunks.jsonl`` (one chunk per line, in vector order), ``vectors.npy`` (normalised
