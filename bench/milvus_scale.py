@@ -23,7 +23,6 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +32,8 @@ from bench.scale import rss_mb, synthetic
 from qa.embed import Embedder
 from qa.index import section_of
 from qa.lexical import Lexical, bm25_rows, query_weights
-from qa.milvus import connect, encode_sentences, quoted
-from qa.milvus_write import BATCH, _create
+from qa.milvus import connect, quoted
+from qa.milvus_write import BATCH, chunk_row, create_collection
 from qa.settings import Settings, VectorSettings
 
 
@@ -48,12 +47,10 @@ def _timed(run, queries: list) -> tuple[float, float]:  # type: ignore[no-untype
 
 
 def milvus_row(index, i: int, vector: np.ndarray, weights: list[dict[int, float]] | None) -> dict:  # type: ignore[no-untyped-def]
+    """Row ``i``: the real chunk ``i`` mod the dev index's size, with ``vector``."""
     real = i % len(index.chunks)
-    chunk = index.chunks[real]
     sentences = index.sentence_vectors[index.sentence_start[real] : index.sentence_start[real + 1]]
-    return {"id": i, "section": section_of(chunk).slug, "source": chunk.source,
-            "chunk": json.dumps(asdict(chunk), ensure_ascii=False), "sentences": encode_sentences(sentences),
-            "vector": vector.tolist(), "grams": weights[real] if weights else {1: 1.0}}
+    return chunk_row(i, index.chunks[real], vector, sentences, weights[real] if weights else {1: 1.0})
 
 
 def _ivf(client, queries: np.ndarray, expression: str, size: int) -> dict:  # type: ignore[no-untyped-def]
@@ -105,7 +102,7 @@ def run(size: int, index, queries: np.ndarray, texts: list[str], lexical_max: in
     folder = Path(tempfile.mkdtemp(prefix="milvus-bench-"))
     try:
         client = connect(f"milvus-lite://{folder / 'bench.db'}")
-        _create(client, "bench", vectors.shape[1], VectorSettings(ann="flat"), size)
+        create_collection(client, "bench", vectors.shape[1], VectorSettings(ann="flat"), size)
         began = time.perf_counter()
         for start in range(0, size, BATCH):
             stop = min(size, start + BATCH)

@@ -18,6 +18,7 @@ complete index; reading through the alias, a reader never touches a collection b
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import threading
@@ -71,8 +72,6 @@ def connect(uri: str) -> Any:
 
 def meta_id(kind: str, key: str = "") -> int:
     """A stable negative id for a meta row (chunk ids are ≥ 0)."""
-    import hashlib
-
     return -1 - int.from_bytes(hashlib.blake2b(f"{kind}:{key}".encode(), digest_size=7).digest(), "big")
 
 
@@ -148,8 +147,8 @@ class MilvusIndex:
         self.files: dict[str, str] = {}
         self.sizes: dict[Variant, int] = {}
         self.means: dict[Variant, np.ndarray] = {}
-        for row in sorted(meta, key=lambda row: json.loads(row["chunk"]).get("order", 0)):
-            value = json.loads(row["chunk"])
+        values = [(json.loads(row["chunk"]), row) for row in meta]
+        for value, row in sorted(values, key=lambda pair: pair[0].get("order", 0)):
             if value["kind"] == "manifest":
                 self._manifest, self.next_id = value["manifest"], int(value["next_id"])
             elif value["kind"] == "file":
@@ -231,9 +230,7 @@ class MilvusIndex:
         missing = sorted({i for i in wanted if i not in rows and i >= 0})
         if missing:
             for found in self.client.query(self.alias, filter=f"id in {missing}", output_fields=FIELDS):
-                chunk = chunk_from_json(json.loads(found["chunk"]))
-                sentences = decode_sentences(found["sentences"], self.dimension).astype(np.float32)
-                rows[int(found["id"])] = Row(chunk, np.asarray(found["vector"], dtype=np.float32), sentences)
+                rows[int(found["id"])] = self.decode(found)
         with self._lock:
             for i, row in rows.items():
                 self._cache[i] = row
@@ -241,6 +238,12 @@ class MilvusIndex:
             while len(self._cache) > CACHE_ROWS:
                 self._cache.popitem(last=False)
         return rows
+
+    def decode(self, found: dict) -> Row:
+        """A chunk row as the collection returns it (``FIELDS``) → its chunk and vectors."""
+        sentences = decode_sentences(found["sentences"], self.dimension).astype(np.float32)
+        vector = np.asarray(found["vector"], dtype=np.float32)
+        return Row(chunk_from_json(json.loads(found["chunk"])), vector, sentences)
 
     def chunks_of(self, ids: Iterable[int]) -> dict[int, Chunk]:
         return {i: row.chunk for i, row in self.rows(ids).items()}

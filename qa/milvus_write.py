@@ -19,15 +19,17 @@ from typing import Any
 import numpy as np
 
 from qa.errors import IndexUnavailable
-from qa.index import Index, chunk_from_json, section_of
+from qa.index import Index, section_of
 from qa.lexical import bm25_rows
-from qa.milvus import META, MilvusIndex, decode_sentences, encode_sentences, meta_id, quoted
+from qa.milvus import FIELDS, META, MilvusIndex, encode_sentences, meta_id, quoted
 from qa.settings import VectorSettings
+from qa.types import Chunk
+from qa.vectors import ivf_lists
 
 BATCH = 512  # rows per insert call
 
 
-def _create(client: Any, name: str, dimension: int, settings: VectorSettings, size: int) -> None:
+def create_collection(client: Any, name: str, dimension: int, settings: VectorSettings, size: int) -> None:
     from pymilvus import DataType, MilvusClient
 
     schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -39,28 +41,28 @@ def _create(client: Any, name: str, dimension: int, settings: VectorSettings, si
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
     schema.add_field("grams", DataType.SPARSE_FLOAT_VECTOR)
     indexes = client.prepare_index_params()
-    # Flat (exact) like the FAISS backend, IVF past the same threshold or when QA_ANN forces it.
-    use_ivf = settings.ann == "ivf" or (settings.ann == "auto" and size > settings.ann_threshold)
-    if use_ivf and size >= 1000:
-        lists = max(16, min(4096, int(np.sqrt(size))))
-        indexes.add_index("vector", index_type="IVF_FLAT", metric_type="IP", params={"nlist": lists})
-    else:
+    # Flat (exact) or IVF by the FAISS backend's rule, on the whole collection's size (Milvus
+    # searches the sections of one collection, FAISS has one index per section).
+    lists = ivf_lists(size, settings)
+    if lists is None:
         indexes.add_index("vector", index_type="FLAT", metric_type="IP")
+    else:
+        indexes.add_index("vector", index_type="IVF_FLAT", metric_type="IP", params={"nlist": lists})
     indexes.add_index("grams", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
     client.create_collection(name, schema=schema, index_params=indexes)
 
 
-def _chunk_rows(index: Index, positions: list[int], ids: list[int], weights: list[dict[int, float]]) -> list[dict]:
-    rows = []
-    for position, chunk_id, grams in zip(positions, ids, weights, strict=True):
-        chunk = index.chunks[position]
-        sentences = index.sentence_vectors[index.sentence_start[position] : index.sentence_start[position + 1]]
-        rows.append({
-            "id": chunk_id, "section": section_of(chunk).slug, "source": chunk.source,
+def chunk_row(chunk_id: int, chunk: Chunk, vector: np.ndarray, sentences: np.ndarray, grams: dict[int, float]) -> dict:
+    """One chunk as a row of the collection (the layout in qa.milvus)."""
+    return {"id": chunk_id, "section": section_of(chunk).slug, "source": chunk.source,
             "chunk": json.dumps(asdict(chunk), ensure_ascii=False), "sentences": encode_sentences(sentences),
-            "vector": np.asarray(index.vectors[position], dtype=np.float32).tolist(), "grams": grams,
-        })
-    return rows
+            "vector": np.asarray(vector, dtype=np.float32).tolist(), "grams": grams}
+
+
+def _chunk_rows(index: Index, positions: list[int], ids: list[int], weights: list[dict[int, float]]) -> list[dict]:
+    start = index.sentence_start
+    return [chunk_row(chunk_id, index.chunks[p], index.vectors[p], index.sentence_vectors[start[p] : start[p + 1]],
+                      grams) for p, chunk_id, grams in zip(positions, ids, weights, strict=True)]
 
 
 def _meta_row(kind: str, key: str, value: dict, dimension: int, vector: np.ndarray | None = None) -> dict:
@@ -103,7 +105,7 @@ def _insert_chunks(client: Any, name: str, index: Index, positions: list[int], f
 def replace(client: Any, alias: str, index: Index, settings: VectorSettings) -> str:
     """Write ``index`` as a new collection and make it the live one; returns its name."""
     name = f"{alias}_{time.time_ns()}"
-    _create(client, name, index.dimension, settings, len(index.chunks))
+    create_collection(client, name, index.dimension, settings, len(index.chunks))
     try:
         _insert_chunks(client, name, index, list(range(len(index.chunks))), 0)
         _insert(client, name, _file_rows(index, index.manifest["files"]))
@@ -154,12 +156,10 @@ def previous(client: Any, alias: str) -> Index | None:
         live = MilvusIndex(client, alias, alias)
     except IndexUnavailable:
         return None
-    rows = sorted(live.scan(["chunk", "vector", "sentences"]), key=lambda row: int(row["id"]))
+    rows = sorted(live.scan(FIELDS), key=lambda row: int(row["id"]))
     if not rows:
         return Index(dict(live.manifest), [], np.zeros((0, live.dimension), np.float32),
                      np.zeros((0, live.dimension), np.float16))
-    return Index(
-        dict(live.manifest), [chunk_from_json(json.loads(row["chunk"])) for row in rows],
-        np.array([row["vector"] for row in rows], dtype=np.float32),
-        np.concatenate([decode_sentences(row["sentences"], live.dimension) for row in rows]).astype(np.float16),
-    )
+    decoded = [live.decode(row) for row in rows]
+    return Index(dict(live.manifest), [row.chunk for row in decoded], np.stack([row.vector for row in decoded]),
+                 np.concatenate([row.sentences for row in decoded]).astype(np.float16))

@@ -57,18 +57,25 @@ class FaissBackend:
             self.index.nprobe = nprobe
 
 
+def ivf_lists(n: int, settings: VectorSettings) -> int | None:
+    """How many IVF lists ``n`` vectors get (about √n), or None for exact search: below
+    ``settings.ann_threshold`` unless forced, and always below 1,000 (too few to train lists on).
+    The Milvus backend follows the same rule (qa.milvus_write)."""
+    use_ivf = settings.ann == "ivf" or (settings.ann == "auto" and n > settings.ann_threshold)
+    return max(16, min(4096, int(np.sqrt(n)))) if use_ivf and n >= 1000 else None
+
+
 def create(vectors: np.ndarray, settings: VectorSettings | None = None) -> FaissBackend:
     """Exact inner-product search, or IVF-Flat past ``settings.ann_threshold`` vectors (or when
     forced): about √n lists trained on a sample, searched with ``ann_nprobe`` probes."""
     faiss = _faiss()
     settings = settings or VectorSettings()
     n, dimension = vectors.shape
-    use_ivf = settings.ann == "ivf" or (settings.ann == "auto" and n > settings.ann_threshold)
-    if not use_ivf or n < 1000:  # too few vectors to train lists on
+    lists = ivf_lists(n, settings)
+    if lists is None:
         flat = faiss.IndexFlatIP(dimension)
         flat.add(vectors)
         return FaissBackend(flat)
-    lists = max(16, min(4096, int(np.sqrt(n))))
     ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(0).choice(n, size=min(n, lists * 64), replace=False)
     ivf.train(vectors[np.sort(sample)])

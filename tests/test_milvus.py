@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_web import free_port, post_json, start_server
 
 from qa.api import Engine, open_engine
 from qa.build import build
@@ -152,16 +153,10 @@ def test_sigkill_during_a_rebuild_leaves_the_previous_collection_answering(tmp_p
     assert len(left) == 1 and not left & live  # the new build is live; the killed one's collection is gone
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_a_milvus_server_over_grpc_answers_like_faiss(
     tmp_path: Path, corpus_index: Path, settings: Settings, embedder: Embedder
 ) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "milvus-lite"), "server", "--data-dir",
                                str(tmp_path / "server"), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -200,8 +195,6 @@ def test_to_without_a_milvus_address_is_a_usage_error(corpus_index: Path) -> Non
 
 
 def test_the_server_indexes_into_milvus_and_answers_over_http(tmp_path: Path, corpus_index: Path) -> None:
-    from test_web import post_json, start_server
-
     uri = f"milvus-lite://{tmp_path / 'served.db'}"
     process, info = start_server(tmp_path, corpus_index, env={"QA_INDEX": uri})
     try:
