@@ -25,7 +25,7 @@ from os.path import commonprefix
 
 from qa.glossary import glossed_words, synonyms
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
-from qa.languages.en import RELATION
+from qa.languages.en import FUNCTION, RELATION
 from qa.translit import skeleton
 
 _WORD = re.compile(r"[^\W_][\w'-]*")
@@ -77,8 +77,10 @@ def _focus_words(text: str) -> set[str]:
     focus = set()
     for i, word in enumerate(words):
         if word.lower() in _FOCUS:
-            # "what kind of drug": the answer type may follow a few question words
-            following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and not ENGLISH.generic(w)]
+            # "what kind of drug": the answer type may follow a few function words; a generic noun
+            # right after "which" ("which conditions", "which patients") is itself the answer type,
+            # and the topic words after it stay key terms.
+            following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and w.lower() not in FUNCTION]
             if following:
                 focus.add(following[0].lower())
     return focus
@@ -124,6 +126,24 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
             continue
         if len(word) >= 3:
             out.append(Term(word, (word,), foreign=True))
+    return out
+
+
+def focus_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
+    """The words naming the kind of answer asked for ("which receptor complex", "qaysi signal yo'li"),
+    with their English senses: never required (the answer names a receptor, it need not say
+    "receptor"), but a sentence that says "receptor" or "pathway" is likelier to be the one that
+    names it."""
+    if code not in LANGUAGES or code == ENGLISH.code:  # generic ones ("which conditions") are relation terms
+        return [Term(word, (word,)) for word in sorted(_focus_words(text)) if not ENGLISH.generic(word)]
+    source = embed_text or text
+    focus, entry = _focus_words(source), language(code)
+    out = []
+    for word, senses in glossed_words(source, code):
+        head = word.split()[0].lower()
+        content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
+        if head in focus and not entry.generic(head) and (content or not senses):
+            out.append(Term(word, (word, *content), foreign=True))
     return out
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from conftest import BACKENDS
 
-from qa.answer import SOURCE_REFERENCE
+from qa.answer import SOURCE_REFERENCE, first_statement
 from qa.api import Engine, InputError, open_engine
 from qa.clean import CYRILLIC_TO_LATIN
 from qa.embed import Embedder
 from qa.errors import IndexUnavailable
 from qa.index import Index
+from qa.sentence_choice import ANAPHOR
 from qa.settings import Settings
 from qa.store import current_generation
 
@@ -201,6 +202,34 @@ def test_the_corpus_subject_does_not_pick_the_sentence(engine: Engine, question:
     assert "gp130 receptor complex" in answer.claims[0].text, answer.answer
 
 
+@pytest.mark.parametrize("question", ["In the MESA study, what was higher IL-6 associated with in the arteries?",
+                                      "MESA tadqiqotida yuqori IL-6 arteriyalarda nima bilan bog'liq bo'lgan?"])
+def test_a_finding_is_read_with_the_sentence_naming_its_study(engine: Engine, question: str) -> None:
+    # "The MESA study provided valuable insight into this relationship. Ahmad et al. reported that
+    # individuals with higher IL-6 concentrations had greater coronary artery calcium burden…": the
+    # finding never names MESA, and another sentence names MESA without the finding.
+    answer = engine.ask(question)
+    assert answer.supported
+    assert "coronary artery calcium" in first_statement(answer), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Қайси беморларга IL-6 га қаратилган даволаш бир кун келиб энг кўп фойда бериши мумкин?",
+    "Каким пациентам терапия, направленная на IL-6, может однажды помочь больше всего?",
+    "Which patients might IL-6 therapy one day help most?",
+    "What happens to the ventricles over time when IL-6 stays activated?",
+])
+def test_a_quoted_sentence_that_points_back_follows_the_one_it_points_to(engine: Engine, question: str) -> None:
+    # "These are the patients where IL-6 oriented interventions might one day make the difference."
+    # says nothing unless the sentence naming those patients is quoted right before it.
+    answer = engine.ask(question)
+    for before, claim in zip([None, *answer.claims], answer.claims, strict=False):
+        if ANAPHOR.match(claim.text):
+            assert before is not None and before.n == claim.n, answer.answer
+            source = next(c for c in answer.citations if c.n == claim.n).text
+            assert source.find(before.text[:25]) < source.find(claim.text[:25]), answer.answer
+
+
 @pytest.mark.parametrize("question", ["How is ringworm treated?", "Temiratki qanday davolanadi?"])
 def test_one_meaning_of_an_ambiguous_word_does_not_stand_for_another(engine: Engine, question: str) -> None:
     # The glossaries give temiratki / лишай as shingles | ringworm: two diseases, not synonyms; and
@@ -243,8 +272,9 @@ def test_same_fact_in_the_readers_language_leads(engine: Engine) -> None:
 def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_not(
     tmp_path: Path, settings: Settings, embedder: Embedder
 ) -> None:
-    from qa.answer import Candidate, rendering
+    from qa.answer import rendering
     from qa.build import build
+    from qa.sentence_choice import Candidate
     from qa.terms import key_terms
 
     corpus = tmp_path / "corpus"
