@@ -24,12 +24,12 @@ import re
 import numpy as np
 
 from qa.index import SearchIndex
-from qa.languages import ENGLISH
+from qa.languages import ENGLISH, alternatives
 from qa.messages import english_source_note, not_found_message
 from qa.retrieve import Query
-from qa.sentence_choice import ANAPHOR, Candidate, alternatives, candidates, choose
+from qa.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.settings import Settings
-from qa.terms import Term, focus_terms, key_terms, missing, relation_terms
+from qa.terms import Term, missing, question_terms, relation_terms
 from qa.types import Answer, Citation, Claim, Passage
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
@@ -101,9 +101,9 @@ def compose(
     query: Query, vector: np.ndarray, passages: list[Passage], index: SearchIndex, settings: Settings
 ) -> Answer:
     passages = list(passages)
-    terms = key_terms(query.text, query.language, query.embed_text)
+    terms, kinds = question_terms(query.text, query.language, query.embed_text)
     english = query.text if query.language == ENGLISH.code else query.gloss
-    relations = relation_terms(english, terms) + focus_terms(query.text, query.language, query.embed_text)
+    relations = relation_terms(english, terms) + kinds
     ranked = candidates(index, vector, passages, terms, settings, relations)
     chosen = choose(query, passages, ranked, settings)
     rendered: tuple[int, tuple[int, int]] | None = None

@@ -15,17 +15,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.index import SearchIndex
-from qa.languages import LANGUAGES
+from qa.languages import alternatives
 from qa.retrieve import Query
 from qa.settings import Settings
 from qa.terms import Evidence, Term, key_terms
 from qa.types import Passage
-
-
-def alternatives(kind: str) -> str:
-    """One regex alternation of a pattern list every language declares (anaphors, number words…)."""
-    return "|".join(pattern for entry in LANGUAGES.values() for pattern in getattr(entry, kind))
-
 
 # A sentence opening with these points back ("These are the patients where…"): what it says is
 # in the sentence before it, which is quoted first.
@@ -58,7 +52,7 @@ def candidates(
     of the whole corpus ("IL-6" in a review of IL-6) is in every sentence and tells none apart,
     while "receptor complex" picks the sentence that answers. ``relations`` (qa.terms.relation_terms)
     add their own weight on the same scale without diluting the key terms' share, and so do the words
-    naming the kind of answer asked for (qa.terms.focus_terms)."""
+    naming the kind of answer asked for (qa.terms.question_terms)."""
     keys, window = len(terms), settings.answer.context_weight
     terms = [*terms, *(relations or [])]
     found: list[tuple[Candidate, list[float]]] = []
@@ -153,8 +147,9 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         if len(chosen) + len(fresh) > settings.answer.sentences:
             continue
         seen.update(c.text(passages) for c in fresh)
-        at = next((i + 1 for i, c in enumerate(chosen) if len(fresh) == 1 and len(group) == 2
-                   and (c.rank, c.span) == (group[0].rank, group[0].span)), len(chosen))
+        at = len(chosen)
+        if len(group) == 2 and len(fresh) == 1:  # its antecedent is quoted already: right after it
+            at = next((i + 1 for i, c in enumerate(chosen) if (c.rank, c.span) == (group[0].rank, group[0].span)), at)
         chosen[at:at] = fresh
     return chosen
 

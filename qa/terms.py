@@ -86,8 +86,7 @@ def _focus_words(text: str) -> set[str]:
     return focus
 
 
-def _english_terms(text: str) -> list[Term]:
-    focus = _focus_words(text)
+def _english_terms(text: str, focus: set[str]) -> list[Term]:
     out = []
     for word in _WORD.findall(text):
         if _ACRONYM.match(word):
@@ -98,16 +97,32 @@ def _english_terms(text: str) -> list[Term]:
 
 
 def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
-    """The content words an answer must speak of. Uzbek is read in the Latin that ``embed_text``
-    holds; a Russian or Uzbek word the glossary knows is covered by any of its English senses."""
+    """The content words an answer must speak of (``question_terms``' first list)."""
+    return question_terms(text, code, embed_text)[0]
+
+
+def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Term], list[Term]]:
+    """The key terms: the content words an answer must speak of. Uzbek is read in the Latin that
+    ``embed_text`` holds; a Russian or Uzbek word the glossary knows is covered by any of its
+    English senses.
+
+    And the words naming the kind of answer asked for ("which receptor complex", "qaysi signal
+    yo'li"), with their English senses: never required (the answer names a receptor, it need not
+    say "receptor"), but a sentence that says "receptor" or "pathway" is likelier to be the one that
+    names it. Generic ones ("which conditions") are relation terms instead."""
     if code not in LANGUAGES or code == ENGLISH.code:
-        return _english_terms(text)
+        focus = _focus_words(text)
+        return _english_terms(text, focus), [Term(w, (w,)) for w in sorted(focus) if not ENGLISH.generic(w)]
     entry = language(code)
     source = embed_text or text
     focus = _focus_words(source)
-    out = []
+    out, kinds = [], []
     for word, senses in glossed_words(source, code):
-        low = word.lower()
+        low, head = word.lower(), word.split()[0].lower()
+        if head in focus and not entry.generic(head):
+            content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
+            if content or not senses:
+                kinds.append(Term(word, (word, *content), foreign=True))
         # A verb is required as its English would be ("manufactures", "transmitted"), and never when
         # the glossary does not translate it or any of its senses is a relation word in English
         # ("improve", "treat", "cause").
@@ -126,25 +141,7 @@ def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
             continue
         if len(word) >= 3:
             out.append(Term(word, (word,), foreign=True))
-    return out
-
-
-def focus_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
-    """The words naming the kind of answer asked for ("which receptor complex", "qaysi signal yo'li"),
-    with their English senses: never required (the answer names a receptor, it need not say
-    "receptor"), but a sentence that says "receptor" or "pathway" is likelier to be the one that
-    names it."""
-    if code not in LANGUAGES or code == ENGLISH.code:  # generic ones ("which conditions") are relation terms
-        return [Term(word, (word,)) for word in sorted(_focus_words(text)) if not ENGLISH.generic(word)]
-    source = embed_text or text
-    focus, entry = _focus_words(source), language(code)
-    out = []
-    for word, senses in glossed_words(source, code):
-        head = word.split()[0].lower()
-        content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
-        if head in focus and not entry.generic(head) and (content or not senses):
-            out.append(Term(word, (word, *content), foreign=True))
-    return out
+    return out, kinds
 
 
 def _script(word: str) -> str:

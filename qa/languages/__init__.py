@@ -16,9 +16,14 @@ def language(code: str) -> Language:
     return LANGUAGES.get(code, ENGLISH)
 
 
+def alternatives(kind: str) -> str:
+    """One regex alternation of a pattern list every language declares (anaphors, number words…)."""
+    return "|".join(pattern for entry in LANGUAGES.values() for pattern in getattr(entry, kind))
+
+
 def in_script(script: str) -> list[Language]:
     """The languages written in ``script``, highest priority first (ties in detection go to it)."""
     return sorted((entry for entry in LANGUAGES.values() if script in entry.scripts), key=lambda e: -e.priority)
 
 
-__all__ = ["ACRONYM", "ENGLISH", "LANGUAGES", "Language", "Variant", "in_script", "language"]
+__all__ = ["ACRONYM", "ENGLISH", "LANGUAGES", "Language", "Variant", "alternatives", "in_script", "language"]
