@@ -104,7 +104,7 @@ def compose(
     terms, kinds = question_terms(query.text, query.language, query.embed_text)
     english = query.text if query.language == ENGLISH.code else query.gloss
     relations = relation_terms(english, terms) + kinds
-    ranked = candidates(index, vector, passages, terms, settings, relations)
+    ranked = candidates(index, vector, passages, terms, settings, query.language, relations)
     chosen = choose(query, passages, ranked, settings)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:

@@ -1,7 +1,8 @@
 """Which sentences of the cited passages answer the question (the first half of qa.answer).
 
 Every sentence of the first passages is scored by its own vector (stored at index time) against the
-question's, shifted by its passage's language offset; plus its passage's rank and the key terms it
+question's, shifted by its passage's language offset and, in another language than the question's,
+by what e5 takes off a translation; plus its passage's rank and the key terms it
 covers, each weighted by its rarity among the candidates. A topic sentence that only restates the
 question gives way to the next one, and a sentence that points back ("These are the patients
 where…") is only ever quoted right after the sentence it points to.
@@ -43,9 +44,12 @@ class Candidate:
 
 def candidates(
     index: SearchIndex, vector: np.ndarray, passages: list[Passage], terms: list[Term], settings: Settings,
-    relations: list[Term] | None = None,
+    language: str, relations: list[Term] | None = None,
 ) -> list[Candidate]:
-    """Sentences of the first ``answer_pool`` passages, best first: centred cosine plus
+    """Sentences of the first ``answer_pool`` passages, best first: centred cosine (a sentence in
+    another language than the question's ``language`` gets back what e5 takes off a translation,
+    ``AnswerSettings.translation_gap``: else a Russian abstract's sentence on the topic outscores
+    the English sentence that answers a Russian question) plus
     ``term_weight`` × the share of the question's key terms the sentence covers (the model alone
     prefers sentences that resemble the question over sentences that answer it). Each term counts
     by how few of these sentences cover it (inverse document frequency over the pool): the subject
@@ -60,6 +64,7 @@ def candidates(
         if passage.id < 0:
             continue
         text, spans = passage.chunk.text, passage.chunk.sentences
+        shift = settings.answer.translation_gap(language, passage.chunk.language) - passage.offset
         before: list[bool] = [False] * len(terms)
         for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             context, before = before, _coverage(text[span[0] : span[1]], terms)
@@ -68,7 +73,7 @@ def candidates(
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
-            score = float(sentence_vector @ vector) - passage.offset + settings.answer.rank_weight / (1 + rank)
+            score = float(sentence_vector @ vector) + shift + settings.answer.rank_weight / (1 + rank)
             candidate = Candidate(rank, span, score, sentence_vector, reading)
             # The sentence before sets the scene ("The MESA study provided insight. Ahmad et al.
             # reported…"): a term it covers counts at ``context_weight`` for this one. Its df (below)

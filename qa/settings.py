@@ -154,7 +154,8 @@ class AnswerSettings:
     # the median cosine of a Russian sentence is 0.044 below its English translation's, of an
     # Uzbek one 0.015 (python -m bench.language_gap). A passage in another language than the
     # question's is held to the floor less this gap (a Russian question on English notes scored
-    # ~0.77-0.81 and was "not found").
+    # ~0.77-0.81 and was "not found"); in sentence choice, such a passage's sentences get the
+    # question language's gap back (translation_gap).
     language_gaps: Mapping[str, float] = field(default_factory=lambda: per_language(ru=0.044, uz=0.015))
 
     def language_gap(self, question: str, passage: str) -> float:
@@ -163,6 +164,15 @@ class AnswerSettings:
         if question == passage:
             return 0.0
         return float(max(self.language_gaps.get(question, 0.0), self.language_gaps.get(passage, 0.0)))
+
+    def translation_gap(self, question: str, passage: str) -> float:
+        """What e5 takes off a sentence in ``passage`` language, against its translation in the
+        ``question``'s, for a question in ``question`` language: the measured gap of a Russian or
+        Uzbek question to English (0 for the same language and for English questions, where no gap
+        was measured and the reader's own language is the one to quote). Sentence choice adds it
+        back, so a same-language sentence that is merely on the topic does not outscore the one
+        that answers (qa.sentence_choice)."""
+        return 0.0 if question == passage else float(self.language_gaps.get(question, 0.0))
 
     def rendering_threshold(self, language: str) -> float:
         return float(self.rendering_thresholds.get(language, self.rendering_thresholds["ru"]))

@@ -36,6 +36,8 @@ _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (
 # words built on one combining form do not (hypertension / hypertrophy, гипертензии / гипертрофии,
 # cardiovascular / cardiomyocyte), nor words whose skeletons merely agree (shingles / single).
 _ENDING = 3
+# ...and share at least this many letters: complex / complementing share six.
+_SHARED = 7
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
@@ -206,7 +208,7 @@ class Evidence:
         scripts = self.prefixes.get(fold[:_PREFIX], []) if len(fold) >= _PREFIX else []
         if any(script != own or (foreign and own == "L") for script in scripts):
             return True
-        return any(len(commonprefix([low, word])) >= min(len(low), len(word)) - _ENDING
+        return any(len(commonprefix([low, word])) >= max(min(len(low), len(word)) - _ENDING, _SHARED)
                    for word in self.spellings.get(low[:_PREFIX], []))
 
     def covers(self, term: Term) -> bool:

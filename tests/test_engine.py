@@ -213,6 +213,34 @@ def test_a_finding_is_read_with_the_sentence_naming_its_study(engine: Engine, qu
     assert "coronary artery calcium" in first_statement(answer), answer.answer
 
 
+@pytest.mark.parametrize(("question", "fact", "leads"), [
+    ("Какой рецепторный комплекс активирует IL-6?", "gp130 receptor complex", True),
+    ("С чем в артериях была связана более высокая концентрация IL-6 в исследовании MESA?", "coronary artery calcium",
+     False),
+])
+def test_a_same_language_sentence_on_the_topic_does_not_displace_the_one_that_answers(
+    engine: Engine, question: str, fact: str, leads: bool
+) -> None:
+    # The Russian abstract says "IL-6 activates the JAK/STAT3 and MAPK pathways" and "the MESA cohort
+    # showed that rising IL-6 precedes heart failure": on the topic, in the reader's language, and e5
+    # scores a Russian sentence above its English translation for a Russian question. The English
+    # body states the fact asked for.
+    answer = engine.ask(question)
+    assert answer.supported, answer.answer
+    assert fact in (first_statement(answer) if leads else answer.answer), answer.answer
+
+
+@pytest.mark.parametrize(("sentence", "points_back"), [
+    ("Population-based studies, such as the MESA cohort, demonstrate that IL-6 rises.", False),
+    ("Крупные исследования, такие как когорта MESA, показали рост IL-6.", False),
+    ("Such patients benefit most.", True),
+    ("Over time, this contributes to progressive ventricular dilation.", True),
+    ("Такие пациенты получают наибольшую пользу.", True),
+])
+def test_such_as_introduces_examples_and_points_back_to_nothing(sentence: str, points_back: bool) -> None:
+    assert bool(ANAPHOR.match(sentence)) is points_back
+
+
 @pytest.mark.parametrize("question", [
     "Қайси беморларга IL-6 га қаратилган даволаш бир кун келиб энг кўп фойда бериши мумкин?",
     "Каким пациентам терапия, направленная на IL-6, может однажды помочь больше всего?",

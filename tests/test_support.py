@@ -101,6 +101,7 @@ def test_untranslated_russian_verb_is_not_required_and_a_translated_one_is(notes
     ("гипертензии", "ru", "при гипертрофии миокарда", False),
     ("cardiovascular", "en", "cardiomyocyte apoptosis", False),
     ("shingles", "en", "a single-pathway cytokine", False),  # skeletons agree (sh / s), spellings do not
+    ("complex", "en", "complementing neurohormonal therapies", False),  # six letters shared are a root, not a word
 ])
 def test_a_shared_beginning_makes_one_word_only_up_to_its_ending(
     word: str, language: str, text: str, covered: bool

@@ -82,7 +82,7 @@ LANGUAGE = Language(
     asks_name=(r"who",),
     number_words=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                   "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice"),
-    anaphors=("these", "this", "those", "such", "they", "it", "that", "here"),
+    anaphors=("these", "this", "those", r"such(?!\s+as\b)", "they", "it", "that", "here"),
     back_references=frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she",
                                "him", "his", "her", "there"}),
     continuations=(r"^(?:and|also|but|or|what about|how about)\b",),
