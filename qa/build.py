@@ -179,9 +179,9 @@ def _build(
     todo_sentences = sorted(sentence_texts - by_sentence.keys() - set(todo) - by_text.keys(),
                             key=lambda text: (len(text), text))
     total = len(todo) + len(todo_sentences)
-    _embed(embedder, todo, by_text, report, progress, total, batch_size=16)
+    _embed(embedder, todo, by_text, report, progress, total, batch_size=8)
     by_sentence.update((t, by_text[t]) for t in sentence_texts if t in by_text and t not in by_sentence)
-    _embed(embedder, todo_sentences, by_sentence, report, progress, total, batch_size=64)
+    _embed(embedder, todo_sentences, by_sentence, report, progress, total, batch_size=32)
     report.chunks_embedded = len(todo)
     chunks.extend(pending)
     vectors.extend(by_text[c.text] for c in pending)

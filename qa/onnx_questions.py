@@ -9,6 +9,7 @@ logged reason. ``$QA_QUESTION_ENCODER=torch`` keeps questions on torch.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
@@ -101,7 +102,8 @@ def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray]
             if log:
                 log(f"exporting the question encoder to ONNX ({target.name}), once")
             _export(model, target)
-        encoder = OnnxQuestions(target, model.tokenizer, int(model.max_seq_length), threads)
+        # Its own tokenizer: a fast tokenizer shared with an index build's workers is not thread-safe.
+        encoder = OnnxQuestions(target, copy.deepcopy(model.tokenizer), int(model.max_seq_length), threads)
         cosine = float(np.min(np.sum(encoder(PROBES) * reference(list(PROBES)), axis=1)))
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:

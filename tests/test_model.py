@@ -98,6 +98,43 @@ def test_simultaneous_questions_share_a_forward_pass_and_keep_their_vectors(embe
         assert mine.shape == (2, embedder.dim) and (mine * reference).sum(axis=1).min() > 0.9999
 
 
+def test_an_index_build_encodes_batches_side_by_side_while_questions_are_answered(embedder: Embedder) -> None:
+    """Bulk encoding (an index build) runs one batch per core, each on one intra-op thread; the
+    vectors are those of one text at a time; questions asked meanwhile get their own vectors (the
+    tokenizer is never used by two threads at once); torch gets its threads back afterwards."""
+    import threading
+
+    import torch
+
+    if embedder.settings.threads < 2:
+        pytest.skip("QA_THREADS=1: batches run one at a time")
+    texts = [f"{text} ({n})" for n, text in enumerate(list(SENTENCES.values()) * 6)]
+    alone = np.concatenate([embedder.passages([text]) for text in texts])
+    question = embedder.queries([SENTENCES["ru"]])
+    seen: list[tuple[str, int]] = []
+    forward = embedder._forward
+
+    def counted(batch: list[str]) -> np.ndarray:
+        seen.append((threading.current_thread().name, torch.get_num_threads()))
+        return forward(batch)
+
+    embedder._forward = counted  # type: ignore[method-assign]  # count the real passes, nothing stubbed
+    asked: list[np.ndarray] = []
+    try:
+        asker = threading.Thread(target=lambda: asked.extend(embedder.queries([SENTENCES["ru"]]) for _ in range(8)))
+        asker.start()
+        together = embedder.passages(texts, batch_size=2)
+        asker.join()
+    finally:
+        del embedder._forward
+    workers = {name for name, _ in seen}
+    assert len(seen) == len(texts) // 2 and len(workers) == embedder.settings.threads, seen
+    assert all(name.startswith("qa-encode") and threads == 1 for name, threads in seen), seen
+    assert torch.get_num_threads() == embedder.settings.threads
+    assert (together * alone).sum(axis=1).min() > 0.9999
+    assert len(asked) == 8 and min(float(v[0] @ question[0]) for v in asked) > 0.9999
+
+
 def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
     """The server's question path (ONNX Runtime, exported from the loaded model) gives the torch
     float32 vectors, alone and micro-batched; QA_QUESTION_ENCODER=torch keeps torch; a bad value
