@@ -137,7 +137,11 @@ def test_sigkill_during_a_rebuild_leaves_the_previous_collection_answering(tmp_p
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     while rebuild.poll() is None and time.monotonic() < deadline:
-        if {p.name for p in (database / "collections").iterdir()} - live:  # the new collection is being written
+        # The new collection exists (milvus-lite has written its schema and manifest) and is being
+        # written. A kill before that lands inside milvus-lite's own create, which leaves a bare
+        # folder that no Milvus client lists, so no build could drop it.
+        new = {p for p in (database / "collections").iterdir() if p.name not in live}
+        if any((p / "schema.json").exists() and (p / "manifest.json").exists() for p in new):
             rebuild.send_signal(signal.SIGKILL)
             break
         time.sleep(0.005)
