@@ -32,7 +32,7 @@ ANAPHOR = re.compile(rf"^(?:[^\W\d][^,.;:()]{{0,30}},\s+)?(?:{alternatives('anap
 class Candidate:
     rank: int  # passage rank
     span: tuple[int, int]
-    score: float  # centred cosine of the sentence and the question
+    score: float  # centred cosine (plus the translation gap), passage rank and the key terms covered
     vector: np.ndarray
     # Where the sentence's reading starts: the start of the sentence an opening "It…" points back
     # to (past any that point back themselves), else of the sentence itself.
