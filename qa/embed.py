@@ -6,6 +6,7 @@ import hashlib
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,8 +186,6 @@ class Embedder:
                 with self._lock:
                     parts.append(self._forward(batch))
             return np.concatenate(parts)
-        from concurrent.futures import ThreadPoolExecutor
-
         # No lock is held across the batches: a question asked while an upload is being indexed
         # runs beside the build's workers, never behind all of it.
         with self._single_threaded(), ThreadPoolExecutor(workers, thread_name_prefix="qa-encode") as pool:

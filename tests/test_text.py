@@ -137,8 +137,9 @@ def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
     assert "headache" in russian.gloss and "elderly" in russian.gloss and "daily" in russian.gloss
     assert "pain" not in to_english("больше всего", "ru").text, "больше is not боль"
     # The compound is one word, as Russian сердечно-сосудистый is: "heart blood vessel" is not "cardiovascular".
-    for uzbek in ("юрак-қон томир касалликлари", "yurak qon-tomir kasalliklari", "yurak-qon-tomir tizimi"):
-        assert prepare(f"{uzbek} qanday?").gloss.split()[0] == "cardiovascular", uzbek
+    for uzbek in ("Юрак-қон томир касалликлари қандай даволанади?", "Yurak qon-tomir kasalliklari qanday davolanadi?",
+                  "Yurak-qon-tomir tizimi qanday ishlaydi?"):
+        assert prepare(uzbek).gloss.split()[0] == "cardiovascular", (uzbek, prepare(uzbek).gloss)
     assert prepare("Which cytokine drives heart failure?").gloss == ""
 
 
