@@ -5,11 +5,19 @@ told from the topic sentence by what the question asks about it (treated, spread
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from qa.answer import first_statement
 from qa.api import Engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.index import Index
+from qa.retrieve import prepare
+from qa.sentence_choice import Candidate, choose
+from qa.settings import Settings
+from qa.types import Passage
 
 NOTES = {
     "ringworm.txt": "Ringworm is a fungal skin infection that forms a round, scaly rash. It spreads by touching "
@@ -78,3 +86,37 @@ def test_the_kind_of_answer_asked_for_picks_the_sentence(more_notes: Engine, que
     assert answer.supported
     assert first_statement(answer).startswith(opens), answer.answer
 
+
+
+# A study note and a summary restating its first sentence (written for this test). e5 puts the two
+# facts of the study at cosine ≈ 0.91, as close as it puts a translation.
+FERRITIN = {
+    "framlow.txt": "In the Framlow cohort, higher ferritin levels preceded the onset of liver fibrosis by several "
+                   "years. Patients with higher ferritin had more iron deposits in the liver on MRI and a higher "
+                   "risk of cirrhosis.",
+    "summary.txt": "Higher ferritin levels preceded the onset of liver fibrosis by several years in the Framlow "
+                   "cohort.",
+}
+
+
+def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in FERRITIN.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build(settings, embedder, corpus, tmp_path / "index")
+    index = Index.load(tmp_path / "index")
+    passages = [Passage(chunk, 1.0, 1.0, i) for i, chunk in enumerate(index.chunks)]
+    # Every sentence scores alike, the study's first sentence leading, so only repetition decides.
+    ranked = [
+        Candidate(rank, span, 1.0, vector, span[0])
+        for rank, passage in enumerate(passages)
+        for span, vector in zip(passage.chunk.sentences, index.sentences_of(passage.id), strict=True)
+    ]
+    ranked.sort(key=lambda c: c.text(passages) != FERRITIN["framlow.txt"].split(". ")[0] + ".")
+    chosen = [c.text(passages) for c in choose(prepare("What did high ferritin go with?", settings), passages,
+                                               ranked, settings)]
+    assert chosen[0].startswith("In the Framlow cohort") and len(chosen) == 2, chosen
+    assert chosen[1].startswith("Patients with higher ferritin had more iron deposits"), chosen
