@@ -24,7 +24,7 @@ _ABBREVIATIONS = re.compile(
 )
 # Recorded in the index manifest: a change in how text is cut re-chunks every file (vectors of
 # chunks whose text is unchanged are reused).
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 _SHORT = 60  # a sentence this short is too little evidence for its own language
 _WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word in any script
 

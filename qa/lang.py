@@ -17,15 +17,35 @@ from functools import lru_cache
 from qa.languages import ACRONYM, LANGUAGES, in_script
 
 _LETTER = re.compile(r"[^\W\d_]{2,}")
+_WORDS = re.compile(r"[^\W\d_]+")
 _ACRONYM = re.compile(rf"\b{ACRONYM}\b")
 DECISIVE_LEAD = 1.0  # langdetect's votes sum to at most this
 SHORT_SENTENCE = 40  # characters: below this even indexing asks langdetect
 
 
 def script_of(text: str) -> str:
+    """The script with more letters; but when only the other one's function words occur, that one:
+    Latin names can outspell a Russian sentence's own words ("Активен в отношении Staphylococcus
+    aureus, Corynebacterium diphtheriae…"), which then passed for English, formed a section and a
+    chunk of its own, and drew Russian questions about anything to it."""
     cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return "Cyrl" if cyrillic > latin else "Latn"
+    by_letters = "Cyrl" if cyrillic > latin else "Latn"
+    if cyrillic and latin:
+        words = {w.lower() for w in _WORDS.findall(text)}
+        grammar = {script for script, function in _function_words().items() if words & function}
+        if len(grammar) == 1:
+            return grammar.pop()
+    return by_letters
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for entry in LANGUAGES.values():
+        for script, words in entry.function_words.items():
+            out[script] = out.get(script, frozenset()) | words
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -126,6 +126,22 @@ def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
     assert all(len(c.text) > 20 for c in chunks), "no chunk of its own for '1.' or a Latin name"
 
 
+def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
+    # More Latin letters than Cyrillic, but the grammar ("в отношении", "и") is Russian: as English it
+    # became a chunk of its own that Russian questions about anything were drawn to.
+    text = (
+        "Препарат оказывает бактерицидное действие, нарушая синтез белка в микробной клетке. Активен в "
+        "отношении Staphylococcus aureus, Streptococcus pyogenes, Escherichia coli, Klebsiella pneumoniae и "
+        "Proteus mirabilis. Не действует на патогенные грибы, вирусы и анаэробную флору."
+    )
+    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunking=ChunkSettings(target=60, max=160)))
+    assert {(c.language, c.script) for c in chunks} == {("ru", "Cyrl")}, [(c.text, c.language) for c in chunks]
+    assert detect("Peptostreptococcus spp. и Peptococcus spp. являются анаэробами?") == ("ru", "Cyrl")
+    # An English sentence keeps its language beside a Cyrillic-spelled token or a Russian name.
+    assert detect("The drug, known in Russia as Кларитромицин, is active against Helicobacter pylori.") == (
+        "en", "Latn")
+
+
 def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
     gloss = to_english("Nima uchun buyrak faoliyati buzilgan keksa bemorlarda IL-6 foydali?", "uz").text
     for word in ("kidney", "elderly", "patient", "IL-6", "dysfunction"):

@@ -48,6 +48,10 @@ class Language:
     # (which has no Uzbek) gives this language's text.
     evidence: dict[str, tuple[tuple[re.Pattern[str], float], ...]]
     langdetect_labels: dict[str, tuple[str, ...]]
+    # Per script, the language's commonest function words (never a Latin name's: no "in" of "in
+    # vitro"): a sentence using them is written in that script, however many letters its names
+    # spell in the other ("Активен в отношении Staphylococcus aureus, Escherichia coli…").
+    function_words: dict[str, frozenset[str]]
     # Ties between two languages of one script go to the one with the higher priority.
     priority: int
     # Answers (qa.messages): what the answer says when the sources hold no answer, and before a

@@ -55,6 +55,8 @@ LANGUAGE = Language(
     evidence={"Latn": ((re.compile(r"\b(?:the|and|of|is|are|what|which|how|does|with|in|to|for|was|why|when)\b", re.I),
                         0.5),)},
     langdetect_labels={"Latn": ("en",)},
+    function_words={"Latn": frozenset(
+        "the of and is are was were with for to by from that this which on be has have than or not it".split())},
     priority=1,
     not_found={"Latn": "The sources do not contain an answer to this question. The closest passages are listed below."},
     english_source={},

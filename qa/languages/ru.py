@@ -59,6 +59,8 @@ LANGUAGE = Language(
     scripts=("Cyrl",),
     evidence={"Cyrl": ((re.compile(r"[ыщЫЩ]"), 1.0), (WORDS, 0.6))},
     langdetect_labels={"Cyrl": ("ru",)},
+    function_words={"Cyrl": frozenset(
+        "и в во не на что с со как это по но к у же за от то так для при ли до или над под из о".split())},
     priority=1,
     not_found={"Cyrl": "В источниках нет ответа на этот вопрос. Ниже приведены ближайшие фрагменты."},
     english_source={"Cyrl": "Цитата из англоязычного источника:"},

@@ -53,6 +53,8 @@ LANGUAGE = Language(
     # langdetect has no Uzbek: it reads Uzbek Cyrillic as Bulgarian/Macedonian…, Latin as Turkish/Somali…
     langdetect_labels={"Cyrl": ("bg", "mk", "uk", "sr", "kk", "ky", "tg"),
                        "Latn": ("tr", "so", "az", "uz", "id", "sw", "fi")},
+    function_words={"Cyrl": frozenset("ва билан учун ҳам эса бу ёки нинг".split()),
+                    "Latn": frozenset("va bilan uchun ham esa bu yoki emas".split())},
     priority=0,
     not_found={"Cyrl": "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар қуйида келтирилган.",
                "Latn": "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar quyida keltirilgan."},
