@@ -60,7 +60,12 @@ def candidates(
     keys, window = len(terms), settings.answer.context_weight
     terms = [*terms, *(relations or [])]
     found: list[tuple[Candidate, list[float]]] = []
-    for rank, passage in enumerate(passages[: settings.answer.pool]):
+    pool = passages[: settings.answer.pool]
+    tie = settings.retrieval.same_language_margin
+    for rank, passage in enumerate(pool):
+        # Passages about as relevant (within ``tie``) share a rank: a 0.0005 difference in the
+        # fused score must not decide between two sentences by the 0.03 between ranks 1 and 2.
+        shared_rank = sum(1 for other in pool if other.score > passage.score + tie)
         if passage.id < 0:
             continue
         text, spans = passage.chunk.text, passage.chunk.sentences
@@ -73,7 +78,7 @@ def candidates(
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
-            score = float(sentence_vector @ vector) + shift + settings.answer.rank_weight / (1 + rank)
+            score = float(sentence_vector @ vector) + shift + settings.answer.rank_weight / (1 + shared_rank)
             candidate = Candidate(rank, span, score, sentence_vector, reading)
             # The sentence before sets the scene ("The MESA study provided insight. Ahmad et al.
             # reported…"): a term it covers counts at ``context_weight`` for this one. Its df (below)

@@ -15,7 +15,7 @@ from qa.build import build
 from qa.embed import Embedder
 from qa.index import Index
 from qa.retrieve import prepare
-from qa.sentence_choice import Candidate, choose
+from qa.sentence_choice import Candidate, candidates, choose
 from qa.settings import Settings
 from qa.types import Passage
 
@@ -120,3 +120,23 @@ def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
                                                ranked, settings)]
     assert chosen[0].startswith("In the Framlow cohort") and len(chosen) == 2, chosen
     assert chosen[1].startswith("Patients with higher ferritin had more iron deposits"), chosen
+
+
+def test_passages_about_as_relevant_share_their_rank(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    # A fused-score difference of 0.001 between two passages must not decide between their sentences
+    # by the rank bonus (0.06 for the first passage, 0.03 for the second).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in FERRITIN.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build(settings, embedder, corpus, tmp_path / "index")
+    index = Index.load(tmp_path / "index")
+    vector = embedder.queries(["What did high ferritin go with?"])[0]
+
+    def scores(second: float) -> dict[int, float]:
+        passages = [Passage(index.chunks[0], 1.0, 1.0, 0), Passage(index.chunks[1], second, 1.0, 1)]
+        return {c.rank: c.score for c in candidates(index, vector, passages, [], settings, "en")}
+
+    tied, apart = scores(1.0 - settings.retrieval.same_language_margin / 5), scores(0.9)
+    assert tied[0] == pytest.approx(apart[0])
+    assert tied[1] - apart[1] == pytest.approx(settings.answer.rank_weight / 2)
