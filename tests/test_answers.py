@@ -5,7 +5,6 @@ told from the topic sentence by what the question asks about it (treated, spread
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -99,15 +98,21 @@ FERRITIN = {
 }
 
 
-def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
-    tmp_path: Path, settings: Settings, embedder: Embedder
-) -> None:
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def ferritin(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Index:
+    base = tmp_path_factory.mktemp("ferritin")
+    corpus = base / "corpus"
     corpus.mkdir()
     for name, text in FERRITIN.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    build(settings, embedder, corpus, tmp_path / "index")
-    index = Index.load(tmp_path / "index")
+    build(settings, embedder, corpus, base / "index")
+    return Index.load(base / "index")
+
+
+def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
+    ferritin: Index, settings: Settings
+) -> None:
+    index = ferritin
     passages = [Passage(chunk, 1.0, 1.0, i) for i, chunk in enumerate(index.chunks)]
     # Every sentence scores alike, the study's first sentence leading, so only repetition decides.
     ranked = [
@@ -122,15 +127,10 @@ def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
     assert chosen[1].startswith("Patients with higher ferritin had more iron deposits"), chosen
 
 
-def test_passages_about_as_relevant_share_their_rank(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+def test_passages_about_as_relevant_share_their_rank(ferritin: Index, settings: Settings, embedder: Embedder) -> None:
     # A fused-score difference of 0.001 between two passages must not decide between their sentences
     # by the rank bonus (0.06 for the first passage, 0.03 for the second).
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in FERRITIN.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    build(settings, embedder, corpus, tmp_path / "index")
-    index = Index.load(tmp_path / "index")
+    index = ferritin
     vector = embedder.queries(["What did high ferritin go with?"])[0]
 
     def scores(second: float) -> dict[int, float]:
