@@ -63,11 +63,11 @@ def candidates(
     pool = passages[: settings.answer.pool]
     tie = settings.retrieval.same_language_margin
     for rank, passage in enumerate(pool):
+        if passage.id < 0:
+            continue
         # Passages about as relevant (within ``tie``) share a rank: a 0.0005 difference in the
         # fused score must not decide between two sentences by the 0.03 between ranks 1 and 2.
         shared_rank = sum(1 for other in pool if other.score > passage.score + tie)
-        if passage.id < 0:
-            continue
         text, spans = passage.chunk.text, passage.chunk.sentences
         shift = settings.answer.translation_gap(language, passage.chunk.language) - passage.offset
         before: list[bool] = [False] * len(terms)

@@ -14,7 +14,7 @@ from qa.lexical import Lexical
 from qa.retrieve import prepare
 from qa.settings import ChunkSettings, Settings
 from qa.translit import skeleton, uzbek_to_latin
-from qa.types import Document
+from qa.types import Chunk, Document
 
 PDF_TEXT = (
     "Clinically, IL-6 correlates with disease severity and hospital-\n\nization. Levels of IL-\n\n"
@@ -115,13 +115,18 @@ def test_language_table_at_least_95_percent() -> None:
     assert sum(right) / len(right) >= 0.95, wrong
 
 
+def _small_chunks(text: str, max_chars: int) -> list[Chunk]:
+    """One Russian text cut into chunks short enough to put each sentence on its own."""
+    return chunk_document(Document("r.txt", text, ""), Settings(chunking=ChunkSettings(target=60, max=max_chars)))
+
+
 def test_list_numbers_and_stray_marks_join_their_language_section() -> None:
     text = (
         "Патология сердечно-сосудистой системы может вызывать острую декомпенсацию. 1. Кардиальная "
         "патология имеет ведущее значение в возникновении нарушений. (Plantago ispaghula Roxb.). "
         "Препарат применяют при запорах и синдроме раздражённого кишечника у взрослых."
     )
-    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunking=ChunkSettings(target=60, max=120)))
+    chunks = _small_chunks(text, 120)
     assert {(c.language, c.script) for c in chunks} == {("ru", "Cyrl")}, [(c.text, c.language) for c in chunks]
     assert all(len(c.text) > 20 for c in chunks), "no chunk of its own for '1.' or a Latin name"
 
@@ -134,7 +139,7 @@ def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
         "отношении Staphylococcus aureus, Streptococcus pyogenes, Escherichia coli, Klebsiella pneumoniae и "
         "Proteus mirabilis. Не действует на патогенные грибы, вирусы и анаэробную флору."
     )
-    chunks = chunk_document(Document("r.txt", text, ""), Settings(chunking=ChunkSettings(target=60, max=160)))
+    chunks = _small_chunks(text, 160)
     assert {(c.language, c.script) for c in chunks} == {("ru", "Cyrl")}, [(c.text, c.language) for c in chunks]
     assert detect("Peptostreptococcus spp. и Peptococcus spp. являются анаэробами?") == ("ru", "Cyrl")
     # An English sentence keeps its language beside a Cyrillic-spelled token or a Russian name.
