@@ -25,12 +25,13 @@ import numpy as np
 
 from qa.index import SearchIndex
 from qa.languages import ENGLISH, alternatives
-from qa.messages import english_source_note, not_found_message
+from qa.messages import english_source_note, not_found_message, related_message
 from qa.retrieve import Query
 from qa.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.settings import Settings
 from qa.terms import Term, missing, question_terms, relation_terms
-from qa.types import Answer, Citation, Claim, Passage
+from qa.types import Answer, Citation, Claim, Passage, TermCheck
+from qa.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, passes_check, term_signals
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
 # A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
@@ -141,12 +142,22 @@ def compose(
     lead_texts = texts[: _lead_size(texts)]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
-    supported = (bool(chosen) and strongest >= settings.answer.support_floor
-                 and len(absent) <= settings.answer.max_missing
-                 and answer_kind_present(query.text, lead_texts))
-    if not supported:
+    checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
+    signals = _signals(query, vector, passages, chosen, checks, lead_texts, strongest, settings)
+    model = load_model()
+    floor = settings.answer.support_floor
+    checked = bool(chosen) and passes_check(signals, floor)
+    confidence = model.probability(signals) if chosen else 0.0
+    if checked:
+        confidence = max(confidence, model.check_precision)
+    threshold = settings.answer.verdict_threshold or model.threshold
+    # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
+    # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
+    on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
+    verdict = grade(confidence, threshold, checked, on_topic)
+    if verdict == NOT_FOUND:
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
-                      False, citations, [], absent, list(query.carried))
+                      False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks)
     claims = [Claim(text, rank + 1, passages[rank].chunk.language)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
@@ -158,12 +169,36 @@ def compose(
         text = _quote(passages[position].chunk.text[span[0] : span[1]])
         claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
         parts.insert(0, f"{text} [{position + 1}]")
-    elif claims[0].language != query.language:
+    elif claims[0].language != query.language and verdict == ANSWERED:
         note = english_source_note(query.language, query.script)
         if note:
             parts.insert(0, note)
-    return Answer(query.asked, query.language, query.script, " ".join(parts), True, citations, claims, absent,
-                  list(query.carried))
+    if verdict == RELATED:
+        parts.insert(0, related_message(query.language, query.script, absent))
+    return Answer(query.asked, query.language, query.script, " ".join(parts), verdict == ANSWERED, citations,
+                  claims, absent, list(query.carried), verdict, confidence, signals, checks)
+
+
+def _signals(query: Query, vector: np.ndarray, passages: list[Passage], chosen: list[Candidate],
+             checks: list[TermCheck], lead_texts: list[str], strongest: float, settings: Settings) -> dict[str, float]:
+    """What the verdict reads (qa.verdict.SIGNALS). The lead sentence's cosine, in another language
+    than the question's, gets back what e5 takes off a translation, as in sentence choice."""
+    lead_cosine = 0.0
+    if chosen:
+        language = passages[chosen[0].rank].chunk.language
+        lead_cosine = float(chosen[0].vector @ vector) + settings.answer.translation_gap(query.language, language)
+    # How far the best passage stands above the others shown: the one document a question was asked of.
+    others = sorted((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+                     for p in passages[: settings.retrieval.k]), reverse=True)[1:]
+    standout = strongest - float(np.median(others)) if others else 0.0
+    terms = term_signals(checks)
+    return {
+        **terms,
+        "lead_cosine": lead_cosine,
+        "best_passage": strongest,  # not a model input: the floor that tells "related" from "not_found"
+        "standout": min(standout, settings.answer.standout_cap),
+        "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
+    }
 
 
 def first_statement(answer: Answer) -> str:

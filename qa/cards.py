@@ -85,9 +85,12 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
         lambda m: f"[\\[{m[1]}\\]](#qa-source-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
         escape_markdown(answer.answer),
     )
-    if not answer.supported:
+    if answer.verdict == "not_found":
         return f"⚠️ **{labels['not_found']}**\n\n{body}{footer}"
-    return body + footer
+    confidence = f"  \n_{labels['confidence']}: {answer.confidence:.0%}_"
+    if answer.verdict == "related":
+        return f"ℹ️ **{labels['related_verdict']}**\n\n{body}{footer}{confidence}"
+    return body + footer + confidence
 
 
 def _where(card: Card, labels: dict[str, str]) -> str:

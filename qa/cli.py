@@ -115,7 +115,8 @@ def _questions(args: argparse.Namespace) -> list[str]:
 
 
 def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
-    flag = "" if answer.supported else "  [not found in the sources]"
+    flag = {"answered": "", "related": "  [related: the sources may not answer this]"}.get(
+        answer.verdict, "  [not found in the sources]")
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
     print(f"A: {answer.answer}\n")
     for c in answer.citations:
@@ -176,7 +177,8 @@ def run_eval(args: argparse.Namespace) -> int:
     def system(question: str, n: int) -> Ranked:
         answer = engine.ask(question, n)
         return Ranked([(c.source, c.text) for c in answer.citations], answer.supported, answer.answer,
-                      first_statement(answer))
+                      first_statement(answer), answer.verdict, answer.confidence,
+                      " ".join(claim.text for claim in answer.claims))
 
     scores = evaluate(rows, system, args.k)
     print(json.dumps(to_json(scores, args.k), ensure_ascii=False) if args.json else table(scores, args.k))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,6 +32,9 @@ class Ranked:
     supported: bool | None = None
     answer: str | None = None  # the answer text, for systems that compose one
     first: str | None = None  # its first statement
+    verdict: str | None = None  # answered | related | not_found (qa.verdict)
+    confidence: float | None = None  # the calibrated probability that the quoted sentences answer
+    quoted: str | None = None  # the quoted sentences, whatever the verdict (the calibration's label)
 
 
 System = Callable[[str, int], Ranked]
@@ -49,6 +52,12 @@ class Scores:
     first_sentence_recall: float | None = None  # … whose first statement does
     kept: float | None = None  # answerable questions answered as supported
     flagged: float | None = None  # unanswerable questions answered as not found
+    # The graded verdict: shares of all questions answered / related / not found, and the Brier
+    # score of the confidence against whether the quoted sentences state a gold phrase.
+    answered: float | None = None
+    related: float | None = None
+    not_found: float | None = None
+    brier: float | None = None
 
     def as_row(self) -> str:
         def cell(value: float | None, width: int) -> str:
@@ -56,7 +65,8 @@ class Scores:
 
         return (f"{self.questions:>5} {self.recall_at_1:>6.2f} {self.recall_at_k:>6.2f} {self.mrr_at_10:>7.2f} "
                 f"{cell(self.abstention, 6)} {cell(self.answer_recall, 7)} {cell(self.first_sentence_recall, 7)} "
-                f"{cell(self.kept, 6)} {cell(self.flagged, 7)}")
+                f"{cell(self.kept, 6)} {cell(self.flagged, 7)} {cell(self.answered, 8)} {cell(self.related, 7)} "
+                f"{cell(self.not_found, 9)} {cell(self.brier, 6)}")
 
 
 def load_rows(path: Path) -> list[dict]:
@@ -108,8 +118,13 @@ def states(row: dict, text: str | None) -> bool:
     )
 
 
-def _share(values: list[bool]) -> float | None:
+def _share(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def _verdict_share(cells: dict[str, list[float]], verdict: str) -> float | None:
+    total = len(cells.get("verdicts", []))
+    return len(cells.get(verdict, [])) / total if total else None
 
 
 def answerable(row: dict) -> bool:
@@ -121,7 +136,7 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
     ranks: dict[str, list[int | None]] = defaultdict(list)  # 1-based rank of the first hit
     flags: dict[str, list[bool]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
-    reader: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    reader: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         variant = variant_of(row)
         result = system(row["question"], max(k, 10))
@@ -131,6 +146,14 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
             rank = next((i + 1 for i, (s, t) in enumerate(result.passages[:10]) if is_hit(row, s, t)), None)
             for key in (variant, "all"):
                 ranks[key].append(rank)
+        if result.verdict is not None:
+            for key in (variant, "all"):
+                reader[key][result.verdict].append(True)
+                reader[key]["verdicts"].append(True)
+        if result.confidence is not None and "gold" in row:
+            stated = answerable(row) and states(row, result.quoted)
+            for key in (variant, "all"):
+                reader[key]["brier"].append((result.confidence - stated) ** 2)
         if result.supported is not None:
             for key in (variant, "all"):
                 flags[key].append(result.supported == answerable(row))
@@ -156,13 +179,17 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
             first_sentence_recall=_share(reader[key]["first"]),
             kept=_share(reader[key]["kept"]),
             flagged=_share(reader[key]["flagged"]),
+            answered=_verdict_share(reader[key], "answered"),
+            related=_verdict_share(reader[key], "related"),
+            not_found=_verdict_share(reader[key], "not_found"),
+            brier=_share(reader[key]["brier"]),
         )
     return out
 
 
 def table(scores: dict[str, Scores], k: int) -> str:
     lines = [f"{'variant':8} {'n':>5} {'R@1':>6} {f'R@{k}':>6} {'MRR@10':>7} {'abst.':>6} {'answer':>7} "
-             f"{'first':>7} {'kept':>6} {'flagged':>7}"]
+             f"{'first':>7} {'kept':>6} {'flagged':>7} {'answered':>8} {'related':>7} {'not found':>9} {'Brier':>6}"]
     lines += [f"{variant:8} {s.as_row()}" for variant, s in scores.items()]
     return "\n".join(lines)
 

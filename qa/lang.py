@@ -20,6 +20,7 @@ _LETTER = re.compile(r"[^\W\d_]{2,}")
 _WORDS = re.compile(r"[^\W\d_]+")
 _ACRONYM = re.compile(rf"\b{ACRONYM}\b")
 DECISIVE_LEAD = 1.0  # langdetect's votes sum to at most this
+LEXICON_WEIGHT = 2.0
 SHORT_SENTENCE = 40  # characters: below this even indexing asks langdetect
 
 
@@ -91,6 +92,13 @@ def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
     ranked = sorted(scores.values(), reverse=True)
     close = len(ranked) > 1 and ranked[0] - ranked[1] <= DECISIVE_LEAD
     if close and (second_opinion or len(words) < SHORT_SENTENCE):
+        # Each language's share of the words some vocabulary knows (names and abbreviations none
+        # knows say nothing), then langdetect's votes.
+        tokens = [token for token in _WORDS.findall(words) if not token.isupper()]
+        known = {entry.code: {token for token in tokens if entry.known(token)} for entry in candidates}
+        told = set().union(*known.values())
+        for entry in candidates:
+            scores[entry.code] += LEXICON_WEIGHT * len(known[entry.code]) / max(1, len(told))
         votes = _langdetect(words)
         for entry in candidates:
             labels = entry.langdetect_labels.get(script, ())

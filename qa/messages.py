@@ -13,3 +13,11 @@ def english_source_note(code: str, script: str) -> str:
     """Said before an answer quoted from a source in another language than the question's."""
     entry = language(code)
     return entry.in_script(entry.english_source, script) if entry.english_source else ""
+
+
+def related_message(code: str, script: str, missing: list[str]) -> str:
+    """Said before the closest statements when the sources discuss the topic but may not answer:
+    the caveat, naming the question's words no cited passage covers."""
+    entry = language(code)
+    caveat, clause = entry.related_answer.get(script) or entry.related_answer[entry.default_script]
+    return caveat.format(missing=clause.format(terms=", ".join(missing)) if missing else "")

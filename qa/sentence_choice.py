@@ -75,6 +75,7 @@ def candidates(
             context, before = before, _coverage(text[span[0] : span[1]], terms)
             if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
                 continue
+            span = _past_stamp(text, span)
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
@@ -89,6 +90,21 @@ def candidates(
     bonus = settings.answer.term_weight
     out = [replace(c, score=c.score + bonus * float(weights @ np.array(covered, np.float64))) for c, covered in found]
     return sorted(out, key=lambda c: -c.score)
+
+
+# A date stamp a web page or an export puts on a line of its own ("Generated Sep 04, 2025"), which the
+# sentence splitter joins to the sentence after it: metadata, never quoted.
+_STAMP = re.compile(
+    r"(?:(?:Generated|Published|Updated|Received|Accepted|Posted|Retrieved|Downloaded)(?:\s+on)?:?\s+)?"
+    r"(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    r"(?:19|20)\d\d\s+(?=[A-Z])"
+)
+
+
+def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The sentence without a leading date stamp."""
+    stamp = _STAMP.match(text, span[0], span[1])
+    return (stamp.end(), span[1]) if stamp else span
 
 
 def _antecedent(text: str, spans: tuple[tuple[int, int], ...], j: int) -> int:

@@ -130,11 +130,13 @@ class AnswerSettings:
     context_weight: float = 0.5
     evidence_passages: int = 3  # key terms are looked for in the quoted passages and this many best ones
     evidence_window: int = 1  # and this many chunks on each side of a quoted one, in the same document
-    # Key terms that may go uncovered and the answer still count as supported. 0: a near-topic
-    # question whose one uncovered term is its topic ("Do statins lower IL-6?") must not pass; on
-    # question sets worded as research titles (PubMedQA) that costs answerable questions (the
-    # trade-off per corpus is in bench/results/answers.md).
-    max_missing: int = 0
+    # The probability (qa.verdict) at or above which an answer is "answered"; None: the operating
+    # point trained with the model (qa/data/verdict.json), chosen on the validation folds.
+    verdict_threshold: float | None = None
+    # How far the best passage stands above the next ones counts for the verdict up to this: past it,
+    # it says the corpus holds nothing else on the topic (a handful of unrelated notes), not that the
+    # question is answered. Of {0.02, 0.03, 0.05, none} (bench/results/verdict.md).
+    standout_cap: float = 0.03
     # A sentence in the question's language "says the same" as the English lead at this sentence-vector
     # cosine or above. Measured on the seed review (each abstract sentence against its best English
     # sentence): Russian translations score 0.89-0.93 and non-translations (the keyword line, generic

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from os.path import commonprefix
 
 from qa.glossary import glossed_words, synonyms
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.languages.en import FUNCTION, RELATION
+from qa.languages.ru import noun_lemma
 from qa.translit import skeleton
 
 _WORD = re.compile(r"[^\W_][\w'-]*")
@@ -39,6 +40,7 @@ _ENDING = 3
 # ...and share at least this many letters: complex / complementing share six.
 _SHARED = 7
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
+_MAX_INITIALS = 4  # an abbreviation of at most this many words ("HFrEF" is five, its own word)
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
 # "which cells", "which company"): the answer names a drug or cells, it need not say "drug".
@@ -50,6 +52,9 @@ class Term:
     # The first form is the Russian or Uzbek word itself: in Latin script (Uzbek) it may match an
     # English word by its skeleton (brutsellyozni / brucellosis); English senses match by spelling.
     foreign: bool = False
+    # What a run of question words containing this one abbreviates to ("C-reactive protein": CRP):
+    # covered by that abbreviation written in capitals, never by a spelling that merely resembles it.
+    abbreviations: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
@@ -68,9 +73,12 @@ def _stemmer(language: str):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """The Snowball stem; a Cyrillic noun's or adjective's of its dictionary form, as Snowball keeps
+    the vowels that come and go (клеток / клетки, both клетка)."""
     word = word.lower().replace("ё", "е")
-    cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
-    return str(_stemmer("russian" if cyrillic else "english").stemWord(word))
+    if any("\u0400" <= ch <= "\u04ff" for ch in word):
+        return str(_stemmer("russian").stemWord(noun_lemma(word).replace("ё", "е")))
+    return str(_stemmer("english").stemWord(word))
 
 
 def _focus_words(text: str) -> set[str]:
@@ -88,13 +96,33 @@ def _focus_words(text: str) -> set[str]:
     return focus
 
 
+def initials(words: list[str]) -> dict[int, set[str]]:
+    """The abbreviations a run of content words may go by, for each word of the run: "C-reactive
+    protein" is also "CRP", "heart failure" "HF" (the initials of 2 to 4 consecutive words, a
+    hyphen splitting a word), so the abbreviation in a source covers the words of the question."""
+    out: dict[int, set[str]] = {}
+    parts = [(i, part) for i, word in enumerate(words) if word.lower() not in FUNCTION
+             for part in word.split("-") if part]
+    for start in range(len(parts)):
+        for size in range(2, _MAX_INITIALS + 1):
+            run = parts[start : start + size]
+            if len(run) < size or run[-1][0] - run[0][0] > size - 1 or any(p[0].isdigit() for _, p in run):
+                break
+            abbreviation = "".join(p[0] for _, p in run).upper()
+            for i, _ in run:
+                out.setdefault(i, set()).add(abbreviation)
+    return out
+
+
 def _english_terms(text: str, focus: set[str]) -> list[Term]:
     out = []
-    for word in _WORD.findall(text):
+    words = _WORD.findall(text)
+    abbreviations = initials(words)
+    for i, word in enumerate(words):
         if _ACRONYM.match(word):
             out.append(Term(word, (word,)))
         elif len(word) >= 3 and not ENGLISH.generic(word) and word.lower() not in focus:
-            out.append(Term(word, (word,)))
+            out.append(Term(word, (word,), abbreviations=tuple(sorted(abbreviations.get(i, ())))))
     return out
 
 
@@ -168,7 +196,10 @@ class Evidence:
     """The words of some cited text, indexed for the matches ``covers`` allows."""
 
     def __init__(self, text: str) -> None:
-        words = {w.lower() for w in _WORD.findall(text)}
+        self.text = text
+        found = _WORD.findall(text)
+        self.capitals = {w for w in found if len(w) >= 2 and w.isupper()}  # abbreviations as written
+        words = {w.lower() for w in found}
         self.words = words
         self.stems = {stem(w) for w in words}
         self.folds: set[str] = set()
@@ -182,9 +213,16 @@ class Evidence:
             if len(w) >= _PREFIX:
                 self.spellings.setdefault(w[:_PREFIX], []).append(w)
 
+    @cached_property
+    def abbreviations(self) -> set[str]:
+        """What runs of this text's words abbreviate to ("C-reactive protein" → CRP)."""
+        return set().union(*initials(_WORD.findall(self.text)).values())
+
     def _has(self, form: str, foreign: bool = False) -> bool:
         low = form.lower()
         if low in self.words:
+            return True
+        if form.isupper() and form.isalpha() and form in self.abbreviations:  # CRP / C-reactive protein
             return True
         if "-" in low and not _ACRONYM.match(form):  # peri-sinusoidal / perisinusoidal, blood-brain / blood brain
             parts = [p for p in low.split("-") if p]
@@ -212,6 +250,8 @@ class Evidence:
                    for word in self.spellings.get(low[:_PREFIX], []))
 
     def covers(self, term: Term) -> bool:
+        if any(abbreviation in self.capitals for abbreviation in term.abbreviations):
+            return True
         for i, form in enumerate(term.forms):
             if self._has(form, foreign=term.foreign and i == 0):
                 return True

@@ -104,6 +104,17 @@ class Claim:
     renders: int | None = None
 
 
+@dataclass(frozen=True)
+class TermCheck:
+    """One key term of the question, as the verdict reads it."""
+
+    text: str
+    specificity: float
+    thing: bool  # names a thing (``names_thing``)
+    in_evidence: bool  # covered by the quoted passages and their neighbours
+    in_lead: bool  # covered by the lead statement
+
+
 @dataclass
 class Answer:
     question: str
@@ -115,6 +126,12 @@ class Answer:
     claims: list[Claim] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # key terms of the question no cited sentence covers
     carried: list[str] = field(default_factory=list)  # a follow-up's terms taken from earlier questions
+    # qa.verdict: "answered" (``supported``), "related" (the closest statements, under a caveat) or
+    # "not_found"; ``confidence`` is the calibrated probability that the quoted sentences answer.
+    verdict: str = "answered"
+    confidence: float = 1.0
+    signals: dict[str, float] = field(default_factory=dict)  # what the verdict read (not in the JSON)
+    checks: list[TermCheck] = field(default_factory=list)  # the question's key terms, checked (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms."""
@@ -124,6 +141,8 @@ class Answer:
             "script": self.script,
             "answer": self.answer,
             "supported": self.supported,
+            "verdict": self.verdict,
+            "confidence": round(self.confidence, 3),
             "citations": [c.to_json() for c in self.citations],
         }
         if self.carried:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEYS = {"question", "language", "script", "answer", "supported", "citations"}
+KEYS = {"question", "language", "script", "answer", "supported", "verdict", "confidence", "citations"}
 CITATION_KEYS = {"n", "source", "start", "end", "line_start", "line_end", "language", "score", "text"}
 
 

@@ -58,10 +58,21 @@ class Language:
     # sentence quoted from an English source; per script.
     not_found: dict[str, str]
     english_source: dict[str, str]
+    # Before the closest statements of a "related" answer (qa.verdict), per script: the caveat, with
+    # {missing} where the clause naming the uncovered words ({terms}) goes when there are any.
+    related_answer: dict[str, tuple[str, str]]
     labels: dict[str, str]  # the page's labels in this language
     script_names: dict[str, str]  # "Latn" / "Cyrl" as this language names them
     # Glossing (qa.glossary) and key terms (qa.terms).
     glossary: str | None = None  # file in qa/data: stem → English senses
+    # Whether a word belongs to the language's vocabulary (a dictionary or word-frequency list):
+    # a short question's words say its language where letter statistics cannot ("Did ziltivekimab
+    # reduce CRP?" is not Uzbek, "Снизил ли зилтивекимаб СРБ?" is not Uzbek Cyrillic).
+    known: Callable[[str], bool] = _never
+    # Whether a word names a thing (a noun, or a word no dictionary knows: a drug, a gene) rather than
+    # an action or a quality: an answer that leaves out "statins" or "women" answers another
+    # question, one that leaves out "transmits" or "later" may only word it differently (qa.verdict).
+    names_thing: Callable[[str], bool] = _never
     gloss_ending: Callable[[str, int], bool] = lambda rest, stem_length: False  # noqa: E731
     generic: Callable[[str], bool] = _never  # a general word that names no topic (lemma- or stem-aware)
     relation: Callable[[str], bool] = _never  # a verb, adverb or function word

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.languages.base import Language
+
+KNOWN_ZIPF = 3.0  # used about once per million words of English: a word of the language, not a stray name
+
+
+@lru_cache(maxsize=50_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
 
 # Words that ask, relate or quantify but name no topic: a question about any subject uses them, so
 # an answer need not repeat them ("Is X linked to Y?" → "X predicts Y"). Also applied to the English
@@ -48,6 +59,15 @@ GENERIC = FUNCTION | RELATION
 # Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
 # not the topic: the answer says "was feasible" or "can be safely performed" alike.
 
+@lru_cache(maxsize=50_000)
+def names_thing(word: str) -> bool:
+    """A noun, or a word the lexicon does not know (LemmInflect's English lemma tables)."""
+    from lemminflect import getAllLemmas
+
+    kinds = getAllLemmas(word.lower())
+    return not kinds or "NOUN" in kinds or "PROPN" in kinds
+
+
 LANGUAGE = Language(
     code="en",
     name="English",
@@ -60,6 +80,8 @@ LANGUAGE = Language(
     priority=1,
     not_found={"Latn": "The sources do not contain an answer to this question. The closest passages are listed below."},
     english_source={},
+    related_answer={"Latn": ("The sources discuss this topic but may not answer this question{missing}. "
+                             "The closest statements:", " (not found in them: {terms})")},
     labels={
         "quoted": "Quoted in the answer", "related": "Related passage", "rank": "match {rank} of {total}",
         "copy": "Copy with references", "references": "References",
@@ -69,7 +91,8 @@ LANGUAGE = Language(
         "title": "## qa — cited answers from your medical sources",
         "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
         "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
-        "not_found": "Not found in the sources", "detected": "Question language", "lines": "lines",
+        "not_found": "Not found in the sources", "related_verdict": "Related, but may not answer the question",
+        "confidence": "confidence", "detected": "Question language", "lines": "lines",
         "page": "page", "context": "Show in the document", "upload": "Add documents",
         "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
         "already": "it was already in the corpus",
@@ -79,6 +102,8 @@ LANGUAGE = Language(
     },
     script_names={"Latn": "Latin", "Cyrl": "Cyrillic"},
     generic=lambda word: word.lower() in GENERIC,
+    known=lambda word: word.lower() in FUNCTION or _zipf(word) >= KNOWN_ZIPF,
+    names_thing=names_thing,
     focus=frozenset({"which", "what"}),
     asks_number=(r"how (?:many|much|long|often)", r"dose", r"doses", r"dosage", r"percentage", r"proportion"),
     asks_name=(r"who",),

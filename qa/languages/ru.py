@@ -41,6 +41,17 @@ def lemma(word: str) -> str:
     return str(_morph().parse(word.lower())[0].normal_form)
 
 
+NAMING_POS = frozenset({"NOUN", "ADJF", "ADJS"})
+
+
+@lru_cache(maxsize=200_000)
+def noun_lemma(word: str) -> str:
+    """A noun's or adjective's dictionary form (клеток → клетка); any other word as it is: a verb's
+    infinitive is too short a stem to compare (стало → стать would prefix статины)."""
+    parse = _morph().parse(word.lower())[0]
+    return str(parse.normal_form) if str(parse.tag.POS) in NAMING_POS else word.lower()
+
+
 @lru_cache(maxsize=50_000)
 def relation(word: str) -> bool:
     return str(_morph().parse(word.lower())[0].tag.POS) in RELATION_POS
@@ -64,6 +75,8 @@ LANGUAGE = Language(
     priority=1,
     not_found={"Cyrl": "В источниках нет ответа на этот вопрос. Ниже приведены ближайшие фрагменты."},
     english_source={"Cyrl": "Цитата из англоязычного источника:"},
+    related_answer={"Cyrl": ("Источники касаются этой темы, но могут не отвечать на вопрос{missing}. "
+                             "Ближайшие утверждения:", " (в них не найдено: {terms})")},
     labels={
         "quoted": "Цитируется в ответе", "related": "Близкий фрагмент", "rank": "совпадение {rank} из {total}",
         "copy": "Копировать со ссылками", "references": "Источники",
@@ -74,6 +87,7 @@ LANGUAGE = Language(
         "question": "Ваш вопрос (English, Русский, Oʻzbek)", "placeholder": "Задайте вопрос…",
         "ask": "Спросить", "clear": "Очистить чат", "sources": "Источники",
         "no_sources": "Здесь появятся источники ответа.", "not_found": "В источниках не найдено",
+        "related_verdict": "По теме, но может не отвечать на вопрос", "confidence": "уверенность",
         "detected": "Язык вопроса", "lines": "строки", "page": "стр.",
         "context": "Показать в документе", "upload": "Добавить документы", "added": "добавлен, уже доступен для поиска",
         "already": "он уже был в корпусе",
@@ -86,6 +100,9 @@ LANGUAGE = Language(
     gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),
     generic=lambda word: lemma(word) in GENERIC,
     relation=relation,
+    known=lambda word: bool(_morph().word_is_known(word.lower())),
+    names_thing=lambda word: not _morph().word_is_known(word.lower()) or str(
+        _morph().parse(word.lower())[0].tag.POS) == "NOUN",
     senses=_senses,
     forms=lambda word: (lemma(word),),
     focus=frozenset({"какой", "какая", "какое", "какие", "каких", "каким", "какого", "которые", "который"}),

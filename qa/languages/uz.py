@@ -39,6 +39,14 @@ def _senses(word: str) -> tuple[str, ...]:
     return uz_dictionary.senses(word)
 
 
+FUNCTION_WORDS = frozenset("va bilan uchun ham esa bu yoki emas nima qanday qaysi qancha necha kim mi".split())
+
+
+def _known(word: str) -> bool:
+    latin = plain_apostrophes(uzbek_to_latin(word)).lower()
+    return latin in FUNCTION_WORDS or bool(_senses(latin))
+
+
 LANGUAGE = Language(
     code="uz",
     name="Oʻzbek",
@@ -59,6 +67,10 @@ LANGUAGE = Language(
     not_found={"Cyrl": "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар қуйида келтирилган.",
                "Latn": "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar quyida keltirilgan."},
     english_source={"Cyrl": "Инглизча манбадан иқтибос:", "Latn": "Inglizcha manbadan iqtibos:"},
+    related_answer={"Cyrl": ("Манбалар бу мавзуга тегишли, лекин саволга жавоб бермаслиги мумкин{missing}. "
+                             "Энг яқин фикрлар:", " (уларда топилмади: {terms})"),
+                    "Latn": ("Manbalar bu mavzuga tegishli, lekin savolga javob bermasligi mumkin{missing}. "
+                             "Eng yaqin fikrlar:", " (ularda topilmadi: {terms})")},
     labels={
         "quoted": "Javobda iqtibos qilingan", "related": "Yaqin parcha", "rank": "{total} tadan {rank}-oʻrin",
         "copy": "Havolalar bilan nusxalash", "references": "Manbalar",
@@ -69,6 +81,7 @@ LANGUAGE = Language(
         "question": "Savolingiz (English, Русский, Oʻzbek)", "placeholder": "Savol bering…",
         "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
         "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
+        "related_verdict": "Mavzuga yaqin, lekin savolga javob bermasligi mumkin", "confidence": "ishonch",
         "detected": "Savol tili", "lines": "qatorlar", "page": "bet",
         "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
         "already": "u korpusda avvaldan bor edi",
@@ -81,6 +94,7 @@ LANGUAGE = Language(
     gloss_ending=lambda rest, stem_length: noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
     generic=lambda word: any(word.lower().startswith(stem) for stem in GENERIC),
     relation=uz_morph.is_relation,
+    known=_known,
     senses=_senses,
     forms=uz_morph.forms,
     focus=frozenset({"qaysi", "қайси", "qanday", "қандай"}),

@@ -1,0 +1,123 @@
+"""The labelled data the verdict (qa.verdict) learns from: every dev question asked of its index,
+with the signals the answer step measured and whether the quoted sentences answer it.
+
+    .venv/bin/python -m bench.verdict_data        # → ~/.cache/qa/bench/verdict-signals.jsonl
+
+Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
+shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet.
+PubMedQA / RuMedDaNet: a fixed fifth of the questions have their own context left out of the
+distractor corpus ("removed": label 0), the rest find theirs among them ("own": label 1 when the
+lead sentence is quoted from it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from bench.common import DATA, ROOT, read_rows
+from qa.api import Engine, open_engine
+from qa.build import build
+from qa.embed import Embedder
+from qa.evaluate import answerable, states
+from qa.settings import Settings, default_cache_dir
+
+CACHE = default_cache_dir() / "bench"
+SIGNALS = CACHE / "verdict-signals.jsonl"
+REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of the corpus
+
+
+def removed(position: int) -> bool:
+    return position % REMOVED_EVERY == 0
+
+
+def verdict_corpus() -> Path:
+    """Seeds + every dev context but the removed fifth, one file each."""
+    folder = CACHE / "verdict-corpus"
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in (ROOT / "corpus").iterdir():
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    for name in ("pubmedqa_dev.jsonl", "rumeddanet_dev.jsonl"):
+        sub = folder / name.split("_")[0]
+        sub.mkdir(exist_ok=True)
+        for position, row in enumerate(read_rows(name)):
+            path = sub / f"{row['id']}.txt"
+            if removed(position):
+                path.unlink(missing_ok=True)
+            else:
+                path.write_text(row["context"], encoding="utf-8")
+    return folder
+
+
+def build_indexes(settings: Settings, embedder: Embedder) -> dict[str, Path]:
+    """Index folders by name: the shipped corpus, the distractor corpus and the three small corpora."""
+    out = {}
+    corpora = {"shipped": ROOT / "corpus", "distractors": verdict_corpus(), "notes": ROOT / "bench" / "notes",
+               "notes_fresh": ROOT / "bench" / "notes_fresh", "leaflets": ROOT / "bench" / "leaflets"}
+    for name, corpus in corpora.items():
+        folder = CACHE / f"verdict-index-{name}"
+        report = build(settings, embedder, corpus, folder)
+        print(f"{name}: {report.summary()}", file=sys.stderr)
+        out[name] = folder
+    return out
+
+
+def labelled() -> Iterator[tuple[str, str, dict]]:
+    """(group, index name, row) for every question."""
+    seeds = [*read_rows("seed_dev_qa.jsonl"), *read_rows("seed_dev_neartopic.jsonl"),
+             *(json.loads(line) for line in (ROOT / "bench" / "heldout_qa.jsonl").open(encoding="utf-8"))]
+    for row in seeds:
+        yield "seeds", "shipped", row
+        yield "seeds", "distractors", row
+    for name in ("notes", "notes_fresh", "leaflets"):
+        for line in (ROOT / "bench" / f"{name}_qa.jsonl").open(encoding="utf-8"):
+            yield name, name, json.loads(line)
+    for name, group in (("pubmedqa_dev.jsonl", "pubmedqa"), ("rumeddanet_dev.jsonl", "rumeddanet")):
+        folder = name.split("_")[0]
+        for position, row in enumerate(read_rows(name)):
+            source = f"{folder}/{row['id']}.txt"
+            question = {"id": row["id"], "question": row["question"], "lang": "en" if group == "pubmedqa" else "ru"}
+            yield group, "distractors", {**question, "gold": [] if removed(position) else None, "source": source}
+
+
+def label(row: dict, answer) -> int:  # type: ignore[no-untyped-def]
+    """1 when the quoted sentences answer the question."""
+    if row.get("source"):
+        return int(bool(answer.claims) and any(
+            answer.citations[c.n - 1].source == row["source"] for c in answer.claims[:1]))
+    if not answerable(row):
+        return 0
+    return int(states(row, " ".join(c.text for c in answer.claims)))
+
+
+def main() -> int:
+    if not (DATA / "pubmedqa_dev.jsonl").exists():
+        print("../shared/data is absent: nothing to collect", file=sys.stderr)
+        return 0
+    settings = Settings()
+    embedder = Embedder(settings)
+    folders = build_indexes(settings, embedder)
+    # Every answer quotes its sentences whatever the model says: the label reads them.
+    settings = replace(settings, answer=replace(settings.answer, verdict_threshold=1e-9))
+    engines: dict[str, Engine] = {}
+    SIGNALS.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with SIGNALS.open("w", encoding="utf-8") as out:
+        for group, name, row in labelled():
+            if name not in engines:
+                engines[name] = open_engine(folders[name], settings)
+            answer = engines[name].ask(row["question"])
+            record = {"group": group, "index": name, "id": row.get("id"), "lang": row.get("lang"),
+                      "question": row["question"], "label": label(row, answer),
+                      "answerable": row.get("gold") is None or bool(row.get("gold")),
+                      "signals": answer.signals, "checks": [asdict(check) for check in answer.checks]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    print(f"{count} questions → {SIGNALS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

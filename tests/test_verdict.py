@@ -1,0 +1,133 @@
+"""The graded verdict (qa.verdict) on the shipped corpus: the real model, a real FAISS index and the
+shipped verdict weights. Answered, related and not found each read differently, in the reader's
+language; the probability falls as the evidence leaves more of the question out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa.api import Engine, open_engine
+from qa.lang import detect
+from qa.languages import language
+from qa.settings import Settings
+from qa.terms import key_terms, missing
+from qa.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
+
+# A fact the seeds state (macrophages and fibroblasts produce IL-6 under stress), in every variant.
+ANSWERABLE = {
+    "en": "Which cells produce IL-6 under stress conditions?",
+    "ru": "Какие клетки вырабатывают IL-6 в условиях стресса?",
+    "uz": "Стресс шароитида қайси ҳужайралар IL-6 ишлаб чиқаради?",
+    "uz-Latn": "Stress sharoitida qaysi hujayralar IL-6 ishlab chiqaradi?",
+}
+# On the seeds' topic, but no seed names a manufacturer.
+NEAR_TOPIC = {
+    "en": "Which company manufactures ziltivekimab?",
+    "ru": "Какая компания производит зилтивекимаб?",
+    "uz": "Зилтивекимабни қайси компания ишлаб чиқаради?",
+    "uz-Latn": "Ziltivekimabni qaysi kompaniya ishlab chiqaradi?",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(corpus_index: Path, settings: Settings) -> Engine:
+    return open_engine(corpus_index, settings)
+
+
+@pytest.mark.parametrize("variant", sorted(ANSWERABLE))
+def test_a_question_the_seeds_answer_is_answered(engine: Engine, variant: str) -> None:
+    answer = engine.ask(ANSWERABLE[variant])
+    data = answer.to_json()
+    assert data["verdict"] == ANSWERED and data["supported"] is True, (answer.missing, answer.confidence)
+    model = load_model()
+    assert answer.confidence >= min(model.threshold, model.check_precision)
+    assert "macrophages" in answer.answer
+
+
+@pytest.mark.parametrize("variant", sorted(NEAR_TOPIC))
+def test_an_on_topic_question_the_seeds_do_not_answer_is_not_answered(engine: Engine, variant: str) -> None:
+    answer = engine.ask(NEAR_TOPIC[variant])
+    data = answer.to_json()
+    assert data["verdict"] in (RELATED, NOT_FOUND) and data["supported"] is False
+    assert 0.0 <= data["confidence"] < load_model().threshold
+
+
+def test_a_related_answer_quotes_the_closest_statements_under_a_caveat_naming_what_is_missing(engine: Engine) -> None:
+    answer = engine.ask("Which company manufactures ziltivekimab?")
+    assert answer.verdict == RELATED
+    caveat = language("en").related_answer["Latn"][0].split("{missing}")[0]
+    assert answer.answer.startswith(caveat)
+    assert answer.missing and all(term in answer.answer for term in answer.missing)
+    assert answer.claims, "the closest statements are quoted"
+    for claim in answer.claims:
+        assert f"{claim.text} [{claim.n}]" in answer.answer
+        assert claim.text[:60] in answer.citations[claim.n - 1].text
+
+
+def test_the_caveat_is_in_the_readers_language_and_script(engine: Engine) -> None:
+    for variant, script in (("ru", "Cyrl"), ("uz", "Cyrl"), ("uz-Latn", "Latn")):
+        answer = engine.ask(NEAR_TOPIC[variant])
+        if answer.verdict != RELATED:
+            continue
+        entry = language(answer.language)
+        assert answer.answer.startswith(entry.related_answer[script][0].split("{missing}")[0]), variant
+
+
+def test_a_question_about_something_else_is_not_found(engine: Engine) -> None:
+    answer = engine.ask("What is the capital of Australia?")
+    assert answer.verdict == NOT_FOUND and not answer.claims
+
+
+def test_the_operating_point_can_be_set(engine: Engine, corpus_index: Path, settings: Settings) -> None:
+    """Settings.answer.verdict_threshold overrides the trained operating point (for answers that do
+    not pass the key-term check)."""
+    lax = open_engine(corpus_index, replace(settings, answer=replace(settings.answer, verdict_threshold=1e-9)))
+    answer = lax.ask(NEAR_TOPIC["en"])
+    assert answer.verdict == ANSWERED and answer.supported
+    assert answer.confidence == pytest.approx(engine.ask(NEAR_TOPIC["en"]).confidence)
+
+
+def test_the_probability_falls_as_key_things_go_missing(engine: Engine) -> None:
+    model = load_model()
+    signals = dict(engine.ask(ANSWERABLE["en"]).signals)
+    probabilities = []
+    for missing_things in (0.0, 1.0, 2.0):
+        changed = {**signals, "missing_things": missing_things, "all_covered": float(missing_things == 0),
+                   "things_by_standout": missing_things * signals["standout"]}
+        probabilities.append(model.probability(changed))
+    assert probabilities[0] > probabilities[1] > probabilities[2]
+
+
+def test_the_shipped_model_reads_every_signal_and_round_trips() -> None:
+    model = load_model()
+    assert model.names == SIGNALS
+    assert 0.0 < model.threshold < 1.0
+    signals = {name: 0.5 for name in SIGNALS}
+    assert VerdictModel.from_json(model.to_json()).probability(signals) == pytest.approx(model.probability(signals))
+
+
+@pytest.mark.parametrize(("question", "variant"), [
+    ("Did ziltivekimab reduce CRP?", ("en", "Latn")),
+    ("Снизил ли зилтивекимаб СРБ?", ("ru", "Cyrl")),
+    ("Ziltivekimab CRP ni kamaytirdimi?", ("uz", "Latn")),
+])
+def test_a_short_question_with_a_drug_name_keeps_its_language(question: str, variant: tuple[str, str]) -> None:
+    assert detect(question) == variant
+
+
+def test_an_abbreviation_covers_its_expansion_and_back() -> None:
+    assert missing(key_terms("Did ziltivekimab lower C-reactive protein?", "en"),
+                   "the trial found significant reductions in CRP after ziltivekimab") == []
+    assert missing(key_terms("Is CRP raised in heart failure?", "en"),
+                   "C-reactive protein rises in HF") == []
+    # The initials must spell the abbreviation the text uses.
+    assert missing(key_terms("Is CRP raised in heart failure?", "en"), "creatinine rises in HF") == ["CRP"]
+
+
+def test_a_date_stamp_is_never_quoted(engine: Engine) -> None:
+    answer = engine.ask("What does the review of IL-6 in cardiogenic shock explore?")
+    assert answer.claims
+    assert not any(claim.text.startswith("Generated") for claim in answer.claims), answer.answer
