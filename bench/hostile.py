@@ -165,6 +165,11 @@ def main() -> int:
         files = hostile_files()
         for name, data in files.items():
             (corpus / name).write_bytes(data)
+        # A link out of the corpus (a shared folder's planted /etc/passwd): skipped, never read.
+        outside = Path(tmp) / "outside-secret.txt"
+        outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+        (corpus / "passwd-link.txt").symlink_to(outside)
+        files["passwd-link.txt"] = outside.read_bytes()
         began = time.perf_counter()
         code, stdout, stderr, peak = run_measured([sys.executable, "-m", "qa.cli", "index", "--corpus", str(corpus),
                                                    "--index", str(index)])

@@ -47,6 +47,9 @@ def validate_history(history: object) -> list[str]:
     return questions
 
 
+MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has four, "aaaa" one
+
+
 def validate(question: str) -> str:
     if not isinstance(question, str):
         raise InputError("the question must be text")
@@ -56,6 +59,9 @@ def validate(question: str) -> str:
         raise InputError("the question is empty")
     if not any(ch.isalnum() for ch in cleaned):
         raise InputError("the question has no letters or digits")
+    # One character typed over and over ("aaaa…", "?!?!") is no question in any language.
+    if len({ch.lower() for ch in cleaned if ch.isalnum()}) < MIN_DISTINCT_CHARACTERS:
+        raise InputError("the question is not text in any language (too few different letters)")
     return cleaned
 
 

@@ -4,6 +4,7 @@ whose text is already in the index keeps its vector."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,7 +100,8 @@ def build(
         else:  # by file: what changed or went is deleted, what changed or came is inserted
             milvus_write.update(client, alias, index, [*report.added, *report.updated], report.removed)
     else:
-        with build_lock(folder):
+        with build_lock(folder, lambda: print(f"qa: waiting for another build of {folder} to finish…",
+                                              file=sys.stderr, flush=True)):
             old = None if rebuild else _reusable(_load(folder), settings, embedder)
             index, report = _build(settings, embedder, corpus, old, progress)
             index.save(folder)
@@ -120,7 +122,7 @@ def _build(
 ) -> tuple[Index, BuildReport]:
     report = BuildReport()
     max_bytes = settings.limits.max_file_mb * 2**20
-    files, report.skipped = read_corpus(corpus, max_bytes)
+    files, report.skipped = read_corpus(corpus, max_bytes, settings.limits.outside_links)
     old_files: dict[str, str] = dict(old.manifest["files"]) if old else {}
     # Same chunking: an unchanged file keeps its chunks as they are. Any chunk whose text is
     # already in the index (a file re-chunked under new settings, the untouched paragraphs of an

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, help="default $QA_PORT or 7860")
-    serve.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    serve.add_argument("--corpus", type=Path, help="default corpus/ (created if missing); a folder given must exist")
     serve.add_argument("--index", type=Path, default=defaults.index_dir)
     return parser
 
@@ -91,7 +91,9 @@ def _copy_to_milvus(folder: Path, uri: str, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _questions(args: argparse.Namespace) -> list[str]:
+def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | None]]:
+    """(line number, question, why it cannot be asked): a bad line of a --questions file is
+    reported on its own and the other lines are still answered."""
     from qa.api import validate
     from qa.errors import InputError
 
@@ -99,19 +101,28 @@ def _questions(args: argparse.Namespace) -> list[str]:
         raise InputError("give a QUESTION or --questions FILE, not both")
     if args.questions:
         try:
-            lines = args.questions.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {args.questions}: {exc}") from exc
-        questions = [line for line in lines if line.strip()]
-        if not questions:
+            lines = args.questions.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+        except OSError as exc:
+            raise InputError(f"cannot read {args.questions}: {exc.strerror or exc}") from exc
+        rows: list[tuple[int, str | None, str | None]] = []
+        for number, raw in enumerate(lines, 1):
+            try:
+                line = raw.decode("utf-8").rstrip("\r")
+            except UnicodeDecodeError:
+                rows.append((number, None, "not UTF-8"))
+                continue
+            if not line.strip():
+                continue
+            try:
+                rows.append((number, validate(line), None))
+            except InputError as exc:
+                rows.append((number, None, str(exc)))
+        if not rows:
             raise InputError(f"{args.questions} has no questions")
-    elif args.question is not None:
-        questions = [args.question]
-    else:
+        return rows
+    if args.question is None:
         raise InputError("no question given")
-    for question in questions:
-        validate(question)
-    return questions
+    return [(1, validate(args.question), None)]
 
 
 def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
@@ -134,12 +145,21 @@ def run_ask(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     questions = _questions(args)
     engine = open_engine(args.index)
-    for question in questions:
+    refused = False
+    for number, question, problem in questions:
+        if question is None:
+            refused = True
+            if args.json:
+                print(json.dumps({"line": number, "error": problem}, ensure_ascii=False), flush=True)
+            print(f"qa: {args.questions}:{number}: {problem}", file=sys.stderr)
+            continue
         answer = engine.ask(question, args.k)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
             _print_readable(answer)
+    if refused:
+        return EXIT_USAGE
     return EXIT_OK
 
 

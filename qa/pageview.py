@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 
 from qa.api import Engine
@@ -20,6 +21,7 @@ from qa.sandbox import Sandbox
 ROUTE = "/api/page"
 TOKENS = 4096  # pages offered to readers and not yet forgotten (oldest dropped first)
 IMAGES = 64  # rendered pages kept: the same answer is often opened twice
+TOKEN_SECONDS = 3600  # a page view's token expires an hour after its answer was given
 
 
 class PageViews:
@@ -27,25 +29,26 @@ class PageViews:
         self.engine = engine
         self._sandbox = Sandbox(engine.settings.limits)  # its own child: uploads extract in theirs
         self._lock = threading.Lock()  # one request at a time through the child's pipe
-        self._offered: OrderedDict[str, tuple[str, int, tuple[str, ...]]] = OrderedDict()
+        self._offered: OrderedDict[str, tuple[str, int, tuple[str, ...], float]] = OrderedDict()
         self._images: OrderedDict[tuple[str | None, int, tuple[str, ...]], bytes] = OrderedDict()
 
     def offer(self, source: str, page: int, phrases: tuple[str, ...]) -> str:
         """The URL of the page's image, with ``phrases`` (the cited sentences) marked."""
         token = secrets.token_urlsafe(16)
         with self._lock:
-            self._offered[token] = (source, page, phrases)
+            self._offered[token] = (source, page, phrases, time.monotonic() + TOKEN_SECONDS)
             while len(self._offered) > TOKENS:
                 self._offered.popitem(last=False)
         return f"{ROUTE}/{token}"
 
     def image(self, token: str) -> bytes | None:
-        """The PNG behind ``token``; None if the token is unknown or the file changed since indexing."""
+        """The PNG behind ``token``; None if the token is unknown or expired, or the file changed
+        since indexing."""
         with self._lock:
             key = self._offered.get(token)
-        if key is None:
+        if key is None or key[3] < time.monotonic():
             return None
-        source, page, phrases = key
+        source, page, phrases, _ = key
         data = self.engine.indexed_bytes(source)
         if isinstance(data, str):
             return None

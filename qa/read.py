@@ -27,10 +27,13 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
+def iter_files(corpus: Path, outside_links: bool = False) -> Iterator[tuple[Path, str | None]]:
     """Every file under ``corpus`` once, with a reason when it cannot be used as a file.
-    Hidden files and folders are not content; symlinked folders are not descended (no loops)."""
+    Hidden files and folders are not content; symlinked folders are not descended (no loops); a
+    link to a file outside the corpus is not followed unless ``outside_links`` (a shared or synced
+    folder must not let whoever drops a link there read any file the server can)."""
     seen: set[Path] = set()
+    root = corpus.resolve()
     for path in sorted(corpus.rglob("*")):
         relative = path.relative_to(corpus)
         if any(part.startswith(".") for part in relative.parts):
@@ -46,17 +49,21 @@ def iter_files(corpus: Path) -> Iterator[tuple[Path, str | None]]:
             continue
         if not is_file:
             continue
+        if not outside_links and not real.is_relative_to(root):
+            yield path, "symlink to a file outside the corpus"
+            continue
         if real in seen:  # the same file reached twice through symlinks
             continue
         seen.add(real)
         yield path, None
 
 
-def read_corpus(corpus: Path, max_bytes: int) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+def read_corpus(corpus: Path, max_bytes: int, outside_links: bool = False
+                ) -> tuple[list[tuple[Path, str]], list[Skipped]]:
     """Every file that may be indexed as (path, source name); the rest with a reason."""
     found: list[tuple[Path, str]] = []
     skipped: list[Skipped] = []
-    for path, problem in iter_files(corpus):
+    for path, problem in iter_files(corpus, outside_links):
         source = path.relative_to(corpus).as_posix()
         if problem:
             skipped.append(Skipped(source, problem))

@@ -42,6 +42,7 @@ from qa.web import CSS, EXAMPLES, HEAD, MAX_UPLOAD_MB, build_app
 ASK_ROUTE = "/api/ask"
 # A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
 MAX_BODY_BYTES = 65_536
+MAX_K = 50  # citations one answer may carry (the CLI's --k bound)
 
 
 def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
@@ -79,16 +80,23 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
             if len(raw) > MAX_BODY_BYTES:
                 return JSONResponse({"error": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
         try:
-            body = json.loads(raw)
-        except ValueError:  # not JSON, or not UTF-8
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return JSONResponse({"error": "the request body is not UTF-8"}, status_code=400)
+        try:
+            body = json.loads(text)
+        except ValueError:
             body = None
         question = body.get("question") if isinstance(body, dict) else None
         if not isinstance(question, str) or not question.strip():
             return JSONResponse({"error": 'send a JSON object {"question": "..."} with a non-empty question'},
                                 status_code=400)
+        k = body.get("k")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K):
+            return JSONResponse({"error": f'"k" must be a whole number from 1 to {MAX_K}'}, status_code=400)
         try:
             # The engine blocks (the encoder): in the thread pool, where simultaneous questions batch.
-            answer = await run_in_threadpool(partial(engine.ask, question, history=body.get("history")))
+            answer = await run_in_threadpool(partial(engine.ask, question, k, history=body.get("history")))
         except InputError as error:  # a malformed history
             return JSONResponse({"error": str(error)}, status_code=400)
         except QAError as error:
@@ -98,13 +106,29 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
     _add_first(app, ASK_ROUTE, ask, "POST")
 
 
-def add_page_route(app: FastAPI, pages: PageViews) -> None:
-    """``GET /api/page/<token>``: the PNG of a cited PDF page (qa.pageview); the token is the permission."""
+def logged_in(app: FastAPI, request: Request, credentials: tuple[str, str] | None) -> bool:
+    """Whether a request may see what the page shows: no login is set, or it carries the user and
+    password (HTTP Basic), or the session cookie Gradio's login hands out."""
+    if authorised(request.headers.get("authorization"), credentials):
+        return True
+    cookie_id = getattr(app, "cookie_id", None)
+    tokens = getattr(app, "tokens", {})
+    token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(
+        f"access-token-unsecure-{cookie_id}")
+    return token is not None and token in tokens
 
-    async def page(token: str) -> Response:
+
+def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] | None) -> None:
+    """``GET /api/page/<token>``: the PNG of a cited PDF page (qa.pageview), for a logged-in reader
+    holding the token an answer handed out (it expires after qa.pageview.TOKEN_SECONDS)."""
+
+    async def page(token: str, request: Request) -> Response:
+        if not logged_in(app, request, credentials):
+            return JSONResponse({"error": "log in to see page views"}, status_code=401)
         image = await run_in_threadpool(pages.image, token)
         if image is None:
-            return JSONResponse({"error": "no such page view (or the file changed since indexing)"}, status_code=404)
+            return JSONResponse({"error": "no such page view (expired, or the file changed since indexing)"},
+                            status_code=404)
         return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     _add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
@@ -114,6 +138,8 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
           index: Path | None = None) -> int:
     """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
     settings = Settings()
+    if corpus is not None and not corpus.is_dir():  # a typo must not serve an empty corpus
+        raise InputError(f"corpus folder not found: {corpus}")
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or os.environ.get("QA_HOST", "127.0.0.1")
     port = port or int(os.environ.get("QA_PORT", "7860"))
@@ -131,16 +157,20 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
         engine.ask(example)
     password = os.environ.get("QA_PASSWORD")
     credentials = (os.environ.get("QA_USER", "qa"), password) if password else None
+    # Forwarding headers (X-Forwarded-For) name the client only when a listed proxy sends them:
+    # uvicorn, under Gradio, trusts 127.0.0.1 unless told, and any local process could then forge
+    # the address the login throttle counts failures by. Empty: the socket's address, always.
+    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("QA_TRUSTED_PROXIES", "")
     # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
     pages = PageViews(engine)
     blocks = build_app(engine, pages).queue(default_concurrency_limit=1)
     app, _, _ = blocks.launch(
         server_name=host, server_port=port, share=False, css=CSS, head=HEAD, max_file_size=f"{MAX_UPLOAD_MB}mb",
-        auth=credentials, footer_links=["api"], prevent_thread_lock=True,
+        auth=credentials, footer_links=["api"], prevent_thread_lock=True, quiet=True,  # no public-link hint
         app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})]},
     )
     add_ask_route(app, engine, credentials)
-    add_page_route(app, pages)
+    add_page_route(app, pages, credentials)
     print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE})", file=sys.stderr)
     blocks.block_thread()
     return 0

@@ -46,6 +46,9 @@ class LimitSettings:
     max_unpacked_mb: int = 200  # a Word file's parts, uncompressed (a 1 MB zip can unpack to GBs)
     extract_memory_mb: int = 2048  # address space of the extraction process
     extract_seconds: int = 120  # wall time per file
+    # Follow a symlink in the corpus to a file outside it. Off: whoever can drop a link into a
+    # shared or synced corpus folder could otherwise have the server index (and show) any file it reads.
+    outside_links: bool = False
 
 
 @dataclass(frozen=True)

@@ -110,15 +110,21 @@ def _remove_stale(folder: Path, current: str, legacy: Callable[[Path], bool] | N
 
 
 @contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """One build at a time per index folder (the CLI and the web app may both index)."""
+def build_lock(folder: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time per index folder (the CLI and the web app may both index); ``waiting``
+    is called once when another build holds the folder, before this one waits for it."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle = open(folder / LOCK, "w")
     except OSError as exc:
         raise storage_error(exc, folder) from exc
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

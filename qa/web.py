@@ -197,10 +197,14 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
         return [upload_files(files or [], engine, sandbox, labels, report), None]
 
     def ask_api(question: str, history: list[str] | None = None) -> dict:
-        """The same JSON object as `qa ask --json`; ``history``: the chat's earlier questions."""
-        return engine.ask(question, history=history or []).to_json()
+        """The same JSON object as `qa ask --json`; ``history``: the chat's earlier questions. Bad
+        input is a gr.Error: the client reads its message (as /api/ask gives it), the log no traceback."""
+        try:
+            return engine.ask(question, history=history or []).to_json()
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
 
-    with gr.Blocks(title="qa — cited medical answers") as demo:
+    with gr.Blocks(title="qa — cited medical answers", analytics_enabled=False) as demo:  # offline: no telemetry
         last, asked = gr.State(None), gr.State([])
         title = gr.Markdown(LABELS["en"]["title"])
         with gr.Row():
