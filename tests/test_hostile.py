@@ -182,3 +182,28 @@ def test_a_waiting_build_says_that_it_waits(tmp_path: Path) -> None:
     with build_lock(tmp_path, lambda: told.append("waiting again")):
         pass
     assert told == ["waiting", "built"], "an idle folder is not announced"
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own(tmp_path: Path,
+                                                                              corpus_index: Path) -> None:
+    process, info = start_server(tmp_path, corpus_index, {"QA_PASSWORD": PASSWORD, "QA_USER": USER,
+                                                          "QA_TRUSTED_PROXIES": "127.0.0.1"})
+
+    def wrong(client: str) -> int:
+        request = urllib.request.Request(
+            f"{info['url']}/api/ask", data=b'{"question": "What is IL-6?"}',
+            headers={"content-type": "application/json", "x-forwarded-for": client,
+                     "authorization": "Basic " + base64.b64encode(b"doc:wrong").decode()})
+        try:
+            urllib.request.urlopen(request, timeout=60)
+            return 200
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        assert wrong("203.0.113.9") == 401
+        assert wrong("203.0.113.9") == 429, "the proxy's client is throttled"
+        assert wrong("198.51.100.7") == 401, "another client behind the same proxy is not"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
