@@ -8,9 +8,10 @@ better leave-one-corpus-out figures) over the standardised signals, each corpus 
 (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets). Every figure reported is held out:
 leave-one-corpus-out (the model that scores a corpus was trained without it), and for the seeds also
 new questions on a known corpus (five folds of the seed facts, each fact's variants together). The
-operating point is read off those held-out probabilities: the lowest threshold at which at most 5%
-of the on-topic questions the sources do not answer (near-topic seeds, notes, leaflets) are
-answered, and at most 10% of PubMedQA / RuMedDaNet questions whose own context was removed.
+operating point is read off those held-out probabilities: the lowest threshold at which the key-term
+check and the model together answer at most 5% of the on-topic questions the sources do not answer
+(near-topic seeds, notes, leaflets); the share of PubMedQA / RuMedDaNet questions answered with their
+own context removed is reported beside it.
 """
 
 from __future__ import annotations

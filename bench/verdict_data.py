@@ -100,7 +100,7 @@ def main() -> int:
     embedder = Embedder(settings)
     folders = build_indexes(settings, embedder)
     # Every answer quotes its sentences whatever the model says: the label reads them.
-    settings = replace(settings, answer=replace(settings.answer, verdict_threshold=1e-9))
+    settings = replace(settings, answer=replace(settings.answer, verdict_threshold=0.0))
     engines: dict[str, Engine] = {}
     SIGNALS.parent.mkdir(parents=True, exist_ok=True)
     count = 0

@@ -12,9 +12,10 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
 3. The reader's language: when the lead sentence is in another language, the same fact in the
    question's language (the abstracts exist in three) is looked up by sentence similarity and leads;
    otherwise the answer says, in the question's language, that it quotes an English source.
-4. ``supported`` means a cited sentence states the answer: the evidence clears a similarity floor,
-   every key term of the question is covered by the quoted sentences' passages (qa.terms), and the
-   kind of answer asked for (a number, a name) is there.
+4. The verdict (qa.verdict): ``answered`` (``supported``) when every key term is covered, the kind of
+   answer asked for is there and the evidence clears the similarity floor, or when the learned
+   probability reaches the operating point; else ``related`` (the closest statements under a
+   caveat) when the sources are on the topic, else ``not_found``.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def compose(
     confidence = model.probability(signals) if chosen else 0.0
     if checked:
         confidence = max(confidence, model.check_precision)
-    threshold = settings.answer.verdict_threshold or model.threshold
+    threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
     on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))

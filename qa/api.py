@@ -47,7 +47,7 @@ def validate_history(history: object) -> list[str]:
     return questions
 
 
-MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has four, "aaaa" one
+MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has three letters and digits, "aaaa" one
 
 
 def validate(question: str) -> str:

@@ -94,11 +94,12 @@ def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
     if close and (second_opinion or len(words) < SHORT_SENTENCE):
         # Each language's share of the words some vocabulary knows (names and abbreviations none
         # knows say nothing), then langdetect's votes.
-        tokens = [token for token in _WORDS.findall(words) if not token.isupper()]
-        known = {entry.code: {token for token in tokens if entry.known(token)} for entry in candidates}
-        told = set().union(*known.values())
-        for entry in candidates:
-            scores[entry.code] += LEXICON_WEIGHT * len(known[entry.code]) / max(1, len(told))
+        if second_opinion:  # questions only: indexed sentences keep the labels their chunker version gave
+            tokens = [token for token in _WORDS.findall(words) if not token.isupper()]
+            known = {entry.code: {token for token in tokens if entry.known(token)} for entry in candidates}
+            told = set().union(*known.values())
+            for entry in candidates:
+                scores[entry.code] += LEXICON_WEIGHT * len(known[entry.code]) / max(1, len(told))
         votes = _langdetect(words)
         for entry in candidates:
             labels = entry.langdetect_labels.get(script, ())

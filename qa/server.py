@@ -33,7 +33,7 @@ from qa.build import build
 from qa.embed import Embedder
 from qa.errors import InputError, QAError
 from qa.pageview import ROUTE as PAGE_ROUTE
-from qa.pageview import PageViews
+from qa.pageview import TOKEN_SECONDS, PageViews
 from qa.progress import progress_bar
 from qa.settings import Settings
 from qa.throttle import LOGIN, LoginThrottle
@@ -107,9 +107,10 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
 
 
 def logged_in(app: FastAPI, request: Request, credentials: tuple[str, str] | None) -> bool:
-    """Whether a request may see what the page shows: no login is set, or it carries the user and
-    password (HTTP Basic), or the session cookie Gradio's login hands out."""
-    if authorised(request.headers.get("authorization"), credentials):
+    """Whether a request may see what the page shows: no login is set, or it carries the session
+    cookie Gradio's login hands out. Not HTTP Basic: the login throttle watches the login routes
+    only, and a GET here must not become an unthrottled way to test passwords."""
+    if credentials is None:
         return True
     cookie_id = getattr(app, "cookie_id", None)
     tokens = getattr(app, "tokens", {})
@@ -129,7 +130,8 @@ def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] 
         if image is None:
             return JSONResponse({"error": "no such page view (expired, or the file changed since indexing)"},
                             status_code=404)
-        return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+        return Response(image, media_type="image/png",
+                        headers={"Cache-Control": f"private, max-age={TOKEN_SECONDS}"})
 
     _add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
 
@@ -160,7 +162,7 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     # Forwarding headers (X-Forwarded-For) name the client only when a listed proxy sends them:
     # uvicorn, under Gradio, trusts 127.0.0.1 unless told, and any local process could then forge
     # the address the login throttle counts failures by. Empty: the socket's address, always.
-    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("QA_TRUSTED_PROXIES", "")
+    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("QA_TRUSTED_PROXIES", "")  # qa's setting decides
     # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
     pages = PageViews(engine)
     blocks = build_app(engine, pages).queue(default_concurrency_limit=1)

@@ -2,8 +2,8 @@
 
 A passage can be on the question's topic and still not answer it: "Which company manufactures
 ziltivekimab?" finds the HERMES passage, which never names a company. e5 cannot tell the two apart
-(the passage is close to the question either way), so ``supported`` also asks whether every key
-term of the question (a content word: a drug, disease, population, organisation…) appears in the
+(the passage is close to the question either way), so the verdict (qa.verdict) also reads which key
+terms of the question (content words: a drug, disease, population, organisation…) appear in the
 cited evidence, allowing for what a reader would accept as the same word:
 - inflections and derivations (Snowball stems, and one stem being a prefix of the other:
   stiff / stiffens, cell / cellular);
@@ -40,7 +40,8 @@ _ENDING = 3
 # ...and share at least this many letters: complex / complementing share six.
 _SHARED = 7
 _MIN_STEM = 4  # a stem this long may be the prefix of another (cell / cellular)
-_MAX_INITIALS = 4  # an abbreviation of at most this many words ("HFrEF" is five, its own word)
+# An abbreviation of 3 to 4 words: two letters (HF, OR, MI) turn up by chance in any long evidence.
+_MIN_INITIALS, _MAX_INITIALS = 3, 4
 _COMPOUND = 7  # a stem this long found inside a longer word is that word's head (pressor / vasopressor)
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
 # "which cells", "which company"): the answer names a drug or cells, it need not say "drug".
@@ -98,13 +99,13 @@ def _focus_words(text: str) -> set[str]:
 
 def initials(words: list[str]) -> dict[int, set[str]]:
     """The abbreviations a run of content words may go by, for each word of the run: "C-reactive
-    protein" is also "CRP", "heart failure" "HF" (the initials of 2 to 4 consecutive words, a
-    hyphen splitting a word), so the abbreviation in a source covers the words of the question."""
+    protein" is also "CRP" (the initials of 3 to 4 consecutive words, a hyphen splitting a word),
+    so the abbreviation in a source covers the words of the question."""
     out: dict[int, set[str]] = {}
     parts = [(i, part) for i, word in enumerate(words) if word.lower() not in FUNCTION
              for part in word.split("-") if part]
     for start in range(len(parts)):
-        for size in range(2, _MAX_INITIALS + 1):
+        for size in range(_MIN_INITIALS, _MAX_INITIALS + 1):
             run = parts[start : start + size]
             if len(run) < size or run[-1][0] - run[0][0] > size - 1 or any(p[0].isdigit() for _, p in run):
                 break
@@ -222,7 +223,7 @@ class Evidence:
         low = form.lower()
         if low in self.words:
             return True
-        if form.isupper() and form.isalpha() and form in self.abbreviations:  # CRP / C-reactive protein
+        if len(form) >= _MIN_INITIALS and form.isupper() and form.isalpha() and form in self.abbreviations:
             return True
         if "-" in low and not _ACRONYM.match(form):  # peri-sinusoidal / perisinusoidal, blood-brain / blood brain
             parts = [p for p in low.split("-") if p]

@@ -14,8 +14,8 @@ in ``qa/data/verdict.json``.
 - ``answered``: the evidence passes the key-term check (``passes_check``), or the probability clears
   the operating point (chosen so that, together, at most 5% of on-topic questions the sources do
   not answer get through on the validation folds).
-- ``related``: it does not, but the best passage is as close to the question as answers are (the
-  similarity floor): the sources discuss the topic and their closest statements are shown under a
+- ``related``: it does not, but the sources are on the topic (the best passage at the similarity
+  floor, and at least one key term in the evidence): their closest statements are shown under a
   caveat naming what was not found.
 - ``not_found``: nothing relevant.
 """

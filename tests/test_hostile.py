@@ -111,8 +111,8 @@ def test_a_server_with_a_password(tmp_path: Path, corpus_index: Path) -> None:
         status, answer = raw_post(url, json.dumps({"question": "What did the Zorva trial find on page two?"}).encode())
         assert status == 200
         assert get(f"{url}/api/page/any-token")[0] == 401, "no credentials"
-        assert get(f"{url}/api/page/any-token", basic())[0] == 404, "logged in, unknown token"
-        assert get(f"{url}/api/page/any-token", opener=session)[0] == 404, "the page's login cookie counts"
+        assert get(f"{url}/api/page/any-token", basic())[0] == 401, "no password guessing here, past the throttle"
+        assert get(f"{url}/api/page/any-token", opener=session)[0] == 404, "logged in by cookie, unknown token"
 
         # gradio_client reads the same message for bad input; the log shows no traceback for it.
         from gradio_client import Client
