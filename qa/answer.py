@@ -135,7 +135,6 @@ def compose(
         ranks.add(rendered[0])
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
-    absent = missing(terms, evidence)
     strongest = max((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
                      for p in passages[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
@@ -144,6 +143,7 @@ def compose(
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
+    absent = [check.text for check in checks if not check.in_evidence]  # one Evidence of the text, not two
     signals = _signals(query, vector, passages, chosen, checks, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
