@@ -21,7 +21,7 @@ from qa.index import SearchIndex, load_index
 from qa.read import sha256, to_document
 from qa.retrieve import Retriever, prepare
 from qa.settings import LimitSettings, Settings
-from qa.types import Answer, Context, Document
+from qa.types import Answer, Context, Document, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
 
@@ -84,6 +84,11 @@ class Engine:
         query = prepare(resolved.question, self.settings, resolved.carried)
         vector, passages = retriever.retrieve(query, k or self.settings.retrieval.k)
         return compose(query, vector, passages, index, self.settings)
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""
+        query = prepare(validate(question), self.settings)
+        return self._current[1].search(query, k or self.settings.retrieval.k)
 
     def context(self, source: str, start: int, end: int, chars: int | None = None) -> Context:
         """The original text around a citation, read from the corpus file itself, so the reader can

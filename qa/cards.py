@@ -21,6 +21,17 @@ _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
+# Each language's labels, with its names for the scripts ("script_Cyrl": Cyrillic / кириллица / kirill).
+LABELS: dict[str, dict[str, str]] = {
+    code: {**entry.labels, **{f"script_{script}": name for script, name in entry.script_names.items()}}
+    for code, entry in LANGUAGES.items()
+}
+
+
+def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
+    """The selector wins; on "auto" the page follows the language of the latest question."""
+    language = answer_language if choice == "auto" else choice
+    return LABELS.get(language or "en", LABELS["en"])
 
 
 class PageOffer(Protocol):
@@ -133,13 +144,15 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
             f"{_context_view(card, labels, engine, pages)}</div>")
 
 
-def answer_markdown(answer: Answer, labels: dict[str, str]) -> str:
+def answer_markdown(answer: Answer, labels: dict[str, str], question: bool = True) -> str:
     """The answer as Markdown with numbered references (file, page or lines, the quoted sentence),
-    to paste into notes."""
+    to paste into notes (``question``: headed by the question, as the copy button writes it; a chat
+    reply through the OpenAI route leaves it out, the client shows it)."""
     quoted: dict[int, list[str]] = {}
     for claim in answer.claims:
         quoted.setdefault(claim.n, []).append(claim.text)
-    lines = [f"**{labels['question_label']}:** {answer.question}", "", answer.answer, "",
+    head = [f"**{labels['question_label']}:** {answer.question}", ""] if question else []
+    lines = [*head, answer.answer, "",
              f"**{labels['references'] if answer.supported else labels['closest']}**", ""]
     for c in answer.citations:
         if answer.supported and c.n not in quoted:

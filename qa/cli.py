@@ -1,5 +1,5 @@
 """The ``qa`` command: ``qa index`` builds or updates the index, ``qa ask`` answers questions,
-``qa serve`` starts the web UI.
+``qa serve`` starts the web UI (with OpenAI-compatible routes), ``qa mcp`` serves MCP over stdio.
 
 Exit codes: 0 success; 2 usage or unusable input (one line on stderr); 1 any other failure
 (missing or damaged index, model problems) with a message that names the fix. Never a traceback.
@@ -53,7 +53,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="default $QA_PORT or 7860")
     serve.add_argument("--corpus", type=Path, help="default corpus/ (created if missing); a folder given must exist")
     serve.add_argument("--index", type=Path, default=defaults.index_dir)
+    mcp = commands.add_parser("mcp", help="serve the index to an MCP client over stdio (tools: ask, search, "
+                              "context; read-only)")
+    mcp.add_argument("--index", type=Path, default=defaults.index_dir)
+    mcp.add_argument("--corpus", type=Path, default=defaults.corpus_dir,
+                     help="the indexed folder, read to show a citation's context (default %(default)s)")
     return parser
+
+
+def run_mcp(args: argparse.Namespace) -> int:
+    from qa.api import open_engine
+    from qa.mcp_server import run
+
+    settings = replace(Settings(), corpus_dir=args.corpus)
+    engine = open_engine(args.index, settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
+    engine.embedder.fast_questions(log=lambda message: print(f"qa: {message}", file=sys.stderr))
+    return run(engine, settings.access)
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -216,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args.host, args.port, args.corpus, args.index)
         if args.command == "eval":
             return run_eval(args)
+        if args.command == "mcp":
+            return run_mcp(args)
         return run_index(args) if args.command == "index" else run_ask(args)
     except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)

@@ -5,19 +5,16 @@ server-sent-event stream: about 75 ms of CPU around an engine call of ~25 ms. ``
 ``{"question": "...", "history": ["earlier question", ...]}`` (history optional) and returns the
 same JSON object as ``qa ask --json``, straight from the engine (simultaneous questions are still
 micro-batched in the encoder). ``GET /api/page/<token>`` serves the PDF page views (qa.pageview).
-With ``$QA_PASSWORD`` set ``/api/ask`` asks for the same user and password as the page, as HTTP
-Basic credentials; failed attempts are slowed down like failed logins (qa.throttle).
+``/v1/models`` and ``/v1/chat/completions`` speak OpenAI's chat API (qa.openai_routes).
+With ``$QA_PASSWORD`` set ``/api/ask`` asks for the same user and password as the page (HTTP Basic,
+or the password as a Bearer key); failed attempts are slowed down like failed logins (qa.throttle).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
-import secrets
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -32,6 +29,8 @@ from qa.api import Engine, open_engine
 from qa.build import build
 from qa.embed import Embedder
 from qa.errors import InputError, QAError
+from qa.http_basics import BodyError, add_first, authorised, read_text
+from qa.openai_routes import CHAT_ROUTE, MODELS_ROUTE, add_openai_routes
 from qa.pageview import ROUTE as PAGE_ROUTE
 from qa.pageview import TOKEN_SECONDS, PageViews
 from qa.progress import progress_bar
@@ -43,28 +42,9 @@ ASK_ROUTE = "/api/ask"
 # A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
 MAX_BODY_BYTES = 65_536
 MAX_K = 50  # citations one answer may carry (the CLI's --k bound)
-
-
-def authorised(header: str | None, credentials: tuple[str, str] | None) -> bool:
-    """Whether an ``Authorization: Basic …`` header carries the credentials (always, without any)."""
-    if credentials is None:
-        return True
-    scheme, _, encoded = (header or "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    # Both compared, as bytes (any alphabet), in constant time: the answer must not leak which was wrong.
-    return (secrets.compare_digest(user.encode(), credentials[0].encode())
-            & secrets.compare_digest(password.encode(), credentials[1].encode()))
-
-
-def _add_first(app: FastAPI, path: str, endpoint: Callable[..., Awaitable[Response]], method: str) -> None:
-    """A route on the running Gradio app, ahead of Gradio's own (before any catch-all of theirs)."""
-    app.add_api_route(path, endpoint, methods=[method], include_in_schema=False)
-    app.router.routes.insert(0, app.router.routes.pop())
+# A wrong password or key on the JSON and OpenAI routes counts as a failed login (qa.throttle).
+WRONG_KEY = {f"POST {ASK_ROUTE}": frozenset({401}), f"POST {CHAT_ROUTE}": frozenset({401}),
+             f"GET {MODELS_ROUTE}": frozenset({401})}
 
 
 def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | None) -> None:
@@ -74,15 +54,10 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
         if not authorised(request.headers.get("authorization"), credentials):
             return JSONResponse({"error": "user and password required (HTTP Basic)"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="qa"'})
-        raw = b""
-        async for part in request.stream():  # read no further than a question can be
-            raw += part
-            if len(raw) > MAX_BODY_BYTES:
-                return JSONResponse({"error": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return JSONResponse({"error": "the request body is not UTF-8"}, status_code=400)
+            text = await read_text(request, MAX_BODY_BYTES)
+        except BodyError as error:
+            return JSONResponse({"error": str(error)}, status_code=error.status)
         try:
             body = json.loads(text)
         except ValueError:
@@ -103,7 +78,7 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
             return JSONResponse({"error": str(error)}, status_code=503)
         return JSONResponse(answer.to_json())
 
-    _add_first(app, ASK_ROUTE, ask, "POST")
+    add_first(app, ASK_ROUTE, ask, "POST")
 
 
 def logged_in(app: FastAPI, request: Request, credentials: tuple[str, str] | None) -> bool:
@@ -133,7 +108,7 @@ def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] 
         return Response(image, media_type="image/png",
                         headers={"Cache-Control": f"private, max-age={TOKEN_SECONDS}"})
 
-    _add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
+    add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
 
 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
@@ -157,8 +132,7 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     # questions arrive several at a time: the first user is not the one who waits for them.
     for example in EXAMPLES:
         engine.ask(example)
-    password = os.environ.get("QA_PASSWORD")
-    credentials = (os.environ.get("QA_USER", "qa"), password) if password else None
+    credentials = settings.access.credentials
     # Forwarding headers (X-Forwarded-For) name the client only when a listed proxy sends them:
     # uvicorn, under Gradio, trusts 127.0.0.1 unless told, and any local process could then forge
     # the address the login throttle counts failures by. Empty: the socket's address, always.
@@ -169,10 +143,12 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     app, _, _ = blocks.launch(
         server_name=host, server_port=port, share=False, css=CSS, head=HEAD, max_file_size=f"{MAX_UPLOAD_MB}mb",
         auth=credentials, footer_links=["api"], prevent_thread_lock=True, quiet=True,  # no public-link hint
-        app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, ASK_ROUTE: frozenset({401})})]},
+        app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, **WRONG_KEY})]},
     )
     add_ask_route(app, engine, credentials)
     add_page_route(app, pages, credentials)
-    print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE})", file=sys.stderr)
+    add_openai_routes(app, engine, credentials)
+    print(f"qa: serving on http://{host}:{port} (JSON: POST {ASK_ROUTE}; OpenAI-compatible: "
+          f"{host}:{port}/v1)", file=sys.stderr)
     blocks.block_thread()
     return 0

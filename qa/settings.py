@@ -192,6 +192,21 @@ MILVUS_SCHEMES = ("milvus-lite://", "milvus://", "milvuss://")
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """Who may ask. With ``$QA_PASSWORD`` set, the page asks for ``$QA_USER`` and the password; the
+    JSON and OpenAI routes take it as HTTP Basic or as a Bearer key; ``qa mcp``, which an MCP client
+    starts itself, takes it as ``$QA_API_KEY`` in the environment the client gives it."""
+
+    user: str = field(default_factory=lambda: os.environ.get("QA_USER", "qa"))
+    password: str = field(default_factory=lambda: os.environ.get("QA_PASSWORD", ""), repr=False)
+    api_key: str = field(default_factory=lambda: os.environ.get("QA_API_KEY", ""), repr=False)
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        return (self.user, self.password) if self.password else None
+
+
+@dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = field(default_factory=lambda: _index_location()[0])
@@ -217,6 +232,7 @@ class Settings:
     vectors: VectorSettings = field(default_factory=VectorSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     def chunk_settings(self) -> dict[str, int]:
         """What the manifest records of chunking (a change re-chunks every file)."""

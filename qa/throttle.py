@@ -20,14 +20,14 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-LOGIN = {"/login": frozenset({400, 401, 403})}  # Gradio answers a wrong password with 400
+LOGIN = {"POST /login": frozenset({400, 401, 403})}  # Gradio answers a wrong password with 400
 
 
 class LoginThrottle:
     def __init__(self, app: ASGIApp, base: float = 1.0, cap: float = 300.0, clients: int = 10_000,
                  failures: Mapping[str, frozenset[int]] = LOGIN) -> None:
-        # path → the response statuses that are a failed attempt there (a 400 from the JSON route
-        # is a malformed question, not a wrong password)
+        # "METHOD /path" → the response statuses that are a failed attempt there (a 400 from the
+        # JSON route is a malformed question, not a wrong password)
         self.app, self.base, self.cap, self.clients, self.failures = app, base, cap, clients, failures
         self._failures: dict[str, tuple[int, float]] = {}  # client → (failures in a row, locked until)
         self._lock = threading.Lock()
@@ -36,8 +36,8 @@ class LoginThrottle:
         return min(self.cap, self.base * 2 ** (failures - 1)) if failures else 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"].rstrip("/") if scope["type"] == "http" else ""
-        if scope["type"] != "http" or scope["method"] != "POST" or path not in self.failures:
+        route = f"{scope['method']} {scope['path'].rstrip('/')}" if scope["type"] == "http" else ""
+        if route not in self.failures:
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
@@ -58,7 +58,7 @@ class LoginThrottle:
         with self._lock:
             if status and status[0] < 300:
                 self._failures.pop(client, None)
-            elif status and status[0] in self.failures[path]:
+            elif status and status[0] in self.failures[route]:
                 if len(self._failures) >= self.clients:  # bounded memory under a spray of addresses
                     self._failures.pop(next(iter(self._failures)))
                 self._failures[client] = (failures + 1, time.monotonic() + self.delay(failures + 1))

@@ -17,7 +17,7 @@ import gradio as gr
 
 from qa.api import Engine
 from qa.build import build
-from qa.cards import chat_message, escape_markdown, sources_html
+from qa.cards import LABELS, chat_message, escape_markdown, labels_for, sources_html
 from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
 from qa.index import load_index
@@ -34,11 +34,6 @@ MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
-# Each language's labels, with its names for the scripts ("script_Cyrl": Cyrillic / кириллица / kirill).
-LABELS: dict[str, dict[str, str]] = {
-    code: {**entry.labels, **{f"script_{script}": name for script, name in entry.script_names.items()}}
-    for code, entry in LANGUAGES.items()
-}
 EXAMPLES = [
     "Which cells produce IL-6 under stress conditions?",
     "Какой препарат испытывали в исследовании HERMES?",
@@ -95,12 +90,6 @@ FOCUS_JS = "() => { document.querySelector('#qa-question textarea')?.focus(); }"
 def interface_choices(labels: dict[str, str]) -> list[tuple[str, str]]:
     """The interface-language selector: "Auto" in the page's language, each language in its own."""
     return [(labels["auto"], "auto"), *((entry.name, code) for code, entry in LANGUAGES.items())]
-
-
-def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
-    """The selector wins; on "auto" the page follows the language of the latest question."""
-    language = answer_language if choice == "auto" else choice
-    return LABELS.get(language or "en", LABELS["en"])
 
 
 def discard_upload(path: Path) -> None:
