@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup browser model index run test lint bench clean
+.PHONY: setup browser ocr model index run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,22 +23,30 @@ browser:
 	@command -v chromium >/dev/null || { echo "installing Debian chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Scanned pages and images are read by Debian's Tesseract with its English, Russian and Uzbek (both scripts) models.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-uzb tesseract-ocr-uzb-cyrl
+ocr:
+	@langs="$$(tesseract --list-langs 2>/dev/null)"; \
+	for code in eng rus uzb uzb_cyrl; do echo "$$langs" | grep -qx "$$code" || missing=1; done; \
+	[ -z "$$missing" ] || { echo "installing Tesseract and its eng, rus, uzb, uzb_cyrl models for OCR"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
+
 model: setup
 	$(BIN)/python -c "from qa.embed import model_path; from qa.settings import Settings; print(model_path(Settings()))"
 
 index: model
 	$(BIN)/qa index
 
-run: index
+run: ocr index
 	$(BIN)/python app.py
 
-test: model browser
+test: model browser ocr
 	$(BIN)/ruff check qa tests bench app.py
 	$(BIN)/mypy qa
 	$(BIN)/pytest -q
 
 # The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
-bench: model browser
+bench: model browser ocr
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.suite
 	$(BIN)/python -m bench.ui

@@ -91,7 +91,8 @@ def answer_kind_present(question: str, sentences: list[str]) -> bool:
 def _citation(n: int, passage: Passage) -> Citation:
     c = passage.chunk
     return Citation(n=n, source=c.source, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
-                    language=c.language, score=passage.dense, text=c.text, page=c.page, sentences=c.sentences)
+                    language=c.language, score=passage.dense, text=c.text, page=c.page, sentences=c.sentences,
+                    ocr=c.ocr)
 
 
 def _quote(text: str) -> str:

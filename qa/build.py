@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -159,10 +160,13 @@ def _build(
                         sentence_rows.append(old.sentence_vectors[old.sentence_start[i] : old.sentence_start[i + 1]])
                     continue
                 # One file's failure, whatever it is, is a skip with its reason: the others are indexed.
-                document = to_document(source, data, sandbox)
+                document = to_document(source, data, sandbox,
+                                       progress=partial(progress, "ocr") if progress else None)
             except ExtractionError as exc:
                 report.skipped.append(Skipped(source, str(exc)))
                 continue
+            # A page that could not be read is left out with its reason; the rest of the file is indexed.
+            report.skipped += [Skipped(f"{source} (page {page})", reason) for page, reason in document.page_problems]
             del data
             _add_document(document, document_hash, settings, old_files, report, hashes, pending)
     report.removed = sorted(set(old_files) - set(hashes))

@@ -49,6 +49,7 @@ class Card:
     end: int
     line_start: int
     line_end: int
+    ocr: bool = False
     numbers: list[int] = field(default_factory=list)
     sentences: dict[str, bool] = field(default_factory=dict)  # text → marked, in document order
 
@@ -69,7 +70,7 @@ def merge(citations: list[Citation]) -> list[Card]:
     for c in sorted(citations, key=lambda c: (c.source, c.page or 0, c.start)):
         last = cards[-1] if cards else None
         if last is None or (last.source, last.page) != (c.source, c.page) or c.start > last.end:
-            last = Card(c.source, c.language, c.page, c.start, c.end, c.line_start, c.line_end)
+            last = Card(c.source, c.language, c.page, c.start, c.end, c.line_start, c.line_end, c.ocr)
             cards.append(last)
         last.numbers.append(c.n)
         last.end, last.line_end = max(last.end, c.end), max(last.line_end, c.line_end)
@@ -106,7 +107,8 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
 
 def _where(card: Card, labels: dict[str, str]) -> str:
     lines = f"{labels['lines']} {card.line_start}–{card.line_end}"
-    return f"{labels['page']} {card.page} · {lines}" if card.page is not None else lines
+    where = f"{labels['page']} {card.page} · {lines}" if card.page is not None else lines
+    return f"{where} · {labels['ocr_note']}" if card.ocr else where
 
 
 def _context_view(card: Card, labels: dict[str, str], engine: Engine, pages: PageOffer | None) -> str:

@@ -176,4 +176,5 @@ def _make_chunk(
         text=cleaned.text[cs:ce],
         sentences=tuple((s - cs, e - cs) for s, e in pieces),
         page=doc.page_at(start),
+        ocr=doc.page_at(start) in doc.ocr_pages,
     )

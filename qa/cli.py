@@ -146,7 +146,7 @@ def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
     print(f"A: {answer.answer}\n")
     for c in answer.citations:
-        where = f"page {c.page}, lines" if c.page is not None else "lines"
+        where = f"page {c.page}{' (read by OCR)' if c.ocr else ''}, lines" if c.page is not None else "lines"
         print(f"[{c.n}] {c.source}  {where} {c.line_start}-{c.line_end}  ({c.language}, score {c.score:.3f})")
         print("    " + c.text[:400] + ("…" if len(c.text) > 400 else ""))
     print()

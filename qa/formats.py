@@ -16,8 +16,10 @@ import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from qa import ocr
 from qa.errors import ExtractionError
 from qa.settings import LimitSettings
 
@@ -25,7 +27,8 @@ TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 DOCX_SUFFIXES = frozenset({".docx"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES
+IMAGE_SUFFIXES = ocr.IMAGE_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES
 PAGE_BREAK = "\n\f\n"  # between PDF pages: a paragraph break the cleaner understands
 
 
@@ -33,10 +36,15 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x0
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
+OcrProgress = ocr.Progress
+
+
 @dataclass(frozen=True)
 class Extracted:
     text: str
-    page_starts: tuple[int, ...] = ()  # PDFs: offset in ``text`` where page 1, 2, … begins
+    page_starts: tuple[int, ...] = ()  # PDFs and images: offset in ``text`` where page 1, 2, … begins
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
+    page_problems: tuple[tuple[int, str], ...] = ()  # pages left out, and why (the rest is indexed)
 
 
 def decode(data: bytes) -> str:
@@ -70,11 +78,23 @@ def decode(data: bytes) -> str:
     return text
 
 
-def extract_text(data: bytes, limits: LimitSettings) -> Extracted:
+def extract_text(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
     return Extracted(decode(data))
 
 
-def extract_pdf(data: bytes, limits: LimitSettings) -> Extracted:
+def _pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
+    parts, starts, at = [], [], 0
+    for number, page in enumerate(texts):
+        if number:
+            parts.append(PAGE_BREAK)
+            at += len(PAGE_BREAK)
+        starts.append(at)
+        parts.append(page)
+        at += len(page)
+    return "".join(parts), tuple(starts)
+
+
+def extract_pdf(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
@@ -98,21 +118,38 @@ def extract_pdf(data: bytes, limits: LimitSettings) -> Extracted:
         total += len(pages[-1])
         if total > limits.max_chars:  # stop early: the rest of a huge file costs time for nothing
             raise ExtractionError(f"more than {limits.max_chars:,} characters of text")
-    text_parts, starts, at = [], [], 0
-    for number, page in enumerate(pages):
-        if number:
-            text_parts.append(PAGE_BREAK)
-            at += len(PAGE_BREAK)
-        starts.append(at)
-        text_parts.append(page)
-        at += len(page)
-    text = "".join(text_parts)
+    # Pages without a text layer (scans) are read by OCR; pages with one stay as they are.
+    scans = [n for n, page in enumerate(pages, 1) if sum(ch.isalnum() for ch in page) < ocr.MIN_TEXT_LAYER]
+    problems: tuple[tuple[int, str], ...] = ()
+    texts: dict[int, str] = {}
+    if scans and limits.ocr:
+        renders = {n: ocr.pdf_page_image(data, n, limits.ocr_dpi) for n in scans}
+        texts, problems = ocr.read_pages(renders, ocr.sha256(data), limits, progress)
+        for n, page_text in texts.items():
+            pages[n - 1] = page_text
+    text, starts = _pages(pages)
     if not text.strip():
-        raise ExtractionError("PDF has no extractable text (scanned image?)")
-    return Extracted(text, tuple(starts))
+        if problems:
+            raise ExtractionError(f"no text: {problems[0][1]}")
+        raise ExtractionError("PDF has no text, even by OCR" if scans and limits.ocr
+                              else "PDF has no extractable text (scanned image?)")
+    return Extracted(text, starts, tuple(n for n in sorted(texts) if texts[n].strip()), problems)
 
 
-def extract_docx(data: bytes, limits: LimitSettings) -> Extracted:
+def extract_image(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
+    """A photo or scan (PNG, JPEG, TIFF, one page per frame), read by OCR."""
+    if not limits.ocr:
+        raise ExtractionError("an image needs OCR, which is turned off")
+    frames = ocr.image_frames(data, limits.ocr_max_pages)
+    texts, problems = ocr.read_pages({n: partial(bytes, frame) for n, frame in enumerate(frames, 1)},
+                                     ocr.sha256(data), limits, progress)
+    text, starts = _pages([texts.get(n, "") for n in range(1, len(frames) + 1)])
+    if not text.strip():
+        raise ExtractionError(problems[0][1] if problems else "no text found in the image by OCR")
+    return Extracted(text, starts, tuple(n for n, t in texts.items() if t.strip()), problems)
+
+
+def extract_docx(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
     import docx
 
     # The zip directory says what every part unpacks to: a bomb is refused before any of it is read.
@@ -140,7 +177,7 @@ _HTML_BLOCKS = frozenset({
 })
 
 
-def extract_html(data: bytes, limits: LimitSettings) -> Extracted:
+def extract_html(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
     """Main text: <main>/<article> when the page has one, else <body>, minus navigation and code."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -180,19 +217,22 @@ def extract_html(data: bytes, limits: LimitSettings) -> Extracted:
     return Extracted("\n\n".join(blocks))
 
 
-EXTRACTORS: dict[str, Callable[[bytes, LimitSettings], Extracted]] = {
+EXTRACTORS: dict[str, Callable[[bytes, LimitSettings, OcrProgress | None], Extracted]] = {
     **{s: extract_text for s in TEXT_SUFFIXES},
     **{s: extract_pdf for s in PDF_SUFFIXES},
     **{s: extract_docx for s in DOCX_SUFFIXES},
     **{s: extract_html for s in HTML_SUFFIXES},
+    **{s: extract_image for s in IMAGE_SUFFIXES},
 }
 
 
 _KINDS = {**{s: "text" for s in TEXT_SUFFIXES}, **{s: "PDF" for s in PDF_SUFFIXES},
-          **{s: "Word document" for s in DOCX_SUFFIXES}, **{s: "HTML" for s in HTML_SUFFIXES}}
+          **{s: "Word document" for s in DOCX_SUFFIXES}, **{s: "HTML" for s in HTML_SUFFIXES},
+          **{s: "image" for s in IMAGE_SUFFIXES}}
 
 
-def extract(suffix: str, data: bytes, limits: LimitSettings | None = None) -> Extracted:
+def extract(suffix: str, data: bytes, limits: LimitSettings | None = None,
+            progress: OcrProgress | None = None) -> Extracted:
     """The extractor for a file suffix (lower-case, with the dot), within ``limits``. Whatever goes
     wrong inside a parser becomes an ``ExtractionError`` naming the cause."""
     limits = limits or LimitSettings()
@@ -201,7 +241,7 @@ def extract(suffix: str, data: bytes, limits: LimitSettings | None = None) -> Ex
         raise ExtractionError(f"unsupported type {suffix or '(none)'}")
     kind = _KINDS[suffix]
     try:
-        extracted = extractor(data, limits)
+        extracted = extractor(data, limits, progress)
     except ExtractionError:
         raise
     except MemoryError as exc:

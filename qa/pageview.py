@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 
 from qa.api import Engine
 from qa.errors import ExtractionError
@@ -58,7 +59,7 @@ class PageViews:
                 self._images.move_to_end(version)
                 return self._images[version]
             try:
-                png = self._sandbox.render_page(data, page, phrases)
+                png = self._sandbox.render_page(data, page, phrases, Path(source).suffix.lower())
             except ExtractionError:
                 return None
             self._images[version] = png

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import ExtractionError
-from qa.formats import SUPPORTED_SUFFIXES, extract
+from qa.formats import SUPPORTED_SUFFIXES, OcrProgress, extract
 from qa.sandbox import Sandbox
 from qa.settings import LimitSettings
 from qa.types import Document
@@ -101,9 +101,11 @@ def read_file(path: Path, max_bytes: int) -> bytes:
 
 
 def to_document(source: str, data: bytes, sandbox: Sandbox | None = None,
-                limits: LimitSettings | None = None) -> Document:
+                limits: LimitSettings | None = None, progress: OcrProgress | None = None) -> Document:
     """Decode or extract one file (parsing formats in ``sandbox`` when one is given: files not yet
     known to be safe); ``ExtractionError`` says why it cannot be read."""
     suffix = Path(source).suffix.lower()
-    extracted = sandbox.extract(suffix, data) if sandbox is not None else extract(suffix, data, limits)
-    return Document(source=source, text=extracted.text, sha256=sha256(data), page_starts=extracted.page_starts)
+    extracted = (sandbox.extract(suffix, data, progress) if sandbox is not None
+                 else extract(suffix, data, limits, progress))
+    return Document(source=source, text=extracted.text, sha256=sha256(data), page_starts=extracted.page_starts,
+                    ocr_pages=extracted.ocr_pages, page_problems=extracted.page_problems)

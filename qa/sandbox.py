@@ -5,7 +5,9 @@ entities) can take all the memory or all the time of the process it runs in. PDF
 files are therefore parsed by ``python -m qa.sandbox``, a child process under an address-space
 limit (``LimitSettings.extract_memory_mb``) that is killed past ``extract_seconds``. Either way the
 file is refused with a reason and the build, or the server, goes on. The child is started on the
-first file that needs it and serves every later one (one start per build or per server).
+first file that needs it and serves every later one (one start per build or per server). While it
+reads scanned pages by OCR it reports each page done; each report restarts the clock, so the time
+limit holds per page.
 
 Protocol on the child's stdin/stdout: a length-prefixed pickle each way. Only this module's own
 code writes either end; the child keeps its real stdout for replies, so a stray print from a
@@ -22,14 +24,15 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from qa.errors import ExtractionError
-from qa.formats import DOCX_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, Extracted, extract
+from qa.formats import DOCX_SUFFIXES, HTML_SUFFIXES, IMAGE_SUFFIXES, PDF_SUFFIXES, Extracted, OcrProgress, extract
 from qa.pdfpage import render
 from qa.settings import LimitSettings
 
-ISOLATED_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES  # plain text is decoded in place
+ISOLATED_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES  # text is decoded in place
 # The child also renders PDF pages for the page view (qa.pdfpage): PDFium parses the same hostile
 # files the extractors do, under the same limits.
 _HEADER = struct.Struct("!Q")
@@ -64,24 +67,29 @@ class Sandbox:
         self.limits = limits or LimitSettings()
         self._child: subprocess.Popen[bytes] | None = None
 
-    def extract(self, suffix: str, data: bytes) -> Extracted:
+    def extract(self, suffix: str, data: bytes, progress: OcrProgress | None = None) -> Extracted:
         if suffix not in ISOLATED_SUFFIXES:
             return extract(suffix, data, self.limits)
-        reply = self._call(("extract", suffix, data, self.limits))
-        return Extracted(reply[1], tuple(reply[2]))
+        reply = self._call(("extract", suffix, data, self.limits), progress)
+        return Extracted(*reply[1:])
 
-    def render_page(self, data: bytes, page: int, phrases: tuple[str, ...]) -> bytes:
-        """PNG of a PDF page with ``phrases`` marked (qa.pdfpage)."""
-        return bytes(self._call(("render", data, page, phrases))[1])
+    def render_page(self, data: bytes, page: int, phrases: tuple[str, ...], suffix: str = ".pdf") -> bytes:
+        """PNG of a PDF page or an image with ``phrases`` marked (qa.pdfpage)."""
+        return bytes(self._call(("render", data, page, phrases, suffix, self.limits))[1])
 
-    def _call(self, request: tuple) -> tuple:
+    def _call(self, request: tuple, progress: OcrProgress | None = None) -> tuple:
         child = self._start()
         assert child.stdin is not None and child.stdout is not None
-        deadline = time.monotonic() + self.limits.extract_seconds
         try:
             _write(child.stdin, request)
-            size = _HEADER.unpack(_read_exactly(child.stdout.fileno(), _HEADER.size, deadline))[0]
-            reply = pickle.loads(_read_exactly(child.stdout.fileno(), size, deadline))
+            while True:
+                deadline = time.monotonic() + self.limits.extract_seconds
+                size = _HEADER.unpack(_read_exactly(child.stdout.fileno(), _HEADER.size, deadline))[0]
+                reply = pickle.loads(_read_exactly(child.stdout.fileno(), size, deadline))
+                if reply[0] != "progress":
+                    break
+                if progress:
+                    progress(*reply[1:])
         except TimeoutError:
             self.close()
             raise ExtractionError(f"extraction took longer than {self.limits.extract_seconds} s") from None
@@ -137,7 +145,7 @@ def _serve(memory_mb: int) -> None:
             request = pickle.loads(_read_exactly(requests, size, None))
         except EOFError:
             return
-        reply = _handle(request)
+        reply = _handle(request, lambda done, total: _write(replies, ("progress", done, total)))
         del request
         try:
             _write(replies, reply)
@@ -145,15 +153,15 @@ def _serve(memory_mb: int) -> None:
             _write(replies, ("refused", f"needs more than {memory_mb} MB to extract"))
 
 
-def _handle(request: tuple) -> tuple:
+def _handle(request: tuple, progress: Callable[[int, int], None]) -> tuple:
     kind, *arguments = request
     try:
         if kind == "render":
-            data, page, phrases = arguments
-            return ("ok", render(data, page, phrases))
+            data, page, phrases, suffix, limits = arguments
+            return ("ok", render(data, page, phrases, suffix, limits))
         suffix, data, limits = arguments
-        extracted = extract(suffix, data, limits)
-        return ("ok", extracted.text, extracted.page_starts)
+        extracted = extract(suffix, data, limits, progress)
+        return ("ok", extracted.text, extracted.page_starts, extracted.ocr_pages, extracted.page_problems)
     except ExtractionError as exc:
         return ("refused", str(exc))
     except Exception as exc:  # noqa: BLE001 (a renderer's failure on a hostile page is that page's refusal)

@@ -45,7 +45,15 @@ class LimitSettings:
     max_pages: int = 3_000
     max_unpacked_mb: int = 200  # a Word file's parts, uncompressed (a 1 MB zip can unpack to GBs)
     extract_memory_mb: int = 2048  # address space of the extraction process
-    extract_seconds: int = 120  # wall time per file
+    extract_seconds: int = 120  # wall time per file (per page, while pages are read by OCR)
+    # Pages without a text layer (scans) and images are read by Tesseract (qa.ocr), a page at a time.
+    ocr: bool = True
+    # All four models at once (no guess of the script first), Uzbek Cyrillic first: bench/results/ocr.md
+    ocr_languages: str = "uzb_cyrl+uzb+rus+eng"
+    ocr_dpi: int = 300  # scanned PDF pages are rendered at this resolution to be read
+    ocr_page_seconds: float = 60.0  # a page that takes longer is left out, with its reason
+    ocr_max_pages: int = 300  # pages to read by OCR in one file
+    ocr_cache: str = ""  # where pages read are kept, by content hash; empty: <cache dir>/ocr
     # Follow a symlink in the corpus to a file outside it. Off: whoever can drop a link into a
     # shared or synced corpus folder could otherwise have the server index (and show) any file it reads.
     outside_links: bool = False

@@ -14,7 +14,9 @@ class Document:
     source: str  # path relative to the corpus folder, with forward slashes
     text: str  # decoded file (text formats) or extracted text (PDF, Word, HTML)
     sha256: str  # of the file's bytes
-    page_starts: tuple[int, ...] = ()  # PDFs: offset in ``text`` where each page begins
+    page_starts: tuple[int, ...] = ()  # PDFs and images: offset in ``text`` where each page begins
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR (scans, images)
+    page_problems: tuple[tuple[int, str], ...] = ()  # pages left out of ``text``, and why
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding ``offset``; None for formats without pages."""
@@ -37,6 +39,7 @@ class Chunk:
     text: str  # readable text: PDF line breaks and hyphenation undone
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans inside ``text``
     page: int | None = None  # PDFs: 1-based page where the chunk starts
+    ocr: bool = False  # its text was read by OCR from a page image
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,18 @@ class Citation:
     highlights: list[tuple[int, int]] = field(default_factory=list)  # supporting sentences in text
     page: int | None = None
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans in text (the page's cards merge by sentence)
+    ocr: bool = False  # the text was read by OCR: check it against the page image
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI contract; ``page`` appears only for sources that have pages (PDFs)."""
+        """The CLI contract; ``page`` appears only for sources that have pages (PDFs, images), ``ocr``
+        only for text read by OCR."""
         data = asdict(self)
         data.pop("highlights")
         data.pop("sentences")
         if self.page is None:
             data.pop("page")
+        if not self.ocr:
+            data.pop("ocr")
         data["score"] = round(self.score, 4)
         return data
 

@@ -86,7 +86,7 @@ def mixed_corpus(tmp_path_factory: pytest.TempPathFactory, settings: Settings, e
         "Helmintrazole is an antiparasitic drug that clears hookworm infection in three days.".encode("utf-16")
     )
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage")
-    (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (corpus / "image.bmp").write_bytes(b"BM" + bytes(200))
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (corpus / "empty.md").write_bytes(b"")
     (corpus / "loop.txt").symlink_to("loop.txt")
@@ -103,7 +103,7 @@ def mixed_engine(mixed_corpus: tuple[Path, Path], settings: Settings, embedder: 
 def test_skips_each_bad_file_with_a_reason(mixed_corpus: tuple[Path, Path]) -> None:
     _, skipped = read_corpus(mixed_corpus[0], 2**20)
     reasons = {s.source: s.reason for s in skipped}
-    assert reasons["image.png"] == "unsupported type .png"
+    assert reasons["image.bmp"] == "unsupported type .bmp"
     assert reasons["empty.md"] == "empty"
     assert reasons["loop.txt"] == "symlink loop"
     with pytest.raises(ValueError, match="binary"):
