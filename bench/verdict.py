@@ -8,10 +8,10 @@ better leave-one-corpus-out figures) over the standardised signals, each corpus 
 (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets). Every figure reported is held out:
 leave-one-corpus-out (the model that scores a corpus was trained without it), and for the seeds also
 new questions on a known corpus (five folds of the seed facts, each fact's variants together). The
-operating point is read off those held-out probabilities: the lowest threshold at which the key-term
-check and the model together answer at most 5% of the on-topic questions the sources do not answer
-(near-topic seeds, notes, leaflets); the share of PubMedQA / RuMedDaNet questions answered with their
-own context removed is reported beside it.
+operating point is read off those held-out probabilities: the lowest threshold at which the model
+answers at most 5% of the on-topic questions the sources do not answer (near-topic seeds, notes,
+leaflets, the blind round's); the share of PubMedQA / RuMedDaNet questions answered with their own
+context removed is reported beside it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from bench.verdict_data import SIGNALS as SIGNALS_FILE
-from qa.verdict import MODEL_FILE, SIGNALS, VerdictModel, passes_check
+from qa.settings import AnswerSettings
+from qa.verdict import MODEL_FILE, SIGNALS, VerdictModel
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NEAR_TOPIC_BUDGET = 0.05  # of near-topic unanswerable questions answered
-FLOOR = 0.80  # qa.settings AnswerSettings.support_floor: "related" needs the best passage this close
+FLOOR = AnswerSettings().support_floor  # "related" needs the best passage this close
 REGULARISATION = 0.1
 SEED_FOLDS = 5
 
@@ -92,18 +93,14 @@ def kind(row: dict) -> str:
     return "removed" if row["group"] in ("pubmedqa", "rumeddanet") else "neartopic"
 
 
-def checked(row: dict) -> bool:
-    return passes_check(row["signals"], FLOOR)
-
-
 def answered(rows: list[dict], p: np.ndarray, t: float) -> np.ndarray:
-    return np.array([checked(row) or p[i] >= t for i, row in enumerate(rows)])
+    return p >= t
 
 
 def operating_point(rows: list[dict], p: np.ndarray) -> float:
-    """The lowest threshold at which the key-term check and the model together answer at most the
-    budget of near-topic questions (the removed-context share is reported, not bound: the check
-    alone exceeds its budget there, RuMedDaNet's passages answering many questions twice)."""
+    """The lowest threshold at which the model answers at most the budget of near-topic questions
+    (the removed-context share is reported, not bound: RuMedDaNet's passages answer many questions
+    twice)."""
     near = np.array([kind(row) == "neartopic" for row in rows])
     for t in np.round(np.arange(0.05, 1.0, 0.005), 3):
         if answered(rows, p, float(t))[near].mean() <= NEAR_TOPIC_BUDGET:
@@ -121,7 +118,7 @@ def figures(rows: list[dict], p: np.ndarray, t: float) -> list[str]:
     cells: dict[tuple[str, str], dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for i, row in enumerate(rows):
         name = row["group"] if row["group"] != "seeds" else f"seeds ({row['index']})"
-        answered = checked(row) or p[i] >= t
+        answered = p[i] >= t
         shown = answered or row["signals"]["best_passage"] >= FLOOR
         for key in ((name, variant(row)), (name, "all")):
             if row["answerable"]:
@@ -152,9 +149,8 @@ def calibration(rows: list[dict], p: np.ndarray) -> list[str]:
 
 
 def curve(rows: list[dict], p: np.ndarray, out: Path) -> list[str]:
-    """Precision and recall of ``answered`` (the check, or the probability at the threshold)
-    against the label, and the near-topic share answered, at every threshold; the plot and a table
-    of every 0.05."""
+    """Precision and recall of ``answered`` (the probability at the threshold) against the label,
+    and the near-topic share answered, at every threshold; the plot and a table of every 0.05."""
     y = np.array([row["label"] for row in rows], dtype=bool)
     near = np.array([kind(row) == "neartopic" for row in rows])
 
@@ -198,18 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     p = held_out(rows)
     t = operating_point(rows, p)
     final = fit(rows)
-    passing = [row["label"] for row in rows if checked(row)]
-    final = VerdictModel(final.names, final.mean, final.scale, final.weights, final.intercept, t,
-                         round(float(np.mean(passing)), 3))
+    final = VerdictModel(final.names, final.mean, final.scale, final.weights, final.intercept, t)
     args.model.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
     report = ["# The verdict, leave-one-corpus-out", "",
               "Written by `python -m bench.verdict` from the signals `python -m bench.verdict_data` collects.",
               "Every figure below is held out: the model that scored a corpus was trained without it.",
-              f"`answered`: the key-term check passes, or the probability is at least {t:.3f}, the lowest "
-              f"threshold at which both together answer at most {NEAR_TOPIC_BUDGET:.0%} of the near-topic "
-              f"questions. The check alone: {np.mean([checked(r) for r in rows if kind(r) == 'neartopic']):.3f} of "
-              f"near-topic questions, precision {final.check_precision:.3f} (answers passing it whose quoted "
-              "sentences answer).", "",
+              f"`answered`: the probability is at least {t:.3f}, the lowest threshold at which the model "
+              f"answers at most {NEAR_TOPIC_BUDGET:.0%} of the near-topic questions.", "",
               *figures(rows, p, t), "",
               "## New questions about the seeds",
               "", f"Seed facts in {SEED_FOLDS} folds (each fact's four variants and both indexes together), "

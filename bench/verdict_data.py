@@ -4,7 +4,11 @@ with the signals the answer step measured and whether the quoted sentences answe
     .venv/bin/python -m bench.verdict_data        # → ~/.cache/qa/bench/verdict-signals.jsonl
 
 Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
-shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet.
+shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet;
+and the first blind validation round (bench/data/validation: questions about the seeds written by a
+helper who never saw the dev sets, and a fresh corpus with its questions), spent as validation once
+its results were read and kept as training data since (off-topic rows left out: the budget is of
+near-topic questions).
 PubMedQA / RuMedDaNet: a fixed fifth of the questions have their own context left out of the
 distractor corpus ("removed": label 0), the rest find theirs among them ("own": label 1 when the
 lead sentence is quoted from it)."""
@@ -27,6 +31,12 @@ from qa.settings import Settings, default_cache_dir
 CACHE = default_cache_dir() / "bench"
 SIGNALS = CACHE / "verdict-signals.jsonl"
 REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of the corpus
+VALIDATION = ROOT / "bench" / "data" / "validation"
+
+
+def _rows(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [row for row in rows if row.get("kind") != "offtopic"]
 
 
 def removed(position: int) -> bool:
@@ -55,7 +65,8 @@ def build_indexes(settings: Settings, embedder: Embedder) -> dict[str, Path]:
     """Index folders by name: the shipped corpus, the distractor corpus and the three small corpora."""
     out = {}
     corpora = {"shipped": ROOT / "corpus", "distractors": verdict_corpus(), "notes": ROOT / "bench" / "notes",
-               "notes_fresh": ROOT / "bench" / "notes_fresh", "leaflets": ROOT / "bench" / "leaflets"}
+               "notes_fresh": ROOT / "bench" / "notes_fresh", "leaflets": ROOT / "bench" / "leaflets",
+               "blind_corpus": VALIDATION / "fresh_corpus"}
     for name, corpus in corpora.items():
         folder = CACHE / f"verdict-index-{name}"
         report = build(settings, embedder, corpus, folder)
@@ -71,6 +82,11 @@ def labelled() -> Iterator[tuple[str, str, dict]]:
     for row in seeds:
         yield "seeds", "shipped", row
         yield "seeds", "distractors", row
+    for row in _rows(VALIDATION / "seed_validation.jsonl"):
+        yield "seeds_blind", "shipped", row
+        yield "seeds_blind", "distractors", row
+    for row in _rows(VALIDATION / "fresh_qa.jsonl"):
+        yield "fresh_blind", "blind_corpus", row
     for name in ("notes", "notes_fresh", "leaflets"):
         for line in (ROOT / "bench" / f"{name}_qa.jsonl").open(encoding="utf-8"):
             yield name, name, json.loads(line)

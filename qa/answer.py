@@ -32,11 +32,13 @@ from qa.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.settings import Settings
 from qa.terms import Term, missing, question_terms, relation_terms
 from qa.types import Answer, Citation, Claim, Passage, TermCheck
-from qa.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, passes_check, term_signals
+from qa.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
 # A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
-_NUMBER = re.compile(rf"\d|\b(?:{alternatives('number_words')})\b", re.I)
+# A quantity: digits standing alone ("40 mg", "2.5", "97%"), not inside a name ("IL-6", "gp130",
+# "HFrEF-2") nor a reference mark ("[13]"); or a number word.
+_NUMBER = re.compile(rf"(?<![\w\-\[])\d+(?:[.,]\d+)?(?![\w\-\]])|\b(?:{alternatives('number_words')})\b", re.I)
 _ASKS_NUMBER = re.compile(rf"\b(?:{alternatives('asks_number')})\b", re.I)
 _ASKS_NAME = re.compile(rf"^\s*(?:{alternatives('asks_name')})\b", re.I)
 _NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
@@ -101,14 +103,19 @@ def _quote(text: str) -> str:
 
 
 def compose(
-    query: Query, vector: np.ndarray, passages: list[Passage], index: SearchIndex, settings: Settings
+    query: Query, vector: np.ndarray, pool: list[Passage], index: SearchIndex, settings: Settings,
+    cite: int | None = None,
 ) -> Answer:
-    passages = list(passages)
+    """The answer from the first ``cite`` passages of ``pool`` (all of them by default). The verdict
+    reads the whole pool, at least ``retrieval.k`` passages: how many citations a reader asks for
+    must not change whether the sources answer."""
+    cite = len(pool) if cite is None else cite
+    passages = list(pool[:cite])
     terms, kinds = question_terms(query.text, query.language, query.embed_text)
     english = query.text if query.language == ENGLISH.code else query.gloss
     relations = relation_terms(english, terms) + kinds
-    ranked = candidates(index, vector, passages, terms, settings, query.language, relations)
-    chosen = choose(query, passages, ranked, settings)
+    ranked = candidates(index, vector, pool, terms, settings, query.language, relations)
+    chosen = choose(query, passages, [c for c in ranked if c.rank < cite], settings)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:
         rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
@@ -137,7 +144,7 @@ def compose(
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
     strongest = max((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
-                     for p in passages[: settings.retrieval.k]), default=0.0)
+                     for p in pool[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
     lead_texts = texts[: _lead_size(texts)]
@@ -145,18 +152,15 @@ def compose(
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
     absent = [check.text for check in checks if not check.in_evidence]  # one Evidence of the text, not two
-    signals = _signals(query, vector, passages, chosen, checks, lead_texts, strongest, settings)
+    signals = _signals(query, vector, passages, pool, chosen, ranked, checks, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
-    checked = bool(chosen) and passes_check(signals, floor)
     confidence = model.probability(signals) if chosen else 0.0
-    if checked:
-        confidence = max(confidence, model.check_precision)
     threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
     on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
-    verdict = grade(confidence, threshold, checked, on_topic)
+    verdict = grade(confidence, threshold, on_topic)
     if verdict == NOT_FOUND:
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks)
@@ -181,8 +185,9 @@ def compose(
                   claims, absent, list(query.carried), verdict, confidence, signals, checks)
 
 
-def _signals(query: Query, vector: np.ndarray, passages: list[Passage], chosen: list[Candidate],
-             checks: list[TermCheck], lead_texts: list[str], strongest: float, settings: Settings) -> dict[str, float]:
+def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],
+             chosen: list[Candidate], ranked: list[Candidate], checks: list[TermCheck], lead_texts: list[str],
+             strongest: float, settings: Settings) -> dict[str, float]:
     """What the verdict reads (qa.verdict.SIGNALS). The lead sentence's cosine, in another language
     than the question's, gets back what e5 takes off a translation, as in sentence choice."""
     lead_cosine = 0.0
@@ -191,13 +196,18 @@ def _signals(query: Query, vector: np.ndarray, passages: list[Passage], chosen: 
         lead_cosine = float(chosen[0].vector @ vector) + settings.answer.translation_gap(query.language, language)
     # How far the best passage stands above the others shown: the one document a question was asked of.
     others = sorted((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
-                     for p in passages[: settings.retrieval.k]), reverse=True)[1:]
+                     for p in pool[: settings.retrieval.k]), reverse=True)[1:]
     standout = strongest - float(np.median(others)) if others else 0.0
+    # How far the lead sentence stands above the next few sentences of the passages shown: a question
+    # the sources answer has one sentence that says it; one they only touch finds many alike.
+    cosines = sorted((float(c.vector @ vector) for c in ranked), reverse=True)
+    sentence_standout = cosines[0] - float(np.mean(cosines[1:6])) if len(cosines) > 1 else 0.0
     terms = term_signals(checks)
     return {
         **terms,
+        "sentence_standout": sentence_standout,
         "lead_cosine": lead_cosine,
-        "best_passage": strongest,  # not a model input: the floor that tells "related" from "not_found"
+        "best_passage": strongest,  # also the floor that tells "related" from "not_found"
         "standout": min(standout, settings.answer.standout_cap),
         "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
     }

@@ -82,8 +82,9 @@ class Engine:
         index, retriever = self._current
         resolved = resolve(validate(question), validate_history(history))
         query = prepare(resolved.question, self.settings, resolved.carried)
-        vector, passages = retriever.retrieve(query, k or self.settings.retrieval.k)
-        return compose(query, vector, passages, index, self.settings)
+        cite = k or self.settings.retrieval.k
+        vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
+        return compose(query, vector, pool, index, self.settings, cite)
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""

@@ -42,7 +42,7 @@ def test_the_sentence_that_answers_leads_with_the_one_naming_its_subject(
     notes: Engine, question: str, states: str
 ) -> None:
     answer = notes.ask(question)
-    assert answer.supported
+    assert answer.claims
     lead = first_statement(answer)
     # "It is treated with…" is quoted after the sentence that says what "It" is, not after another
     # sentence that itself says "It".

@@ -42,11 +42,12 @@ def test_fact_is_found_and_cited_in_every_language(engine: Engine, variant: str)
     language, _, script = variant.partition("-")
     assert answer.language == language
     assert answer.script == (script or ("Cyrl" if language == "ru" else "Latn"))
-    assert answer.supported
+    # Answered, or quoted under the caveat of a related answer: either way the statement is quoted.
+    assert answer.verdict != "not_found" and answer.claims
+    assert "ziltivekimab" in answer.claims[0].text, answer.answer
+    assert f"[{answer.claims[0].n}]" in answer.answer
     cited = [c for c in answer.citations if "ziltivekimab" in c.text and c.language == "en"]
     assert cited, [c.text[:80] for c in answer.citations]
-    if answer.supported:
-        assert "[1]" in answer.answer or "[2]" in answer.answer
 
 
 # Words e5-small does not know in Uzbek (buyrak "kidney", keksa "elderly"): found through the glossary.
@@ -107,13 +108,13 @@ def test_unanswerable_question_is_flagged(engine: Engine) -> None:
 def test_answer_sentences_come_from_cited_passages(engine: Engine) -> None:
     answer = engine.ask("Which cells produce IL-6 under stress conditions?")
     assert "macrophages" in answer.answer
-    parts = answer.answer.split("] ")
-    assert len(parts) == len(set(parts)), "no sentence repeated from overlapping chunks"
-    for part in parts:
-        sentence, _, number = part.rstrip("]").rpartition(" [")
-        source_text = SOURCE_REFERENCE.sub("", answer.citations[int(number) - 1].text)
-        assert sentence.strip() in source_text
-        assert not SOURCE_REFERENCE.search(sentence), "the source's own [4,5] must not look like a citation"
+    texts = [claim.text for claim in answer.claims]
+    assert texts and len(texts) == len(set(texts)), "no sentence repeated from overlapping chunks"
+    for claim in answer.claims:
+        assert f"{claim.text} [{claim.n}]" in answer.answer
+        source_text = SOURCE_REFERENCE.sub("", answer.citations[claim.n - 1].text)
+        assert claim.text.strip() in source_text
+        assert not SOURCE_REFERENCE.search(claim.text), "the source's own [4,5] must not look like a citation"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "🙂🙂"])
@@ -257,7 +258,7 @@ def test_a_quoted_sentence_that_points_back_follows_the_one_it_points_to(engine:
     # "These are the patients where IL-6 oriented interventions might one day make the difference."
     # says nothing unless the sentence naming those patients is quoted right before it.
     answer = engine.ask(question)
-    assert answer.supported, answer.answer
+    assert answer.claims, answer.answer
     for before, claim in zip([None, *answer.claims], answer.claims, strict=False):
         if ANAPHOR.match(claim.text):
             assert before is not None and before.n == claim.n, answer.answer

@@ -58,7 +58,7 @@ def test_mcp_ask_gives_the_citations_of_the_cli(corpus_index: Path, tmp_path: Pa
         got = result.structured_content
         assert (got["question"], got["language"], got["verdict"], got["supported"]) == (
             cli["question"], cli["language"], cli["verdict"], cli["supported"])
-        assert got["verdict"] == "answered" and "ziltivekimab" in got["answer"]
+        assert got["verdict"] != "not_found" and "ziltivekimab" in got["answer"]
         def same(answer: dict) -> list[list]:
             return [[c[key] for key in SAME] for c in answer["citations"]]
 

@@ -16,12 +16,12 @@ from qa.settings import Settings
 from qa.terms import key_terms, missing
 from qa.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
 
-# A fact the seeds state (macrophages and fibroblasts produce IL-6 under stress), in every variant.
+# A fact the seeds state (IL-6 acts through the JAK/STAT3 and MAPK pathways), in every variant.
 ANSWERABLE = {
-    "en": "Which cells produce IL-6 under stress conditions?",
-    "ru": "Какие клетки вырабатывают IL-6 в условиях стресса?",
-    "uz": "Стресс шароитида қайси ҳужайралар IL-6 ишлаб чиқаради?",
-    "uz-Latn": "Stress sharoitida qaysi hujayralar IL-6 ishlab chiqaradi?",
+    "en": "Through which signaling pathways does IL-6 act?",
+    "ru": "Через какие сигнальные пути действует IL-6?",
+    "uz": "IL-6 қайси сигнал йўллари орқали таъсир қилади?",
+    "uz-Latn": "IL-6 qaysi signal yoʻllari orqali taʼsir qiladi?",
 }
 # On the seeds' topic, but no seed names a manufacturer.
 NEAR_TOPIC = {
@@ -43,8 +43,8 @@ def test_a_question_the_seeds_answer_is_answered(engine: Engine, variant: str) -
     data = answer.to_json()
     assert data["verdict"] == ANSWERED and data["supported"] is True, (answer.missing, answer.confidence)
     model = load_model()
-    assert answer.confidence >= min(model.threshold, model.check_precision)
-    assert "macrophages" in answer.answer
+    assert answer.confidence >= model.threshold
+    assert "MAPK" in answer.answer or "trans-signaling" in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize("variant", sorted(NEAR_TOPIC))
@@ -82,17 +82,17 @@ def test_a_question_about_something_else_is_not_found(engine: Engine) -> None:
 
 
 def test_the_operating_point_can_be_set(engine: Engine, corpus_index: Path, settings: Settings) -> None:
-    """Settings.answer.verdict_threshold overrides the trained operating point (for answers that do
-    not pass the key-term check)."""
+    """Settings.answer.verdict_threshold overrides the trained operating point."""
     lax = open_engine(corpus_index, replace(settings, answer=replace(settings.answer, verdict_threshold=1e-9)))
     answer = lax.ask(NEAR_TOPIC["en"])
     assert answer.verdict == ANSWERED and answer.supported
     assert answer.confidence == pytest.approx(engine.ask(NEAR_TOPIC["en"]).confidence)
 
 
-def test_the_probability_falls_as_key_things_go_missing(engine: Engine) -> None:
+def test_the_probability_falls_as_key_things_go_missing_or_the_asked_number_is_absent(engine: Engine) -> None:
     model = load_model()
     signals = dict(engine.ask(ANSWERABLE["en"]).signals)
+    assert model.probability({**signals, "kind_missing": 1.0}) < model.probability(signals)
     probabilities = []
     for missing_things in (0.0, 1.0, 2.0):
         changed = {**signals, "missing_things": missing_things, "all_covered": float(missing_things == 0)}
