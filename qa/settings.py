@@ -155,9 +155,9 @@ class AnswerSettings:
     # needs 0.91. Any other pair of sentences in the answer above the Russian bar is a duplicate.
     rendering_thresholds: Mapping[str, float] = field(default_factory=lambda: per_language(ru=0.90, uz=0.91))
     rendering_candidates: int = 3  # question-language chunks searched for a rendering of the lead
-    # The similarity floor: the key-term check behind ``answered`` and the on-topic test behind
-    # ``related`` (qa.verdict) need the strongest cited passage at least this similar to the
-    # question. It sits below every answerable dev question in every language. It is a raw cosine
+    # The similarity floor: the on-topic test behind ``related`` (qa.verdict) needs the strongest
+    # cited passage at least this similar to the question. It sits below every answerable dev
+    # question in every language. It is a raw cosine
     # between a question and a passage of the same language (see language_gaps for other pairs).
     support_floor: float = 0.80
     # e5 puts a translation further from a passage than the passage's own language: on the Tatoeba
