@@ -15,6 +15,7 @@ from PIL import Image
 from bench.scans import PAGES, QUESTIONS, image_pdf, page_image, png
 from qa.api import Engine, open_engine
 from qa.build import build
+from qa.cards import labels_for, sources_html
 from qa.embed import Embedder
 from qa.sandbox import Sandbox
 from qa.settings import Settings
@@ -55,6 +56,8 @@ def test_a_question_cites_the_scanned_page_marked_on_its_image(scanned: Engine, 
     best = answer.citations[0]
     assert (best.source, best.page) == WHERE[code] and best.ocr, answer.to_json()
     assert answer.to_json()["citations"][0]["ocr"] is True
+    labels = labels_for("auto", answer.language)
+    assert labels["ocr_note"] in sources_html(answer, labels, scanned), "the card says the text was read by OCR"
     assert phrase.lower() in " ".join(claim.text for claim in answer.claims).lower() or phrase in best.text
     # The context view reads the same text back (from the OCR cache, not by reading the page again).
     context = scanned.context(best.source, best.start, best.end)
