@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [name for name, folder in indexes.items() if not (folder / "CURRENT").exists()]
     if missing:
         print(f"indexes {missing} are missing: run `python -m bench.verdict_data` first")
-        return 0
+        return 1
     settings = Settings()
     cells: dict[tuple[str, str], dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for name, folder in indexes.items():

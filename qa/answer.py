@@ -35,10 +35,10 @@ from qa.types import Answer, Citation, Claim, Passage, TermCheck
 from qa.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
-# A number in digits or words (twelve millimetres, сорок процентов, qirq foiz).
-# A quantity: digits standing alone ("40 mg", "2.5", "97%"), not inside a name ("IL-6", "gp130",
-# "HFrEF-2") nor a reference mark ("[13]"); or a number word.
-_NUMBER = re.compile(rf"(?<![\w\-\[])\d+(?:[.,]\d+)?(?![\w\-\]])|\b(?:{alternatives('number_words')})\b", re.I)
+# A quantity: digits that start a token ("40 mg", "40mg", "2.5", "10-20", "97%"), not the digits of a
+# name ("IL-6", "gp130", "COVID-19"; reference marks such as "[13]" or "[1, 2]" are removed first);
+# or a number word (twelve millimetres, сорок процентов, qirq foiz).
+_NUMBER = re.compile(rf"(?<![\w\-])\d+(?:[.,]\d+)?|\b(?:{alternatives('number_words')})\b", re.I)
 _ASKS_NUMBER = re.compile(rf"\b(?:{alternatives('asks_number')})\b", re.I)
 _ASKS_NAME = re.compile(rf"^\s*(?:{alternatives('asks_name')})\b", re.I)
 _NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
@@ -85,7 +85,7 @@ def _lead_size(texts: list[str]) -> int:
 def answer_kind_present(question: str, sentences: list[str]) -> bool:
     """A question asking how many / how long / what dose needs a number; "who" needs a name."""
     text = " ".join(sentences)
-    if _ASKS_NUMBER.search(question) and not _NUMBER.search(text):
+    if _ASKS_NUMBER.search(question) and not _NUMBER.search(SOURCE_REFERENCE.sub(" ", text)):
         return False
     return not (_ASKS_NAME.search(question) and not _NAME.search(text))
 
@@ -106,9 +106,10 @@ def compose(
     query: Query, vector: np.ndarray, pool: list[Passage], index: SearchIndex, settings: Settings,
     cite: int | None = None,
 ) -> Answer:
-    """The answer from the first ``cite`` passages of ``pool`` (all of them by default). The verdict
-    reads the whole pool, at least ``retrieval.k`` passages: how many citations a reader asks for
-    must not change whether the sources answer."""
+    """The answer from the first ``cite`` passages of ``pool`` (all of them by default). The passage
+    and sentence signals of the verdict read the whole pool (at least ``retrieval.k`` passages, so a
+    reader asking for three citations is not judged on three passages' standout); the key-term and
+    lead signals read what is cited."""
     cite = len(pool) if cite is None else cite
     passages = list(pool[:cite])
     terms, kinds = question_terms(query.text, query.language, query.embed_text)
@@ -198,8 +199,8 @@ def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: li
     others = sorted((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
                      for p in pool[: settings.retrieval.k]), reverse=True)[1:]
     standout = strongest - float(np.median(others)) if others else 0.0
-    # How far the lead sentence stands above the next few sentences of the passages shown: a question
-    # the sources answer has one sentence that says it; one they only touch finds many alike.
+    # How far the best sentence of the pool stands above the next five: a question the sources
+    # answer has one sentence that says it; one they only touch finds many alike.
     cosines = sorted((float(c.vector @ vector) for c in ranked), reverse=True)
     sentence_standout = cosines[0] - float(np.mean(cosines[1:6])) if len(cosines) > 1 else 0.0
     terms = term_signals(checks)

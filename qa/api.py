@@ -48,12 +48,15 @@ def validate_history(history: object) -> list[str]:
 
 
 MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has three letters and digits, "aaaa" one
+# A turn is cut here before any work on it (prepare cuts a question to max_question_chars at a word
+# boundary later): a megabyte pasted into a chat costs nothing.
+MAX_TURN_CHARS = 4 * LimitSettings().max_question_chars
 
 
 def validate(question: str) -> str:
     if not isinstance(question, str):
         raise InputError("the question must be text")
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in question)
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question[:MAX_TURN_CHARS])
     cleaned = " ".join(cleaned.split())
     if not cleaned:
         raise InputError("the question is empty")
@@ -155,7 +158,8 @@ def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: st
     if isinstance(data, str):
         return data
     try:
-        return to_document(source, data, limits=limits)
+        # Pages read by OCR come from the cache: the indexed text, never a new reading here.
+        return to_document(source, data, limits=replace(limits, ocr_cache_only=True))
     except ExtractionError:
         return "unreadable"
 

@@ -140,10 +140,10 @@ def extract_image(data: bytes, limits: LimitSettings, progress: OcrProgress | No
     """A photo or scan (PNG, JPEG, TIFF, one page per frame), read by OCR."""
     if not limits.ocr:
         raise ExtractionError("an image needs OCR, which is turned off")
-    frames = ocr.image_frames(data, limits.ocr_max_pages)
-    texts, problems = ocr.read_pages({n: partial(bytes, frame) for n, frame in enumerate(frames, 1)},
+    count, frame = ocr.image_frames(data)
+    texts, problems = ocr.read_pages({n: partial(frame, n) for n in range(1, count + 1)},
                                      ocr.sha256(data), limits, progress)
-    text, starts = _pages([texts.get(n, "") for n in range(1, len(frames) + 1)])
+    text, starts = _pages([texts.get(n, "") for n in range(1, count + 1)])
     if not text.strip():
         raise ExtractionError(problems[0][1] if problems else "no text found in the image by OCR")
     return Extracted(text, starts, tuple(n for n, t in texts.items() if t.strip()), problems)

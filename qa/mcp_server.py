@@ -26,7 +26,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from qa.api import Engine
 from qa.cards import answer_markdown, labels_for
-from qa.errors import InputError
+from qa.errors import QAError
 from qa.settings import AccessSettings
 
 MAX_K = 50
@@ -63,7 +63,7 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
         _key_check(access)
         try:
             answer = engine.ask(question, _k(k), history=history or [])
-        except InputError as error:
+        except QAError as error:  # bad input, or an index that cannot be read: said, never a traceback
             raise ToolError(str(error)) from None
         text = answer_markdown(answer, labels_for("auto", answer.language), question=False)
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
@@ -75,7 +75,7 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
         _key_check(access)
         try:
             passages = engine.search(query, _k(k))
-        except InputError as error:
+        except QAError as error:
             raise ToolError(str(error)) from None
         rows: list[dict[str, Any]] = []
         for rank, passage in enumerate(passages, 1):

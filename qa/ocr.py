@@ -1,15 +1,17 @@
 """Text from page images: scanned PDF pages and uploaded images, read by Tesseract.
 
 Debian packages Tesseract and its English, Russian, Uzbek (Latin) and Uzbek Cyrillic models; one run
-with all four (``eng+rus+uzb+uzb_cyrl``) reads each script as well as the page's own language does
-(bench/ocr.py measures both ways), so a page needs no language guess before it is read. Tesseract
+with all four (``LimitSettings.ocr_languages``, Uzbek Cyrillic first) reads every variant with a
+character error rate of about 1% (bench/ocr.py), so a page needs no language guess before it is read. Tesseract
 is called directly rather than through OCRmyPDF: qa needs the words and their boxes (TSV output, so
 "Show in the document" can mark a cited sentence on the image), not a new PDF, and a direct call
 has a per-page time limit of its own.
 
 Each page read is cached by the file's content hash, the page number and the OCR settings: indexing
-an unchanged file again, the context view and the page view never run Tesseract twice. Runs inside
-the extraction sandbox (qa.sandbox), like every other parse of a corpus file.
+an unchanged file again, the context view and the page view never run Tesseract twice. Reading runs
+inside the extraction sandbox (qa.sandbox), like every other parse of a corpus file; the server's
+own process (the context view) reads the cache only (``LimitSettings.ocr_cache_only``), so it
+gets the very text that was indexed, and never runs Tesseract or decodes an image.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import ExtractionError
 from qa.settings import LimitSettings, default_cache_dir
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PACKAGES = {"eng": "tesseract-ocr-eng", "rus": "tesseract-ocr-rus", "uzb": "tesseract-ocr-uzb",
             "uzb_cyrl": "tesseract-ocr-uzb-cyrl"}
@@ -140,6 +146,8 @@ def read_page(render: Callable[[], bytes], file_hash: str, page: int, limits: Li
     found = cached(file_hash, page, limits)
     if found is not None:
         return found
+    if limits.ocr_cache_only:
+        raise ExtractionError("page not in the OCR cache")
     reason = missing(limits.ocr_languages)
     if reason:
         raise ExtractionError(reason)
@@ -148,19 +156,43 @@ def read_page(render: Callable[[], bytes], file_hash: str, page: int, limits: Li
     return result
 
 
-def image_frames(data: bytes, max_frames: int) -> list[bytes]:
-    """Each frame of an image file (a TIFF may hold several pages) as a greyscale PNG."""
-    from PIL import Image, ImageSequence
+IMAGE_FORMATS = ("PNG", "JPEG", "TIFF")  # what the suffixes promise: no other decoder (EPS → Ghostscript)
 
-    frames = []
-    with Image.open(io.BytesIO(data)) as image:
-        for number, frame in enumerate(ImageSequence.Iterator(image)):
-            if number >= max_frames:
-                raise ExtractionError(f"more than {max_frames} pages to read by OCR")
+
+def open_image(data: bytes) -> Image.Image:
+    """An image file, refused unless it is PNG, JPEG or TIFF and within Pillow's pixel limit."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)  # refuse, not only warn
+        try:
+            return Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+        except UnidentifiedImageError:
+            raise ExtractionError("not a readable PNG, JPEG or TIFF image") from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ExtractionError(f"image larger than {Image.MAX_IMAGE_PIXELS:,} pixels") from None
+
+
+def image_frames(data: bytes) -> tuple[int, Callable[[int], bytes]]:
+    """How many frames an image file has (a TIFF may hold several pages), and a function giving
+    frame n (1-based) as a greyscale PNG, upright as the camera's orientation tag says; each frame is
+    decoded only when asked for."""
+    with open_image(data) as image:
+        count = getattr(image, "n_frames", 1)
+
+    def frame(number: int) -> bytes:
+        from PIL import ImageOps
+
+        with open_image(data) as image:
+            image.seek(number - 1)
+            upright = ImageOps.exif_transpose(image.convert("L"))
             out = io.BytesIO()
-            frame.convert("L").save(out, format="PNG")
-            frames.append(out.getvalue())
-    return frames
+            upright.save(out, format="PNG")
+            return out.getvalue()
+
+    return count, frame
 
 
 def read_pages(renders: dict[int, Callable[[], bytes]], file_hash: str, limits: LimitSettings,
@@ -175,6 +207,8 @@ def read_pages(renders: dict[int, Callable[[], bytes]], file_hash: str, limits: 
             texts[page] = read_page(render, file_hash, page, limits).text
         except ExtractionError as exc:
             problems.append((page, str(exc)))
+        except Exception as exc:  # noqa: BLE001 (a page that cannot be rendered is that page's problem)
+            problems.append((page, f"the page cannot be rendered ({type(exc).__name__})"))
         if progress:
             progress(done, len(renders))
     return texts, tuple(problems)

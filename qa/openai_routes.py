@@ -33,7 +33,7 @@ from qa.types import Answer
 MODEL = "qa"
 MODELS_ROUTE = "/v1/models"
 CHAT_ROUTE = "/v1/chat/completions"
-MAX_BODY_BYTES = 1_048_576  # a long chat's history, each turn cut at max_question_chars anyway
+MAX_BODY_BYTES = 262_144  # a long chat's history of questions (each turn is cut at qa.api.MAX_TURN_CHARS)
 MAX_K = 50
 STREAM_PIECE_WORDS = 8  # words per streamed chunk: small enough to show progress, few events
 
@@ -91,7 +91,8 @@ def completion(answer: Answer, ident: str, created: int) -> dict[str, Any]:
     return {"id": ident, "object": "chat.completion", "created": created, "model": MODEL,
             "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
                          "message": {"role": "assistant", "content": content(answer), "refusal": None}}],
-            "usage": None, "qa": answer.to_json()}
+            # qa spends no tokens; zeros rather than null for clients that add usage up.
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, "qa": answer.to_json()}
 
 
 def chunks(answer: Answer, ident: str, created: int) -> Iterator[str]:
@@ -130,17 +131,17 @@ def add_openai_routes(app: FastAPI, engine: Engine, credentials: tuple[str, str]
             body = json.loads(await read_text(request, MAX_BODY_BYTES))
         except BodyError as problem:
             return error(str(problem), problem.status)
-        except ValueError:
+        except (ValueError, RecursionError):
             return error("the request body is not JSON", 400)
         if isinstance(body, dict) and body.get("model") not in (None, MODEL):
-            return error(f"The model {body.get('model')!r} does not exist: this server offers {MODEL!r}", 404,
-                         "model_not_found", "model")
+            return error(f"The model {str(body.get('model'))[:80]!r} does not exist: this server offers {MODEL!r}",
+                         404, "model_not_found", "model")
         try:
             question, history, k, stream = parse(body)
             # The engine blocks (the encoder): in the thread pool, where simultaneous questions batch.
             answer = await run_in_threadpool(partial(engine.ask, question, k, history=history))
         except InputError as problem:
-            return error(str(problem), 400, param="messages")
+            return error(str(problem), 400)
         except QAError as problem:
             return error(str(problem), 503)
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qa.ocr import IMAGE_SUFFIXES, MIN_TEXT_LAYER, OcrPage, cached, sha256
+from qa.ocr import IMAGE_SUFFIXES, MIN_TEXT_LAYER, OcrPage, cached, open_image, sha256
 from qa.settings import LimitSettings
 
 if TYPE_CHECKING:
@@ -106,12 +106,12 @@ def render(data: bytes, page_number: int, phrases: Sequence[str], suffix: str = 
 
 
 def _render_image(data: bytes, frame: int, phrases: Sequence[str], limits: LimitSettings, width: int) -> bytes:
-    from PIL import Image, ImageSequence
+    from PIL import ImageOps
 
-    with Image.open(io.BytesIO(data)) as picture:
-        for number, each in enumerate(ImageSequence.Iterator(picture), 1):
-            if number == frame:
-                image = each.convert("RGB")
-                image = image.resize((width, max(1, round(image.height * width / image.width))))
-                return _marked(image, _ocr_marks(cached(sha256(data), frame, limits), phrases, image.size))
-    raise ValueError(f"the image has no page {frame}")
+    with open_image(data) as picture:
+        if not 1 <= frame <= getattr(picture, "n_frames", 1):
+            raise ValueError(f"the image has no page {frame}")
+        picture.seek(frame - 1)
+        image = ImageOps.exif_transpose(picture.convert("RGB"))  # as it was read (qa.ocr.image_frames)
+        image = image.resize((width, max(1, round(image.height * width / image.width))))
+        return _marked(image, _ocr_marks(cached(sha256(data), frame, limits), phrases, image.size))

@@ -97,6 +97,9 @@ class Sandbox:
             code = self.close()
             raise ExtractionError(f"the extractor stopped on this file (exit code {code}): "
                                   f"it may need more than {self.limits.extract_memory_mb} MB") from None
+        except BaseException:  # the progress callback failed or was interrupted: this file's replies
+            self.close()  # are still in the pipe, and the next file must not read them
+            raise
         if reply[0] == "refused":
             raise ExtractionError(reply[1])
         return reply

@@ -60,7 +60,7 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
             return JSONResponse({"error": str(error)}, status_code=error.status)
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             body = None
         question = body.get("question") if isinstance(body, dict) else None
         if not isinstance(question, str) or not question.strip():

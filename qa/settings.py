@@ -54,6 +54,7 @@ class LimitSettings:
     ocr_page_seconds: float = 60.0  # a page that takes longer is left out, with its reason
     ocr_max_pages: int = 300  # pages to read by OCR in one file
     ocr_cache: str = ""  # where pages read are kept, by content hash; empty: <cache dir>/ocr
+    ocr_cache_only: bool = False  # the context view: the text that was indexed, never a new reading
     # Follow a symlink in the corpus to a file outside it. Off: whoever can drop a link into a
     # shared or synced corpus folder could otherwise have the server index (and show) any file it reads.
     outside_links: bool = False

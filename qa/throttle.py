@@ -61,11 +61,16 @@ class LoginThrottle:
             elif status and status[0] in self.failures[route]:
                 if len(self._failures) >= self.clients:  # bounded memory under a spray of addresses
                     self._failures.pop(next(iter(self._failures)))
-                self._failures[client] = (failures + 1, time.monotonic() + self.delay(failures + 1))
+                # Counted again now: attempts sent side by side each add one, not all the same one.
+                failures = self._failures.get(client, (0, 0.0))[0] + 1
+                self._failures[client] = (failures, time.monotonic() + self.delay(failures))
 
 
 async def _refuse(send: Send, seconds: int) -> None:
-    body = json.dumps({"detail": f"Too many failed logins: try again in {seconds} s."}).encode()
+    message = f"Too many failed logins: try again in {seconds} s."
+    # Gradio's shape ("detail") and OpenAI's error object, for the clients of either.
+    body = json.dumps({"detail": message, "error": {"message": message, "type": "rate_limit_error", "param": None,
+                                                    "code": "rate_limit_exceeded"}}).encode()
     await send({"type": "http.response.start", "status": 429,
                 "headers": [(b"content-type", b"application/json"), (b"retry-after", str(seconds).encode()),
                             (b"content-length", str(len(body)).encode())]})

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import ExtractionError, storage_error
-from qa.formats import SUPPORTED_SUFFIXES
+from qa.formats import SUPPORTED_SUFFIXES, OcrProgress
 from qa.read import sha256, to_document
 from qa.sandbox import Sandbox
 
@@ -36,7 +36,8 @@ def safe_name(name: str) -> str:
     return stem[:100] + suffix.lower()
 
 
-def store_upload(path: Path, folder: Path, sandbox: Sandbox, max_bytes: int) -> Stored:
+def store_upload(path: Path, folder: Path, sandbox: Sandbox, max_bytes: int,
+                 progress: OcrProgress | None = None) -> Stored:
     """Validate one uploaded file (type, size, text extractable within the limits) and store it."""
     name = safe_name(path.name)
     if Path(name).suffix not in SUPPORTED_SUFFIXES:
@@ -48,7 +49,8 @@ def store_upload(path: Path, folder: Path, sandbox: Sandbox, max_bytes: int) -> 
     except OSError as exc:
         return Stored(None, f"unreadable upload ({exc.strerror or exc})")
     try:
-        if not to_document(name, data, sandbox).text.strip():
+        # A scan is read by OCR here, page by page with ``progress``; the build then reads the cache.
+        if not to_document(name, data, sandbox, progress=progress).text.strip():
             return Stored(None, "no text in it")
     except ExtractionError as exc:
         return Stored(None, str(exc))

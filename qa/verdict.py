@@ -41,7 +41,7 @@ ANSWERED, RELATED, NOT_FOUND = "answered", "related", "not_found"
 
 SIGNALS = (
     "lead_cosine",  # the lead sentence's cosine to the question (a translation's gap given back)
-    "sentence_standout",  # how far the lead sentence's cosine stands above the next five sentences'
+    "sentence_standout",  # how far the best sentence's cosine stands above the next five sentences'
     "best_passage",  # the best passage's cosine (language-centred)
     "standout",  # how far the best passage's cosine stands above the other passages shown
     "coverage",  # the key terms' share covered by the evidence, weighted by specificity

@@ -10,6 +10,7 @@ What an answer looks like on the page is qa.cards.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,8 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
     messages, stored = [], []
     for file in files:
         path = Path(file)
-        result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20)
+        ocr = partial(progress, "ocr") if progress else None
+        result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20, ocr)
         discard_upload(path)
         if result.name is None:
             messages.append(f"❌ {safe_name(path.name)}: {result.message}")
@@ -131,6 +133,8 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         if count:
             note = f" ({labels['already']})" if present else ""
             messages.append(f"✅ {source}: {labels['added']} ({count} {labels['passages']}){note}")
+            # Pages of it that could not be read (by OCR), each with its reason.
+            messages += [f"⚠ {page}: {reason}" for page, reason in skipped.items() if page.startswith(f"{source} (")]
         else:
             messages.append(f"❌ {source}: {skipped.get(source, labels['not_indexed'])}")
     return "\n\n".join(messages)

@@ -50,7 +50,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedd
 
 
 @pytest.mark.parametrize("code", list(QUESTIONS))
-def test_a_question_cites_the_scanned_page_marked_on_its_image(scanned: Engine, code: str) -> None:
+def test_a_question_cites_the_scanned_page_marked_on_its_image(scanned: Engine, code: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     question, phrase = QUESTIONS[code]
     answer = scanned.ask(question, 3)
     best = answer.citations[0]
@@ -59,7 +60,8 @@ def test_a_question_cites_the_scanned_page_marked_on_its_image(scanned: Engine, 
     labels = labels_for("auto", answer.language)
     assert labels["ocr_note"] in sources_html(answer, labels, scanned), "the card says the text was read by OCR"
     assert phrase.lower() in " ".join(claim.text for claim in answer.claims).lower() or phrase in best.text
-    # The context view reads the same text back (from the OCR cache, not by reading the page again).
+    # The context view reads the same text back from the OCR cache: with no Tesseract to read it again.
+    monkeypatch.setenv("PATH", "/nonexistent")
     context = scanned.context(best.source, best.start, best.end)
     assert context.available and " ".join(context.span.split()) == " ".join(best.text.split())
     data = (scanned.settings.corpus_dir / best.source).read_bytes()
@@ -113,5 +115,11 @@ def test_a_broken_image_is_a_skip_with_its_reason(settings: Settings) -> None:
     from qa.errors import ExtractionError
     from qa.read import to_document
 
-    with Sandbox(settings.limits) as sandbox, pytest.raises(ExtractionError, match="corrupt image"):
-        to_document("broken.png", b"\x89PNG\r\n\x1a\n" + bytes(200), sandbox)
+    with Sandbox(settings.limits) as sandbox:
+        with pytest.raises(ExtractionError, match="^not a readable PNG, JPEG or TIFF image$"):
+            to_document("broken.png", b"\x89PNG\r\n\x1a\n" + bytes(200), sandbox)
+        # Only the decoders the suffixes promise: a GIF named .png is refused, not decoded.
+        gif = io.BytesIO()
+        page_image("GIF", dpi=72).save(gif, format="GIF")
+        with pytest.raises(ExtractionError, match="not a readable PNG, JPEG or TIFF"):
+            to_document("renamed.png", gif.getvalue(), sandbox)

@@ -87,10 +87,13 @@ def test_errors_come_in_the_openai_format(server: dict) -> None:
 
 
 def test_refused_without_the_key(server: dict) -> None:
-    # After each failure the throttle makes the next attempt wait (1 s, then 2 s).
+    # After each failure the throttle makes the next attempt wait (1 s, then 2 s), in OpenAI's format.
     with pytest.raises(openai.AuthenticationError, match="API key"):
         client(server, "wrong-horse").chat.completions.create(
             model="qa", messages=[{"role": "user", "content": QUESTIONS["en"]}])
+    with pytest.raises(openai.RateLimitError, match="Too many failed logins") as waited:
+        client(server, "another-guess").models.list()
+    assert waited.value.response.headers["retry-after"] == "1"
     time.sleep(1.2)
     request = urllib.request.Request(f"{server['url']}/v1/models")
     with pytest.raises(urllib.error.HTTPError) as refused:
