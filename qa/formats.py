@@ -156,6 +156,8 @@ def extract_docx(data: bytes, limits: LimitSettings, progress: OcrProgress | Non
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
+            if "word/document.xml" not in archive.namelist():
+                raise ExtractionError("not a Word document (a zip archive without word/document.xml)")
     except zipfile.BadZipFile as exc:
         raise ExtractionError("corrupt Word document (not a zip archive)") from exc
     if unpacked > limits.max_unpacked_mb * 2**20:

@@ -48,6 +48,8 @@ def store_upload(path: Path, folder: Path, sandbox: Sandbox, max_bytes: int,
         data = path.read_bytes()
     except OSError as exc:
         return Stored(None, f"unreadable upload ({exc.strerror or exc})")
+    if not data.strip():  # as the CLI says it, before any parser names its own exception
+        return Stored(None, "empty")
     try:
         # A scan is read by OCR here, page by page with ``progress``; the build then reads the cache.
         if not to_document(name, data, sandbox, progress=progress).text.strip():

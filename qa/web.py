@@ -34,6 +34,7 @@ MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 # one forward pass (Embedder.queries), so throughput grows with load instead of queueing.
 ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
+ADDED, REFUSED = "✓", "✗"  # not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
 EXAMPLES = [
     "Which cells produce IL-6 under stress conditions?",
@@ -115,7 +116,7 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20, ocr)
         discard_upload(path)
         if result.name is None:
-            messages.append(f"❌ {safe_name(path.name)}: {result.message}")
+            messages.append(f"{REFUSED} {safe_name(path.name)}: {result.message}")
         else:
             # Already present: indexed again if it is not in the index yet (a build that failed before).
             stored.append((f"{UPLOAD_FOLDER}/{result.name}", result.present))
@@ -125,18 +126,19 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         report = build(settings, engine.embedder, settings.corpus_dir, settings.index_dir, progress=progress)
         index = load_index(settings)
     except QAError as exc:
-        return "\n\n".join([*messages, f"❌ {exc}"])
+        return "\n\n".join([*messages, f"{REFUSED} {exc}"])
     engine.reload(index)
     skipped = {s.source: s.reason for s in report.skipped}
     for source, present in stored:
         count = index.count_source(source)
         if count:
             note = f" ({labels['already']})" if present else ""
-            messages.append(f"✅ {source}: {labels['added']} ({count} {labels['passages']}){note}")
+            unit = labels["passage"] if count == 1 else labels["passages"]
+            messages.append(f"{ADDED} {source}: {labels['added']} ({count} {unit}){note}")
             # Pages of it that could not be read (by OCR), each with its reason.
             messages += [f"⚠ {page}: {reason}" for page, reason in skipped.items() if page.startswith(f"{source} (")]
         else:
-            messages.append(f"❌ {source}: {skipped.get(source, labels['not_indexed'])}")
+            messages.append(f"{REFUSED} {source}: {skipped.get(source, labels['not_indexed'])}")
     return "\n\n".join(messages)
 
 
@@ -161,6 +163,8 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                 asked: list[str]) -> list[Any]:
         # The thread is the chat the reader sees: after Clear, an empty chat means no earlier questions
         # and no last answer, even when the server's reset has not run yet (a question sent at once).
+        if not (question or "").strip():  # Enter on an empty box: nothing to ask, no bubble
+            return [history, question, last, asked, *relabel(choice, last, asked)]
         if not history:
             last, asked = None, []
         history, asked = list(history or []), list(asked or [])

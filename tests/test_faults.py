@@ -202,6 +202,16 @@ def _gradio_copy(folder: Path, name: str, data: bytes) -> str:
     return str(holder / name)
 
 
+def _zip_of_text() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("notes.txt", "not a Word document")
+    return out.getvalue()
+
+
 def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, hostile: dict[str, bytes]) -> None:
     from qa.languages import ENGLISH
     from qa.web import upload_files
@@ -211,14 +221,18 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
     files = [_gradio_copy(gradio, "gout note.md", good.encode()),
              _gradio_copy(gradio, "malformed.docx", hostile["malformed.docx"]),
              _gradio_copy(gradio, "bomb.docx", hostile["bomb-202M-chars.docx"]),
-             _gradio_copy(gradio, "second.txt", b"Varnestat lowers triglycerides by a third in adults.")]
+             _gradio_copy(gradio, "second.txt", b"Varnestat lowers triglycerides by a third in adults."),
+             _gradio_copy(gradio, "nothing.pdf", b""), _gradio_copy(gradio, "archive.docx", _zip_of_text())]
     with Sandbox(upload_engine.settings.limits) as sandbox:
         status = upload_files(files, upload_engine, sandbox, ENGLISH.labels)
         lines = status.splitlines()
-        assert any(line.startswith("❌ malformed.docx: corrupt Word document") for line in lines), status
-        assert "❌ bomb.docx: more than 5,000,000 characters of text" in lines, status
-        assert any(line.startswith("✅ uploads/gout_note.md: added") for line in lines), status
-        assert any(line.startswith("✅ uploads/second.txt: added") for line in lines), status
+        assert any(line.startswith("✗ malformed.docx: corrupt Word document") for line in lines), status
+        assert "✗ bomb.docx: more than 5,000,000 characters of text" in lines, status
+        assert any(line.startswith("✓ uploads/gout_note.md: added") for line in lines), status
+        assert "✓ uploads/second.txt: added, searchable now (1 passage)" in lines, status
+        # Said as the CLI says it, not as a parser's exception: an empty file, a zip named .docx.
+        assert "✗ nothing.pdf: empty" in lines, status
+        assert "✗ archive.docx: not a Word document (a zip archive without word/document.xml)" in lines, status
         assert not [p for p in gradio.rglob("*") if p.is_file()], "Gradio's temporary copies are removed"
         uploads = upload_engine.settings.corpus_dir / "uploads"
         assert sorted(p.name for p in uploads.iterdir()) == ["gout_note.md", "second.txt"]
@@ -228,7 +242,7 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
         (uploads / "pending.txt").write_text("Doxelium treats chronic hiccups in adults.", encoding="utf-8")
         again = upload_files([_gradio_copy(gradio, "pending.txt", b"Doxelium treats chronic hiccups in adults.")],
                              upload_engine, sandbox, ENGLISH.labels)
-    assert again.startswith("✅ uploads/pending.txt: added") and "already in the corpus" in again, again
+    assert again.startswith("✓ uploads/pending.txt: added") and "already in the corpus" in again, again
     assert upload_engine.ask("What treats chronic hiccups?").citations[0].source == "uploads/pending.txt"
 
 

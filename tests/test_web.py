@@ -467,3 +467,16 @@ def test_json_route_and_gradio_api_take_the_history(server: dict) -> None:
     assert "carried" not in alone, "the history is optional"
     status, body_back, _ = post_json(server["url"], json.dumps({"question": "Why?", "history": "not a list"}).encode())
     assert status == 400 and "history" in body_back["error"]
+
+
+def test_enter_on_an_empty_box_asks_nothing(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.fill("#qa-question textarea", "   ")
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_timeout(2000)
+    assert page.locator("#qa-chat .message").count() == 0, page.inner_text("#qa-chat")
+    page.fill("#qa-question textarea", "What is IL-6?")  # and the box still asks
+    page.press("#qa-question textarea", "Enter")
+    page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 2", timeout=60_000)
+    page.close()

@@ -78,7 +78,8 @@ LANGUAGE = Language(
     function_words={"Latn": frozenset(
         "the of and is are was were with for to by from that this which on be has have than or not it".split())},
     priority=1,
-    not_found={"Latn": "The sources do not contain an answer to this question. The closest passages are listed below."},
+    not_found={"Latn": "The sources do not contain an answer to this question. "
+                       "The closest passages are shown with the sources."},
     english_source={},
     related_answer={"Latn": ("The sources discuss this topic but may not answer this question{missing}. "
                              "The closest statements:", " (not found in them: {terms})")},
@@ -86,7 +87,7 @@ LANGUAGE = Language(
         "quoted": "Quoted in the answer", "related": "Related passage", "rank": "match {rank} of {total}",
         "copy": "Copy with references", "references": "References",
         "closest": "Closest passages", "question_label": "Question", "carried": "Read with the earlier question",
-        "files": "Reading files", "chunks": "Embedding passages", "passages": "passages",
+        "files": "Reading files", "chunks": "Embedding passages", "passages": "passages", "passage": "passage",
         "files_unit": "files", "chunks_unit": "passages",
         "ocr": "Reading scanned pages (OCR)", "ocr_unit": "pages", "ocr_note": "read by OCR: check the page image",
         "not_indexed": "not indexed", "auto": "Auto",
