@@ -47,6 +47,14 @@ def validate_history(history: object) -> list[str]:
     return questions
 
 
+MAX_K = 50  # citations one answer may carry: the CLI's --k, the JSON, OpenAI and MCP "k"
+
+
+def valid_k(k: object) -> bool:
+    """Whether ``k`` is a whole number of citations from 1 to MAX_K (JSON's true is not one)."""
+    return isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= MAX_K
+
+
 MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has three letters and digits, "aaaa" one
 # A turn is cut here before any work on it (prepare cuts a question to max_question_chars at a word
 # boundary later): a megabyte pasted into a chat costs nothing.

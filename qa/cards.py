@@ -16,6 +16,7 @@ from typing import Protocol
 from qa.api import Engine
 from qa.languages import LANGUAGES
 from qa.types import Answer, Citation
+from qa.verdict import NOT_FOUND, RELATED
 
 _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -97,10 +98,10 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
         lambda m: f"[\\[{m[1]}\\]](#qa-source-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
         escape_markdown(answer.answer),
     )
-    if answer.verdict == "not_found":
+    if answer.verdict == NOT_FOUND:
         return f"⚠️ **{labels['not_found']}**\n\n{body}{footer}"
     confidence = f"  \n_{labels['confidence']}: {answer.confidence:.0%}_"
-    if answer.verdict == "related":
+    if answer.verdict == RELATED:
         return f"ℹ️ **{labels['related_verdict']}**\n\n{body}{footer}{confidence}"
     return body + footer + confidence
 

@@ -141,7 +141,9 @@ def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | No
 
 
 def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
-    flag = {"answered": "", "related": "  [related: the sources may not answer this]"}.get(
+    from qa.verdict import ANSWERED, RELATED
+
+    flag = {ANSWERED: "", RELATED: "  [related: the sources may not answer this]"}.get(
         answer.verdict, "  [not found in the sources]")
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
     print(f"A: {answer.answer}\n")
@@ -153,10 +155,10 @@ def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from qa.api import open_engine
+    from qa.api import MAX_K, open_engine, valid_k
 
-    if args.k < 1 or args.k > 50:
-        print("qa: --k must be between 1 and 50", file=sys.stderr)
+    if not valid_k(args.k):
+        print(f"qa: --k must be between 1 and {MAX_K}", file=sys.stderr)
         return EXIT_USAGE
     questions = _questions(args)
     engine = open_engine(args.index)
@@ -182,12 +184,12 @@ def run_eval(args: argparse.Namespace) -> int:
     import hashlib
 
     from qa.answer import first_statement
-    from qa.api import open_engine
+    from qa.api import MAX_K, open_engine, valid_k
     from qa.evaluate import Ranked, evaluate, load_rows, table, to_json
     from qa.settings import default_cache_dir
 
-    if not 1 <= args.k <= 50:
-        print("qa: --k must be between 1 and 50", file=sys.stderr)
+    if not valid_k(args.k):
+        print(f"qa: --k must be between 1 and {MAX_K}", file=sys.stderr)
         return EXIT_USAGE
     rows = load_rows(args.qa)
     settings = Settings()

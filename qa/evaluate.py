@@ -21,6 +21,7 @@ from pathlib import Path
 
 from qa.errors import EvalFileError
 from qa.lang import detect
+from qa.verdict import ANSWERED, NOT_FOUND, RELATED
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,9 @@ def evaluate(rows: Iterable[dict], system: System, k: int) -> dict[str, Scores]:
             first_sentence_recall=_share(reader[key]["first"]),
             kept=_share(reader[key]["kept"]),
             flagged=_share(reader[key]["flagged"]),
-            answered=_verdict_share(reader[key], "answered"),
-            related=_verdict_share(reader[key], "related"),
-            not_found=_verdict_share(reader[key], "not_found"),
+            answered=_verdict_share(reader[key], ANSWERED),
+            related=_verdict_share(reader[key], RELATED),
+            not_found=_verdict_share(reader[key], NOT_FOUND),
             brier=_share(reader[key]["brier"]),
         )
     return out

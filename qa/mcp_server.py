@@ -24,12 +24,11 @@ import mcp_types as types
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-from qa.api import Engine
+from qa.api import MAX_K, Engine, valid_k
 from qa.cards import answer_markdown, labels_for
 from qa.errors import QAError
 from qa.settings import AccessSettings
 
-MAX_K = 50
 READ_ONLY = types.ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                                   open_world_hint=False)
 INSTRUCTIONS = (
@@ -47,7 +46,7 @@ def _key_check(access: AccessSettings) -> None:
 
 
 def _k(k: int | None) -> int | None:
-    if k is not None and not 1 <= k <= MAX_K:
+    if k is not None and not valid_k(k):
         raise ToolError(f"k must be a whole number from 1 to {MAX_K}")
     return k
 

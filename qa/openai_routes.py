@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from qa.api import Engine
+from qa.api import MAX_K, Engine, valid_k
 from qa.cards import answer_markdown, labels_for
 from qa.errors import InputError, QAError
 from qa.http_basics import BodyError, add_first, authorised, read_text
@@ -34,7 +34,6 @@ MODEL = "qa"
 MODELS_ROUTE = "/v1/models"
 CHAT_ROUTE = "/v1/chat/completions"
 MAX_BODY_BYTES = 262_144  # a long chat's history of questions (each turn is cut at qa.api.MAX_TURN_CHARS)
-MAX_K = 50
 STREAM_PIECE_WORDS = 8  # words per streamed chunk: small enough to show progress, few events
 
 
@@ -78,7 +77,7 @@ def parse(body: object) -> tuple[str, list[str], int | None, bool]:
     if messages[-1].get("role") != "user" or not asked or not asked[-1].strip():
         raise InputError("the last message must be the user's question, with text")
     k = body.get("k")
-    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K):
+    if k is not None and not valid_k(k):
         raise InputError(f'"k" must be a whole number from 1 to {MAX_K}')
     return asked[-1], [turn for turn in asked[:-1] if turn.strip()], k, body.get("stream") is True
 

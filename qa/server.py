@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
-from qa.api import Engine, open_engine
+from qa.api import MAX_K, Engine, open_engine, valid_k
 from qa.build import build
 from qa.embed import Embedder
 from qa.errors import InputError, QAError
@@ -41,7 +41,6 @@ from qa.web import CSS, EXAMPLES, HEAD, MAX_UPLOAD_MB, build_app
 ASK_ROUTE = "/api/ask"
 # A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
 MAX_BODY_BYTES = 65_536
-MAX_K = 50  # citations one answer may carry (the CLI's --k bound)
 # A wrong password or key on the JSON and OpenAI routes counts as a failed login (qa.throttle).
 WRONG_KEY = {f"POST {ASK_ROUTE}": frozenset({401}), f"POST {CHAT_ROUTE}": frozenset({401}),
              f"GET {MODELS_ROUTE}": frozenset({401})}
@@ -67,7 +66,7 @@ def add_ask_route(app: FastAPI, engine: Engine, credentials: tuple[str, str] | N
             return JSONResponse({"error": 'send a JSON object {"question": "..."} with a non-empty question'},
                                 status_code=400)
         k = body.get("k")
-        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K):
+        if k is not None and not valid_k(k):
             return JSONResponse({"error": f'"k" must be a whole number from 1 to {MAX_K}'}, status_code=400)
         try:
             # The engine blocks (the encoder): in the thread pool, where simultaneous questions batch.

@@ -107,12 +107,12 @@ def term_signals(checks: list[TermCheck]) -> dict[str, float]:
     if not checks:
         return {"coverage": 1.0, "lead_coverage": 1.0, "all_covered": 1.0, "missing_things": 0.0,
                 "missing_other": 0.0, "terms": 0.0}
-    weight = {id(c): max(c.specificity, _MIN_WEIGHT) for c in checks}
-    total = sum(weight.values())
+    weights = [max(c.specificity, _MIN_WEIGHT) for c in checks]
+    total = sum(weights)
     missing = [c for c in checks if not c.in_evidence]
     return {
-        "coverage": sum(weight[id(c)] for c in checks if c.in_evidence) / total,
-        "lead_coverage": sum(weight[id(c)] for c in checks if c.in_lead) / total,
+        "coverage": sum(w for c, w in zip(checks, weights, strict=True) if c.in_evidence) / total,
+        "lead_coverage": sum(w for c, w in zip(checks, weights, strict=True) if c.in_lead) / total,
         "all_covered": float(not missing),
         "missing_things": min(_MANY, sum(1.0 for c in missing if c.thing)),
         "missing_other": min(_MANY, sum(c.specificity for c in missing if not c.thing)),
