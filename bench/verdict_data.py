@@ -5,10 +5,10 @@ with the signals the answer step measured and whether the quoted sentences answe
 
 Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
 shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet;
-and the first blind validation round (bench/data/validation: questions about the seeds written by a
-helper who never saw the dev sets, and a fresh corpus with its questions), spent as validation once
-its results were read and kept as training data since (off-topic rows left out: the budget is of
-near-topic questions).
+and the spent blind validation rounds (bench/data/validation, validation_v2: questions about the
+seeds written by a helper who never saw the dev sets, the first with a fresh corpus and its
+questions), each spent as validation once its results were read and kept as training data since
+(off-topic rows left out: the budget is of near-topic questions).
 PubMedQA / RuMedDaNet: a fixed fifth of the questions have their own context left out of the
 distractor corpus ("removed": label 0), the rest find theirs among them ("own": label 1 when the
 lead sentence is quoted from it)."""
@@ -32,6 +32,9 @@ CACHE = default_cache_dir() / "bench"
 SIGNALS = CACHE / "verdict-signals.jsonl"
 REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of the corpus
 VALIDATION = ROOT / "bench" / "data" / "validation"
+# Blind rounds already read once (bench.blind): training data since, each its own fold.
+SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
+                ("seeds_blind2", ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"))
 
 
 def _rows(path: Path) -> list[dict]:
@@ -82,9 +85,10 @@ def labelled() -> Iterator[tuple[str, str, dict]]:
     for row in seeds:
         yield "seeds", "shipped", row
         yield "seeds", "distractors", row
-    for row in _rows(VALIDATION / "seed_validation.jsonl"):
-        yield "seeds_blind", "shipped", row
-        yield "seeds_blind", "distractors", row
+    for group, path in SPENT_ROUNDS:
+        for row in _rows(path):
+            yield group, "shipped", row
+            yield group, "distractors", row
     for row in _rows(VALIDATION / "fresh_qa.jsonl"):
         yield "fresh_blind", "blind_corpus", row
     for name in ("notes", "notes_fresh", "leaflets"):

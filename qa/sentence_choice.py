@@ -37,6 +37,9 @@ class Candidate:
     # Where the sentence's reading starts: the start of the sentence an opening "It…" points back
     # to (past any that point back themselves), else of the sentence itself.
     reading: int
+    # What the score adds up: the centred cosine (with the translation gap), 1 / (1 + passage rank)
+    # and the rarity-weighted share of the key terms covered.
+    parts: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def text(self, passages: list[Passage]) -> str:
         return passages[self.rank].chunk.text[self.span[0] : self.span[1]]
@@ -79,8 +82,9 @@ def candidates(
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
-            score = float(sentence_vector @ vector) + shift + settings.answer.rank_weight / (1 + shared_rank)
-            candidate = Candidate(rank, span, score, sentence_vector, reading)
+            cosine = float(sentence_vector @ vector) + shift
+            score = cosine + settings.answer.rank_weight / (1 + shared_rank)
+            candidate = Candidate(rank, span, score, sentence_vector, reading, (cosine, 1 / (1 + shared_rank), 0.0))
             # The sentence before sets the scene ("The MESA study provided insight. Ahmad et al.
             # reported…"): a term it covers counts at ``context_weight`` for this one. Its df (below)
             # counts only the sentences that cover the term themselves.
@@ -88,7 +92,10 @@ def candidates(
             found.append((candidate, [1.0 if o else window * c for o, c in zip(own, context, strict=True)]))
     weights = _term_weights([covered for _, covered in found], len(terms), keys)
     bonus = settings.answer.term_weight
-    out = [replace(c, score=c.score + bonus * float(weights @ np.array(covered, np.float64))) for c, covered in found]
+    out = []
+    for c, covered in found:
+        share = float(weights @ np.array(covered, np.float64))
+        out.append(replace(c, score=c.score + bonus * share, parts=(c.parts[0], c.parts[1], share)))
     return sorted(out, key=lambda c: -c.score)
 
 

@@ -198,8 +198,9 @@ def test_topic_sentence_gives_way_to_the_sentence_that_answers(engine: Engine) -
 def test_the_corpus_subject_does_not_pick_the_sentence(engine: Engine, question: str) -> None:
     # "IL-6" is in almost every sentence of the seeds, so covering it tells no sentence apart; the one
     # that answers says "The cytokine activates the gp130 receptor complex" without naming IL-6.
+    # (What is tested is the sentence chosen; how sure the verdict is, is qa.verdict's to say.)
     answer = engine.ask(question)
-    assert answer.supported
+    assert answer.verdict != "not_found"
     assert "gp130 receptor complex" in answer.claims[0].text, answer.answer
 
 
