@@ -57,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     cell[f"{row['kind']} never answered"].append(answer.verdict != "answered")
     columns = ["answered", "related", "states", "recall5", "neartopic never answered", "offtopic never answered"]
-    lines = ["# Blind validation round", "", f"`python -m bench.blind --qa {args.qa.relative_to(ROOT)}`: "
+    command = f"python -m bench.blind --qa {args.qa.resolve().relative_to(ROOT)}"
+    if args.out.resolve() != RESULTS:
+        command += f" --out {args.out.resolve().relative_to(ROOT)}"
+    lines = ["# Blind validation round", "", f"`{command}`: "
              f"{len(rows)} questions, read once after the design was fixed.", "",
              "| index | variant | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
     for (name, variant), cell in sorted(cells.items()):
