@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.answer import compose
-from qa.embed import Embedder
+from qa.encoders import Encoder, open_encoder
 from qa.errors import ExtractionError, InputError
 from qa.followup import resolve
 from qa.index import SearchIndex, load_index
@@ -77,7 +77,7 @@ def validate(question: str) -> str:
 
 
 class Engine:
-    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings) -> None:
         self.embedder, self.settings = embedder, settings
         self.reload(index)
 
@@ -175,7 +175,7 @@ def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: st
 def open_engine(
     index_dir: Path | None = None,
     settings: Settings | None = None,
-    embedder: Embedder | None = None,
+    embedder: Encoder | None = None,
     log: Callable[[str], None] | None = None,
 ) -> Engine:
     settings = settings or Settings()
@@ -183,6 +183,6 @@ def open_engine(
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.
     index = load_index(settings)
-    embedder = embedder or Embedder(settings, log)
+    embedder = embedder or open_encoder(settings, log)
     index.check_model(embedder.id)
     return Engine(index, embedder, settings)

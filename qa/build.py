@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.chunk import CHUNKER_VERSION, chunk_document
-from qa.embed import Embedder
+from qa.encoders import Encoder
 from qa.errors import ExtractionError, IndexUnavailable
 from qa.index import FORMAT_VERSION, Index
 from qa.read import Skipped, read_corpus, read_file, sha256, to_document
@@ -52,7 +52,7 @@ def _chunking(settings: Settings) -> dict[str, int]:
             "min_sentence_chars": settings.answer.min_sentence_chars}
 
 
-def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> dict:
+def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str]) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.id,
@@ -64,7 +64,7 @@ def _manifest(settings: Settings, embedder: Embedder, files: dict[str, str]) -> 
     }
 
 
-def _reusable(old: Index | None, settings: Settings, embedder: Embedder) -> Index | None:
+def _reusable(old: Index | None, settings: Settings, embedder: Encoder) -> Index | None:
     """The existing index when its vectors can be reused (same model, precision, dimension and prefix)."""
     if old is None:
         return None
@@ -79,7 +79,7 @@ def _reusable(old: Index | None, settings: Settings, embedder: Embedder) -> Inde
 
 def build(
     settings: Settings,
-    embedder: Embedder,
+    embedder: Encoder,
     corpus: Path,
     folder: Path,
     rebuild: bool = False,
@@ -118,7 +118,7 @@ def _load(folder: Path) -> Index | None:
 
 
 def _build(
-    settings: Settings, embedder: Embedder, corpus: Path, old: Index | None,
+    settings: Settings, embedder: Encoder, corpus: Path, old: Index | None,
     progress: Callable[[str, int, int], None] | None,
 ) -> tuple[Index, BuildReport]:
     report = BuildReport()
@@ -220,7 +220,7 @@ def _add_document(
 
 
 def _embed(
-    embedder: Embedder, texts: list[str], into: dict[str, np.ndarray], report: BuildReport,
+    embedder: Encoder, texts: list[str], into: dict[str, np.ndarray], report: BuildReport,
     progress: Callable[[str, int, int], None] | None, total: int, batch_size: int,
 ) -> None:
     """Embed each text once, in length order (as sentence-transformers does within one call) so

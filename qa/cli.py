@@ -67,13 +67,12 @@ def run_mcp(args: argparse.Namespace) -> int:
 
     settings = replace(Settings(), corpus_dir=args.corpus)
     engine = open_engine(args.index, settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
-    engine.embedder.fast_questions(log=lambda message: print(f"qa: {message}", file=sys.stderr))
     return run(engine, settings.access)
 
 
 def run_index(args: argparse.Namespace) -> int:
     from qa.build import build
-    from qa.embed import Embedder
+    from qa.encoders import open_encoder
     from qa.progress import progress_bar
 
     settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
@@ -82,7 +81,7 @@ def run_index(args: argparse.Namespace) -> int:
     if not args.corpus.is_dir():
         print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
         return EXIT_USAGE
-    embedder = Embedder(settings)
+    embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
     report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=progress_bar())
     for skip in report.skipped:
         print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
@@ -194,12 +193,13 @@ def run_eval(args: argparse.Namespace) -> int:
     rows = load_rows(args.qa)
     settings = Settings()
     index_dir = args.index or settings.index_dir
+    encoder = None
     if args.corpus is not None:
         if not args.corpus.is_dir():
             print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
             return EXIT_USAGE
         from qa.build import build
-        from qa.embed import Embedder
+        from qa.encoders import open_encoder
         from qa.progress import progress_bar
 
         key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]
@@ -207,9 +207,10 @@ def run_eval(args: argparse.Namespace) -> int:
         # A cached local index per corpus folder, never the configured one (QA_INDEX may name a
         # shared Milvus collection, which an evaluation corpus must not replace).
         settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir, index_uri="")
-        report = build(settings, Embedder(settings), args.corpus, index_dir, progress=progress_bar())
+        encoder = open_encoder(settings)
+        report = build(settings, encoder, args.corpus, index_dir, progress=progress_bar())
         print(f"qa: {report.summary()}", file=sys.stderr)
-    engine = open_engine(index_dir, settings)
+    engine = open_engine(index_dir, settings, encoder)
 
     def system(question: str, n: int) -> Ranked:
         answer = engine.ask(question, n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -49,25 +50,60 @@ def model_id(settings: Settings) -> str:
     return settings.model
 
 
+def model_identity(settings: Settings, path: str) -> str:
+    """The manifest's model identity: the name, and the content of a local folder."""
+    try:
+        content = fingerprint(path)
+    except OSError as exc:
+        raise ModelError(f"cannot read embedding model {settings.model!r}: {exc}") from exc
+    return f"{model_id(settings)}@{content}" if content else model_id(settings)
+
+
+def check_choices(settings: Settings) -> str:
+    """The precision to embed passages in; a bad QA_PRECISION or QA_QUESTION_ENCODER fails here,
+    before any model loads, in every command."""
+    if settings.question_encoder not in QUESTION_ENCODERS:
+        raise ModelError(f"QA_QUESTION_ENCODER must be one of {', '.join(QUESTION_ENCODERS)}, "
+                         f"not {settings.question_encoder!r}")
+    return resolve_precision(settings.precision)
+
+
 # What decides the vectors a model folder makes: its configs, tokenizer and weights (not its README).
 _IDENTITY_SUFFIXES = frozenset({".json", ".safetensors", ".bin", ".pt", ".pth", ".onnx", ".model", ".txt"})
 
 
 def fingerprint(path: str) -> str:
     """A hash of a local model folder's config, tokenizer and weight files: a different model put at
-    the same path is a different model (its vectors are never mixed with the old ones). blake2b:
-    ~0.3 s for e5-small's 470 MB on this machine, a third of sha256's time."""
+    the same path is a different model (its vectors are never mixed with the old ones). Remembered
+    in the cache by the files' names, sizes and modification times, so that a reader of the index
+    does not read the weights on every start."""
     folder = Path(path)
     if not folder.is_dir():
         return ""  # a hub name: there is no local content to hash
+    files = [f for f in sorted(folder.rglob("*")) if f.is_file() and f.suffix in _IDENTITY_SUFFIXES
+             and not f.name.lower().startswith("readme")]
+    stats = [(f.relative_to(folder).as_posix(), f.stat()) for f in files]
+    signature = hashlib.blake2b(repr([(name, st.st_size, st.st_mtime_ns) for name, st in stats]).encode(),
+                                digest_size=16).hexdigest()
+    remembered = default_cache_dir() / "fingerprints" / f"{signature}.txt"
+    try:
+        return remembered.read_text(encoding="ascii").strip()
+    except OSError:
+        pass
     digest = hashlib.blake2b(digest_size=16)
-    for file in sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix in _IDENTITY_SUFFIXES):
-        if file.name.lower().startswith("readme"):
-            continue
-        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+    for file, (name, _) in zip(files, stats, strict=True):
+        digest.update(name.encode() + b"\0")
         with open(file, "rb") as handle:
             digest.update(hashlib.file_digest(handle, "blake2b").digest())
-    return digest.hexdigest()
+    content = digest.hexdigest()
+    try:  # only a shortcut: a cache that cannot be written costs a re-hash next time
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        staging = remembered.with_suffix(f".{os.getpid()}.tmp")
+        staging.write_text(content, encoding="ascii")
+        os.replace(staging, remembered)
+    except OSError:
+        pass
+    return content
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -127,18 +163,13 @@ class Embedder:
         # Two cores: more threads than cores, or busy-waiting ones, cost ~30x per query.
         torch.set_num_threads(max(1, settings.threads))
         self.settings = settings
-        self.precision = resolve_precision(settings.precision)  # a bad QA_PRECISION fails before the load
-        if settings.question_encoder not in QUESTION_ENCODERS:  # so does a bad QA_QUESTION_ENCODER, in every command
-            raise ModelError(f"QA_QUESTION_ENCODER must be one of {', '.join(QUESTION_ENCODERS)}, "
-                             f"not {settings.question_encoder!r}")
+        self.precision = check_choices(settings)
         self.path = path = model_path(settings, log)
         try:
             self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
-            # The manifest's model identity: the name, and the content of a local folder.
-            content = fingerprint(path)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load embedding model {settings.model!r}: {exc}") from exc
-        self.id = f"{model_id(settings)}@{content}" if content else model_id(settings)
+        self.id = model_identity(settings, path)
         # bf16 as autocast, not a bf16 copy of the model: matrix products run in bfloat16 while
         # normalisation and softmax stay float32. Measured on 160 passages: cosine to float32 ≥
         # 0.99998 and independent of batch padding (≥ 0.99999), at 64 passages/s against 27; a model
@@ -156,8 +187,8 @@ class Embedder:
 
     def fast_questions(self, log: Callable[[str], None] | None = None) -> str:
         """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
-        (qa.onnx_questions); for servers and benchmarks, which ask many questions: a one-shot CLI
-        call would spend more on loading the session than it saves. Returns the encoder in use."""
+        (qa.onnx_questions, exported on the first call); later processes then read questions without
+        torch (qa.encoders). Returns the encoder in use."""
         if self.settings.question_encoder == "torch" or self.question_encoder == "onnx":
             return self.question_encoder
         from qa import onnx_questions

@@ -9,7 +9,7 @@ logged reason. ``$QA_QUESTION_ENCODER=torch`` keeps questions on torch.
 
 from __future__ import annotations
 
-import copy
+import json
 import os
 import re
 import tempfile
@@ -28,10 +28,12 @@ MIN_COSINE = 0.9999  # the export must give the torch vectors, not approximately
 
 
 class OnnxQuestions:
-    """``__call__(texts)`` → normalised float32 vectors, as ``SentenceTransformer.encode`` gives."""
+    """``__call__(texts)`` → normalised float32 vectors, as ``SentenceTransformer.encode`` gives;
+    needs only ONNX Runtime and ``tokenizers`` (no torch)."""
 
-    def __init__(self, path: Path, tokenizer: Any, max_length: int, threads: int) -> None:
+    def __init__(self, path: Path, meta: dict, threads: int) -> None:
         import onnxruntime as ort
+        from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
@@ -39,13 +41,40 @@ class OnnxQuestions:
         # Idle threads must not spin: on two cores they would take the CPU from torch and the server.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.tokenizer, self.max_length = tokenizer, max_length
+        # The model's own tokenizer, read-only once set up: safe beside an index build's workers.
+        self.tokenizer = Tokenizer.from_file(str(_sibling(path, TOKENIZER)))
+        self.tokenizer.enable_truncation(int(meta["max_length"]))
+        self.tokenizer.enable_padding(pad_id=int(meta["pad_id"]), pad_token=str(meta["pad_token"]))
+        self.dim = int(meta["dim"])
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        tokens = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_length,
-                                return_tensors="np")
-        feed = {name: np.asarray(tokens[name], dtype=np.int64) for name in ("input_ids", "attention_mask")}
+        encodings = self.tokenizer.encode_batch(list(texts))
+        feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
         return np.ascontiguousarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+
+TOKENIZER, VERIFIED = ".tokenizer.json", ".json"  # beside the export; the second is written once it checks
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.stem + suffix)
+
+
+def export_path(model_id: str) -> Path:
+    return default_cache_dir() / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".onnx")
+
+
+def standalone(model_id: str, threads: int) -> OnnxQuestions | None:
+    """The question encoder of an export already made and checked for this model, else None."""
+    path = export_path(model_id)
+    try:
+        meta = json.loads(_sibling(path, VERIFIED).read_text(encoding="utf-8"))
+        return OnnxQuestions(path, meta, threads)
+    except (OSError, ValueError, KeyError, ImportError):
+        return None
+    except Exception:  # noqa: BLE001 (ONNX Runtime's own errors: a damaged file means torch again)
+        return None
 
 
 def _pooled(model: Any) -> Any:
@@ -88,22 +117,33 @@ def _export(model: Any, target: Path) -> None:
         Path(staging).unlink(missing_ok=True)
 
 
+def _write(path: Path, text: str) -> None:
+    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".write-")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(staging, path)
+
+
 def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray], threads: int,
          log: Callable[[str], None] | None = None) -> OnnxQuestions | None:
     """The ONNX question encoder for this model (exported on first use), or None with the reason
-    logged when ONNX Runtime is missing or the export does not reproduce ``reference``'s vectors."""
+    logged when ONNX Runtime is missing or the export does not reproduce ``reference``'s vectors.
+    Once it does, a stamp beside it lets later processes use it without torch (``standalone``)."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
         return None
-    target = default_cache_dir() / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".onnx")
+    target = export_path(model_id)
+    meta = {"max_length": int(model.max_seq_length), "dim": int(model.get_embedding_dimension() or 0),
+            "pad_id": int(model.tokenizer.pad_token_id), "pad_token": str(model.tokenizer.pad_token)}
     try:
         if not target.exists():
             if log:
                 log(f"exporting the question encoder to ONNX ({target.name}), once")
             _export(model, target)
-        # Its own tokenizer: a fast tokenizer shared with an index build's workers is not thread-safe.
-        encoder = OnnxQuestions(target, copy.deepcopy(model.tokenizer), int(model.max_seq_length), threads)
+        if not _sibling(target, TOKENIZER).exists():
+            _write(_sibling(target, TOKENIZER), model.tokenizer.backend_tokenizer.to_str())
+        encoder = OnnxQuestions(target, meta, threads)
         cosine = float(np.min(np.sum(encoder(PROBES) * reference(list(PROBES)), axis=1)))
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:
@@ -113,4 +153,5 @@ def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray]
         if log:
             log(f"questions stay on torch: the ONNX vectors differ (cosine {cosine:.5f})")
         return None
+    _write(_sibling(target, VERIFIED), json.dumps({**meta, "cosine": cosine}))
     return encoder

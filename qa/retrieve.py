@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.embed import Embedder
+from qa.encoders import Encoder
 from qa.errors import IndexUnavailable
 from qa.glossary import to_english
 from qa.index import SearchIndex
@@ -49,7 +49,7 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
 
 
 class Retriever:
-    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings) -> None:
         if index.dimension != embedder.dim:
             raise IndexUnavailable(
                 f"index dimension {index.dimension} ≠ model dimension {embedder.dim}: run `qa index --rebuild`"

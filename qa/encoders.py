@@ -1,0 +1,77 @@
+"""Which encoder a reader gets: questions through the checked ONNX export alone (ONNX Runtime and
+``tokenizers``, no torch) once it is cached, else the torch ``Embedder``, which makes the export on
+its first run and says so. Passages, for an index build or an upload, always go through torch, loaded
+only when something is to be embedded: an unchanged corpus never imports it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from qa import onnx_questions
+from qa.embed import Embedder, check_choices, model_identity, model_path
+from qa.settings import Settings
+
+
+class Encoder(Protocol):
+    """What retrieval, answering and index builds use of a model."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def precision(self) -> str: ...
+
+    @property
+    def question_encoder(self) -> str: ...
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
+
+
+class OnnxQuestionsFirst:
+    """Questions through the ONNX export; the torch Embedder is loaded the first time passages are
+    asked for (an upload, a changed file), and kept."""
+
+    question_encoder = "onnx"
+
+    def __init__(self, settings: Settings, identity: str, encoder: onnx_questions.OnnxQuestions,
+                 precision: str, log: Callable[[str], None] | None = None) -> None:
+        self.settings, self.id, self.precision, self.dim = settings, identity, precision, encoder.dim
+        self._encoder, self._log = encoder, log
+        self._full: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encoder([self.settings.query_prefix + t for t in texts])
+
+    def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            if self._full is None:
+                self._full = Embedder(self.settings, self._log)
+        return self._full.passages(texts, batch_size)
+
+
+def open_encoder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder | OnnxQuestionsFirst:
+    """The encoder for a reader of the index (``QA_QUESTION_ENCODER=torch``: always torch)."""
+    precision = check_choices(settings)
+    if settings.question_encoder != "torch":
+        identity = model_identity(settings, model_path(settings, log))
+        encoder = onnx_questions.standalone(identity, settings.threads)
+        if encoder is not None:
+            return OnnxQuestionsFirst(settings, identity, encoder, precision, log)
+    embedder = Embedder(settings, log)
+    embedder.fast_questions(log)
+    return embedder
