@@ -26,7 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
 from qa.api import MAX_K, Engine, open_engine, valid_k
-from qa.build import build
+from qa.build_worker import build_elsewhere
+from qa.embed import check_choices
 from qa.encoders import open_encoder
 from qa.errors import InputError, QAError
 from qa.http_basics import BodyError, add_first, authorised, read_text
@@ -119,11 +120,13 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or os.environ.get("QA_HOST", "127.0.0.1")
     port = port or int(os.environ.get("QA_PORT", "7860"))
-    embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
+    check_choices(settings)  # a bad QA_PRECISION or QA_QUESTION_ENCODER fails before anything starts
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
-    report = build(settings, embedder, settings.corpus_dir, settings.index_dir, progress=progress_bar())
+    # In a worker process, as uploads are: torch never loads in the server (qa.build_worker).
+    report = build_elsewhere(settings, settings.corpus_dir, settings.index_dir, progress=progress_bar())
     print(f"qa: {report.summary()}", file=sys.stderr)
+    embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
     engine = open_engine(settings.index_dir, settings, embedder)
     print(f"qa: questions encoded with {embedder.question_encoder}", file=sys.stderr)
     # Load every lazily built part (language identifiers, morphology, the lexical index) before

@@ -4,6 +4,7 @@ the index manifest records what shapes vectors (model, prefix, chunking)."""
 
 from __future__ import annotations
 
+import copyreg
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,15 @@ def default_cache_dir() -> Path:
 
 def per_language(**values: V) -> Mapping[str, V]:
     """A read-only table keyed by language code (frozen settings stay frozen)."""
-    return MappingProxyType(dict(values))
+    return _frozen(dict(values))
+
+
+def _frozen(values: dict) -> MappingProxyType:
+    return MappingProxyType(values)
+
+
+# Settings travel to the indexing worker (qa.build_worker) by pickle; a read-only table goes as its copy.
+copyreg.pickle(MappingProxyType, lambda table: (_frozen, (dict(table),)))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from qa.api import Engine
-from qa.build import build
+from qa.build_worker import build_elsewhere
 from qa.cards import LABELS, chat_message, escape_markdown, labels_for, sources_html
 from qa.errors import QAError
 from qa.formats import SUPPORTED_SUFFIXES
@@ -123,7 +123,7 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
     if not stored:
         return "\n\n".join(messages) or "—"
     try:
-        report = build(settings, engine.embedder, settings.corpus_dir, settings.index_dir, progress=progress)
+        report = build_elsewhere(settings, settings.corpus_dir, settings.index_dir, progress=progress)
         index = load_index(settings)
     except QAError as exc:
         return "\n\n".join([*messages, f"{REFUSED} {exc}"])

@@ -191,3 +191,25 @@ def test_a_reader_encodes_questions_without_torch(corpus_index: Path, embedder: 
     assert reader["answer"]["answer"] == expected["answer"]
     assert reader["answer"]["verdict"] == expected["verdict"]
     assert [c["source"] for c in reader["answer"]["citations"]] == [c["source"] for c in expected["citations"]]
+
+
+def test_the_question_tokenizer_gives_the_models_ids(embedder: Embedder) -> None:
+    """The torch-free tokenizer (the model's Unigram vocabulary as a SentencePiece model) gives the
+    ids of the model's own tokenizer on every line of the corpus and every bench question, in all
+    four variants."""
+    import json
+
+    from qa import onnx_questions
+
+    assert embedder.fast_questions() == "onnx"
+    encoder = onnx_questions.standalone(embedder.id, 1)
+    assert encoder is not None
+    root = Path(__file__).resolve().parent.parent
+    texts = [line for path in sorted((root / "corpus").iterdir())
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in sorted((root / "bench").glob("*_qa.jsonl")):
+        texts += [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [*texts, *(f"query: {text}" for text in texts)]
+    assert len(texts) > 500
+    expected = embedder.model.tokenizer(texts, truncation=True, max_length=encoder.max_length)["input_ids"]
+    assert encoder.ids(texts) == expected

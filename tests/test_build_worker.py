@@ -1,0 +1,83 @@
+"""Index builds in a worker process (qa.build_worker), as the server runs them: the real model in the
+child, a real FAISS index on disk, a real SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa.build_worker import build_elsewhere
+from qa.errors import IndexUnavailable, ModelError
+from qa.index import Index
+from qa.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_worker_builds_the_index_and_the_caller_never_loads_torch(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    code = ("import json, sys\nfrom pathlib import Path\nfrom qa.build_worker import build_elsewhere\n"
+            "from qa.settings import Settings\nseen = []\n"
+            "report = build_elsewhere(Settings(), Path(sys.argv[1]), Path(sys.argv[2]),\n"
+            "                         progress=lambda stage, done, total: seen.append(stage))\n"
+            "print(json.dumps({'torch': 'torch' in sys.modules, 'chunks': report.chunks,\n"
+            "                  'added': report.added, 'stages': sorted(set(seen))}))")
+    run = subprocess.run([sys.executable, "-c", code, str(corpus), str(tmp_path / "index")],
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["torch"] is False
+    assert sorted(result["added"]) == sorted(p.name for p in corpus.iterdir())
+    assert "chunks" in result["stages"]  # the child's progress reached the caller
+    assert len(Index.load(tmp_path / "index").chunks) == result["chunks"] > 0
+
+
+def test_a_build_error_in_the_worker_is_raised_as_itself(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    broken = replace(Settings(), model=str(tmp_path / "no-such-model"))
+    with pytest.raises(ModelError):
+        build_elsewhere(broken, corpus, tmp_path / "index")
+    assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_a_killed_worker_is_an_indexing_error_and_the_index_stays(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    first = build_elsewhere(Settings(), corpus, tmp_path / "index")
+    (corpus / "more.txt").write_text("Ferritin above 1,000 ng/mL went with higher mortality. " * 40, encoding="utf-8")
+    outcome: dict[str, BaseException] = {}
+
+    def second() -> None:
+        try:
+            build_elsewhere(Settings(), corpus, tmp_path / "index")
+        except BaseException as exc:  # noqa: BLE001 (handed to the test thread)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    deadline = time.monotonic() + 60
+    workers: list = []
+    while not workers and time.monotonic() < deadline:
+        workers = [p for p in multiprocessing.active_children() if p.name == "qa-index"]
+        time.sleep(0.05)
+    assert workers, "the worker never started"
+    assert workers[0].pid is not None
+    os.kill(workers[0].pid, signal.SIGKILL)  # as the kernel's OOM killer would
+    thread.join(timeout=60)
+    error = outcome.get("error")
+    assert isinstance(error, IndexUnavailable), error
+    assert "killed" in str(error) and "as it was" in str(error)
+    assert len(Index.load(tmp_path / "index").chunks) == first.chunks
