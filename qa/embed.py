@@ -134,6 +134,30 @@ def _encode_together(batch: list[_Request], forward: Callable[[list[str]], np.nd
         request.done.set()
 
 
+class QuestionQueue:
+    """Questions asked at the same moment share one forward pass: while the encoder is busy the
+    questions that arrive wait, and whichever caller gets it next encodes all of them at once."""
+
+    def __init__(self, forward: Callable[[list[str]], np.ndarray], lock: threading.Lock | None = None) -> None:
+        self._forward, self._lock = forward, lock or threading.Lock()
+        self._waiting: list[_Request] = []
+        self._waiting_lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        request = _Request(texts)
+        with self._waiting_lock:
+            self._waiting.append(request)
+        with self._lock:
+            if not request.done.is_set():
+                with self._waiting_lock:
+                    batch, self._waiting = self._waiting, []
+                _encode_together(batch, self._forward)
+        if request.error is not None:
+            raise request.error
+        assert request.vectors is not None
+        return request.vectors
+
+
 def native_bf16() -> bool:
     """Whether this CPU computes bfloat16 in hardware (otherwise torch emulates it, slower than fp32)."""
     try:
@@ -182,8 +206,7 @@ class Embedder:
         # build) runs beside it, one intra-op thread per worker (see _encode).
         self._lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()  # a fast tokenizer is not thread-safe ("Already borrowed")
-        self._waiting: list[_Request] = []  # questions waiting for the encoder (micro-batching)
-        self._waiting_lock = threading.Lock()
+        self._queue = QuestionQueue(lambda texts: self._questions(texts), self._lock)
 
     def fast_questions(self, log: Callable[[str], None] | None = None) -> str:
         """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
@@ -257,18 +280,7 @@ class Embedder:
         A vector does not depend on its batch (float32, or bf16 autocast: cosine ≥ 0.99999)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        request = _Request([self.settings.query_prefix + t for t in texts])
-        with self._waiting_lock:
-            self._waiting.append(request)
-        with self._lock:
-            if not request.done.is_set():
-                with self._waiting_lock:
-                    batch, self._waiting = self._waiting, []
-                _encode_together(batch, self._questions)
-        if request.error is not None:
-            raise request.error
-        assert request.vectors is not None
-        return request.vectors
+        return self._queue.encode([self.settings.query_prefix + t for t in texts])
 
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, self.settings.passage_prefix, batch_size)

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from qa import onnx_questions
-from qa.embed import Embedder, check_choices, model_identity, model_path
+from qa.embed import Embedder, QuestionQueue, check_choices, model_identity, model_path
 from qa.settings import Settings
 
 
@@ -46,14 +46,14 @@ class OnnxQuestionsFirst:
     def __init__(self, settings: Settings, identity: str, encoder: onnx_questions.OnnxQuestions,
                  precision: str, log: Callable[[str], None] | None = None) -> None:
         self.settings, self.id, self.precision, self.dim = settings, identity, precision, encoder.dim
-        self._encoder, self._log = encoder, log
+        self._queue, self._log = QuestionQueue(encoder), log
         self._full: Embedder | None = None
         self._lock = threading.Lock()
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._encoder([self.settings.query_prefix + t for t in texts])
+        return self._queue.encode([self.settings.query_prefix + t for t in texts])
 
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

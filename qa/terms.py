@@ -19,6 +19,7 @@ glossary translates it and none of its senses is a relation word (произво
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from os.path import commonprefix
@@ -175,8 +176,11 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     return out, kinds
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _script(word: str) -> str:
-    return "C" if any("\u0400" <= ch <= "\u04ff" for ch in word) else "L"
+    return "C" if _CYRILLIC.search(word) else "L"
 
 
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:
@@ -219,6 +223,23 @@ class Evidence:
         """What runs of this text's words abbreviate to ("C-reactive protein" → CRP)."""
         return set().union(*initials(_WORD.findall(self.text)).values())
 
+    @cached_property
+    def _long_stems(self) -> list[str]:
+        return sorted(s for s in self.stems if len(s) >= _MIN_STEM)
+
+    @cached_property
+    def _all_stems(self) -> str:
+        return "\0".join(self.stems)  # one substring search for all of them
+
+    def _shares_stem(self, root: str) -> bool:
+        """A stem of at least _MIN_STEM letters that begins with ``root`` or begins ``root``: the
+        first stem not before ``root`` in order, and ``root``'s own prefixes."""
+        long = self._long_stems
+        at = bisect_left(long, root)
+        if at < len(long) and long[at].startswith(root):
+            return True
+        return any(root[:k] in self.stems for k in range(_MIN_STEM, len(root)))
+
     def _has(self, form: str, foreign: bool = False) -> bool:
         low = form.lower()
         if low in self.words:
@@ -232,11 +253,9 @@ class Evidence:
         root = stem(low)
         if root in self.stems:
             return True
-        if len(root) >= _MIN_STEM and any(
-            len(s) >= _MIN_STEM and (s.startswith(root) or root.startswith(s)) for s in self.stems
-        ):
+        if len(root) >= _MIN_STEM and self._shares_stem(root):
             return True
-        if len(root) >= _COMPOUND and any(root in s for s in self.stems):  # pressor / vasopressor
+        if len(root) >= _COMPOUND and root in self._all_stems:  # pressor / vasopressor
             return True
         fold = _fold(low)
         if fold in self.folds:
