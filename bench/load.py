@@ -24,6 +24,7 @@ import psutil
 
 from bench.common import ROOT, indexed_seeds, p50_p95_ms, running_server
 from bench.speed import QUESTIONS
+from qa.web import ADDED
 
 PORT = 7898
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -89,8 +90,7 @@ def engine_latency(index: Path, repeat: int) -> list[float]:
     """engine.ask in this process over the same index: what the HTTP routes add to."""
     from qa.api import open_engine
 
-    engine = open_engine(index)
-    engine.embedder.fast_questions()  # the server's question path: like for like
+    engine = open_engine(index)  # the server's question path (ONNX once the export is made)
     for question in QUESTIONS:
         engine.ask(question)
     latencies = []
@@ -116,8 +116,8 @@ def upload_all(url: str, files: list[Path]) -> tuple[list[float], int]:
         seconds, errors = [], 0
         for page in pages:
             try:
-                page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('✅')",
-                                       timeout=600_000)
+                page.wait_for_function("document.querySelector('#qa-upload-status').innerText"
+                                       f".includes('{ADDED}')", timeout=600_000)
                 seconds.append(time.perf_counter() - began)
             except Exception:  # noqa: BLE001
                 errors += 1

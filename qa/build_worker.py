@@ -1,8 +1,11 @@
-"""An index build in a child process, for the server: the serving process holds only the question
-encoder and the index (torch loads in the child, bf16 where the CPU has it, and leaves with it), and
-a crash or an out-of-memory kill during a build is an indexing error for the uploader, never the
-server's end. The child also makes the ONNX question export on a first run (qa.onnx_questions), so
-the server itself never needs torch.
+"""Index builds in a worker process, for the server: the serving process holds only the question
+encoder and the index (torch loads in the worker, bf16 where the CPU has it), and a crash or an
+out-of-memory kill during a build is an indexing error for the uploader, never the server's end.
+
+One worker at a time, started on the first build and kept while builds keep coming (an upload after
+an upload finds the model loaded); idle for ``IDLE_SECONDS`` it exits and gives its memory back. It
+also makes the ONNX question export on a first run (qa.onnx_questions), so the server itself never
+needs torch.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,23 +22,35 @@ from qa.build import BuildReport, build
 from qa.errors import IndexUnavailable, QAError
 from qa.settings import Settings
 
+IDLE_SECONDS = 120.0
 _POLL_SECONDS = 0.5
 
 
-def _work(settings: Settings, corpus: Path, folder: Path, rebuild: bool, out: Any) -> None:
+def _serve_builds(settings: Settings, jobs: Any, out: Any, idle: float) -> None:
+    """The worker: builds one job after another until none comes for ``idle`` seconds."""
     from qa.embed import Embedder
 
-    try:
-        embedder = Embedder(settings)
-        report = build(settings, embedder, corpus, folder, rebuild=rebuild,
-                       progress=lambda stage, done, total: out.put(("progress", (stage, done, total))))
-        if settings.question_encoder != "torch":
-            embedder.fast_questions()
-        out.put(("done", report))
-    except QAError as exc:
-        out.put(("error", exc))
-    except Exception as exc:  # noqa: BLE001 (anything else is the build's failure, said in words)
-        out.put(("error", IndexUnavailable(f"indexing failed: {type(exc).__name__}: {exc}")))
+    embedder: Embedder | None = None
+    loaded: tuple = ()
+    while True:
+        try:
+            job = jobs.get(timeout=idle)
+        except queue.Empty:
+            return
+        job_settings, corpus, folder, rebuild = job
+        try:
+            model = (job_settings.model, job_settings.precision, job_settings.threads)
+            if embedder is None or model != loaded:
+                embedder, loaded = Embedder(job_settings), model
+            report = build(job_settings, embedder, corpus, folder, rebuild=rebuild,
+                           progress=lambda stage, done, total: out.put(("progress", (stage, done, total))))
+            if job_settings.question_encoder != "torch":
+                embedder.fast_questions()
+            out.put(("done", report))
+        except QAError as exc:
+            out.put(("error", exc))
+        except Exception as exc:  # noqa: BLE001 (anything else is the build's failure, said in words)
+            out.put(("error", IndexUnavailable(f"indexing failed: {type(exc).__name__}: {exc}")))
 
 
 def _stopped(exitcode: int | None) -> IndexUnavailable:
@@ -46,26 +62,58 @@ def _stopped(exitcode: int | None) -> IndexUnavailable:
                             "before this build")
 
 
-def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
-                    progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
-    """``qa.build.build`` run in a fresh process; its progress reported here as it goes. A local
-    index is committed as a whole (qa.store), so a worker that dies leaves the last one in place."""
-    context = multiprocessing.get_context("spawn")  # no copy of the server's threads or sockets
-    messages = context.Queue()
-    worker = context.Process(target=_work, args=(settings, corpus, folder, rebuild, messages),
-                             name="qa-index", daemon=True)
-    worker.start()
-    try:
+class _IdleExit(Exception):
+    """The worker left (idle) before it took the job."""
+
+
+class BuildWorker:
+    """The worker process and its two queues; ``build`` runs one job in it (one at a time)."""
+
+    def __init__(self, idle: float = IDLE_SECONDS) -> None:
+        self.idle = idle
+        self._lock = threading.Lock()
+        self._context = multiprocessing.get_context("spawn")  # no copy of the server's threads or sockets
+        self._process: Any = None
+        self._jobs: Any = None
+        self._out: Any = None
+
+    def _start(self, settings: Settings) -> None:
+        self._jobs, self._out = self._context.Queue(), self._context.Queue()
+        self._process = self._context.Process(target=_serve_builds, args=(settings, self._jobs, self._out, self.idle),
+                                              name="qa-index", daemon=True)
+        self._process.start()
+
+    def build(self, settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
+              progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+        with self._lock:
+            for attempt in range(2):
+                if self._process is None or not self._process.is_alive():  # first build, or it went idle
+                    self._start(settings)
+                self._jobs.put((settings, corpus, folder, rebuild))
+                try:
+                    return self._wait(progress)
+                except _IdleExit:  # it went idle just as the job came: once more, in a new one
+                    self.stop()
+                    if attempt:
+                        raise _stopped(0) from None
+                except IndexUnavailable:
+                    self.stop()  # whatever state it was left in, the next build starts afresh
+                    raise
+            raise AssertionError("unreachable")
+
+    def _wait(self, progress: Callable[[str, int, int], None] | None) -> BuildReport:
         while True:
             try:
-                kind, payload = messages.get(timeout=_POLL_SECONDS)
+                kind, payload = self._out.get(timeout=_POLL_SECONDS)
             except queue.Empty:
-                if worker.is_alive():
+                if self._process.is_alive():
                     continue
                 try:  # what it sent just before it exited
-                    kind, payload = messages.get(timeout=_POLL_SECONDS)
+                    kind, payload = self._out.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
-                    raise _stopped(worker.exitcode) from None
+                    if self._process.exitcode == 0:
+                        raise _IdleExit from None
+                    raise _stopped(self._process.exitcode) from None
             if kind == "progress":
                 if progress is not None:
                     progress(*payload)
@@ -73,9 +121,19 @@ def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: boo
                 raise payload
             else:
                 return payload
-    finally:
-        worker.join(timeout=10)
-        if worker.is_alive():
-            worker.kill()
-            worker.join()
-        messages.close()
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._process = None
+
+
+_WORKER = BuildWorker()
+
+
+def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
+                    progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+    """``qa.build.build`` run in the worker process; its progress reported here as it goes. A local
+    index is committed as a whole (qa.store), so a worker that dies leaves the last one in place."""
+    return _WORKER.build(settings, corpus, folder, rebuild, progress)

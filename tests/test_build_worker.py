@@ -10,8 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,31 +51,28 @@ def test_a_build_error_in_the_worker_is_raised_as_itself(tmp_path: Path) -> None
     assert not (tmp_path / "index" / "CURRENT").exists()
 
 
+def _worker() -> multiprocessing.Process:
+    workers = [p for p in multiprocessing.active_children() if p.name == "qa-index"]
+    assert len(workers) == 1, workers
+    return workers[0]
+
+
 def test_a_killed_worker_is_an_indexing_error_and_the_index_stays(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     first = build_elsewhere(Settings(), corpus, tmp_path / "index")
+    kept = _worker().pid
     (corpus / "more.txt").write_text("Ferritin above 1,000 ng/mL went with higher mortality. " * 40, encoding="utf-8")
-    outcome: dict[str, BaseException] = {}
+    again = build_elsewhere(Settings(), corpus, tmp_path / "index")
+    assert again.added == ["more.txt"] and _worker().pid == kept  # the model stays loaded between builds
+    (corpus / "more.txt").write_text("Ferritin below 30 ng/mL means iron deficiency. " * 40, encoding="utf-8")
 
-    def second() -> None:
-        try:
-            build_elsewhere(Settings(), corpus, tmp_path / "index")
-        except BaseException as exc:  # noqa: BLE001 (handed to the test thread)
-            outcome["error"] = exc
+    def kill(stage: str, done: int, total: int) -> None:  # mid-build, as the kernel's OOM killer would
+        pid = _worker().pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
 
-    thread = threading.Thread(target=second)
-    thread.start()
-    deadline = time.monotonic() + 60
-    workers: list = []
-    while not workers and time.monotonic() < deadline:
-        workers = [p for p in multiprocessing.active_children() if p.name == "qa-index"]
-        time.sleep(0.05)
-    assert workers, "the worker never started"
-    assert workers[0].pid is not None
-    os.kill(workers[0].pid, signal.SIGKILL)  # as the kernel's OOM killer would
-    thread.join(timeout=60)
-    error = outcome.get("error")
-    assert isinstance(error, IndexUnavailable), error
-    assert "killed" in str(error) and "as it was" in str(error)
-    assert len(Index.load(tmp_path / "index").chunks) == first.chunks
+    with pytest.raises(IndexUnavailable, match="killed.*as it was"):
+        build_elsewhere(Settings(), corpus, tmp_path / "index", progress=kill)
+    assert len(Index.load(tmp_path / "index").chunks) == again.chunks != first.chunks
+    assert build_elsewhere(Settings(), corpus, tmp_path / "index").updated == ["more.txt"]  # a new worker
