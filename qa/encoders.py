@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -38,17 +39,30 @@ class Encoder(Protocol):
 
 
 class OnnxQuestionsFirst:
-    """Questions through the ONNX export; the torch Embedder is loaded the first time passages are
-    asked for (an upload, a changed file), and kept."""
+    """Questions through the ONNX export, loaded in the background from the moment the engine opens
+    (the language models load meanwhile); the torch Embedder is loaded the first time passages are
+    asked for (an upload, a changed file), or for questions if the export cannot be loaded after all."""
 
     question_encoder = "onnx"
 
-    def __init__(self, settings: Settings, identity: str, encoder: onnx_questions.OnnxQuestions,
-                 precision: str, log: Callable[[str], None] | None = None) -> None:
-        self.settings, self.id, self.precision, self.dim = settings, identity, precision, encoder.dim
-        self._queue, self._log = QuestionQueue(encoder), log
+    def __init__(self, settings: Settings, identity: str, meta: dict, precision: str,
+                 log: Callable[[str], None] | None = None) -> None:
+        self.settings, self.id, self.precision, self.dim = settings, identity, precision, int(meta["dim"])
+        self._log = log
         self._full: Embedder | None = None
         self._lock = threading.Lock()
+        loader = ThreadPoolExecutor(1, thread_name_prefix="qa-onnx-load")
+        self._loading = loader.submit(onnx_questions.standalone, identity, settings.threads, meta)
+        loader.shutdown(wait=False)
+        self._queue = QuestionQueue(self._encode)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        encoder = self._loading.result()
+        if encoder is None:  # the files went missing or bad since they were checked
+            if self._log:
+                self._log("the ONNX question encoder could not be loaded: questions go through torch")
+            return self._embedder().queries([t.removeprefix(self.settings.query_prefix) for t in texts])
+        return encoder(texts)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -58,10 +72,13 @@ class OnnxQuestionsFirst:
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._embedder().passages(texts, batch_size)
+
+    def _embedder(self) -> Embedder:
         with self._lock:
             if self._full is None:
                 self._full = Embedder(self.settings, self._log)
-        return self._full.passages(texts, batch_size)
+            return self._full
 
 
 def open_encoder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder | OnnxQuestionsFirst:
@@ -69,9 +86,9 @@ def open_encoder(settings: Settings, log: Callable[[str], None] | None = None) -
     precision = check_choices(settings)
     if settings.question_encoder != "torch":
         identity = model_identity(settings, model_path(settings, log))
-        encoder = onnx_questions.standalone(identity, settings.threads)
-        if encoder is not None:
-            return OnnxQuestionsFirst(settings, identity, encoder, precision, log)
+        meta = onnx_questions.stamp(identity)
+        if meta is not None:
+            return OnnxQuestionsFirst(settings, identity, meta, precision, log)
     embedder = Embedder(settings, log)
     embedder.fast_questions(log)
     return embedder

@@ -106,15 +106,25 @@ def export_path(model_id: str) -> Path:
     return default_cache_dir() / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".embeds.onnx")
 
 
-def standalone(model_id: str, threads: int) -> OnnxQuestions | None:
-    """The question encoder of an export already made and checked for this model, else None."""
-    path = export_path(model_id)
+def stamp(model_id: str) -> dict | None:
+    """What the check of this model's export recorded (dimension, token ids), or None: no export
+    made and checked yet."""
     try:
-        meta = json.loads(_sibling(path, VERIFIED).read_text(encoding="utf-8"))
-        return OnnxQuestions(path, meta, threads)
-    except (OSError, ValueError, KeyError, ImportError):
+        meta = json.loads(_sibling(export_path(model_id), VERIFIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    except Exception:  # noqa: BLE001 (ONNX Runtime's own errors: a damaged file means torch again)
+    needed = {"dim", "bos_id", "eos_id", "pad_id", "max_length"}
+    return meta if isinstance(meta, dict) and needed <= meta.keys() else None
+
+
+def standalone(model_id: str, threads: int, meta: dict | None = None) -> OnnxQuestions | None:
+    """The question encoder of an export already made and checked for this model, else None."""
+    meta = meta or stamp(model_id)
+    if meta is None:
+        return None
+    try:
+        return OnnxQuestions(export_path(model_id), meta, threads)
+    except Exception:  # noqa: BLE001 (a damaged or missing file, ONNX Runtime's own errors: torch again)
         return None
 
 

@@ -213,3 +213,22 @@ def test_the_question_tokenizer_gives_the_models_ids(embedder: Embedder) -> None
     assert len(texts) > 500
     expected = embedder.model.tokenizer(texts, truncation=True, max_length=encoder.max_length)["input_ids"]
     assert encoder.ids(texts) == expected
+
+
+def test_an_export_that_cannot_be_loaded_means_torch_for_questions(embedder: Embedder) -> None:
+    """The stamp says an export was checked, but its files are gone: questions still get the
+    model's vectors, through torch, and the reader is told."""
+    import json
+
+    from qa import onnx_questions
+    from qa.encoders import OnnxQuestionsFirst
+
+    assert embedder.fast_questions() == "onnx"
+    meta = onnx_questions.stamp(embedder.id)
+    assert meta is not None and meta["dim"] == embedder.dim
+    told: list[str] = []
+    reader = OnnxQuestionsFirst(embedder.settings, "no-such-export", json.loads(json.dumps(meta)),
+                                embedder.precision, told.append)
+    question = ["Which cells produce IL-6?"]
+    assert float((reader.queries(question) * embedder.queries(question)).sum()) > 0.9999
+    assert told and "torch" in told[0]
