@@ -130,10 +130,19 @@ class BuildWorker:
 
 
 _WORKER = BuildWorker()
+_here: dict[tuple, Any] = {}  # the Embedder of in-process builds, by model
 
 
 def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
                     progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
     """``qa.build.build`` run in the worker process; its progress reported here as it goes. A local
-    index is committed as a whole (qa.store), so a worker that dies leaves the last one in place."""
+    index is committed as a whole (qa.store), so a worker that dies leaves the last one in place.
+    A milvus-lite file opens in one process only (the server's): its builds stay in this process."""
+    if settings.index_uri.startswith("milvus-lite"):
+        from qa.embed import Embedder
+
+        model = (settings.model, settings.precision, settings.threads)
+        if model not in _here:
+            _here[model] = Embedder(settings)
+        return build(settings, _here[model], corpus, folder, rebuild=rebuild, progress=progress)
     return _WORKER.build(settings, corpus, folder, rebuild, progress)

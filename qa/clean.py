@@ -65,6 +65,7 @@ def clean(original: str) -> CleanText:
     pos = 0
     blank_run = 0
     words = _word_counts(original)
+    ended = 0  # where the last line with text ended (its newline)
     for line in lines:
         line_start = pos
         pos += len(line) + 1
@@ -74,14 +75,16 @@ def clean(original: str) -> CleanText:
             continue
         lead = line_start + (len(line) - len(line.lstrip()))
         if out:
-            if blank_run >= paragraph_gap:
-                _append(out, origin, "\n\n", line_start - 1)
+            if blank_run >= paragraph_gap:  # the paragraph break: the first newline and the last
+                out += "\n\n"
+                origin += [ended, line_start - 1]
             else:
                 _join(out, origin, stripped, words, line_start - 1)
         blank_run = 0
         for offset, ch in enumerate(stripped):
             out.append(ch)
             origin.append(lead + offset)
+        ended = line_start + len(line)
     text = "".join(out)
     text = _WORD.sub(lambda m: repair_mixed_script(m.group()), text)  # same length: offsets hold
     return CleanText(text, origin)
