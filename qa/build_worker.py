@@ -44,13 +44,23 @@ def _serve_builds(settings: Settings, jobs: Any, out: Any, idle: float) -> None:
                 embedder, loaded = Embedder(job_settings), model
             report = build(job_settings, embedder, corpus, folder, rebuild=rebuild,
                            progress=lambda stage, done, total: out.put(("progress", (stage, done, total))))
-            if job_settings.question_encoder != "torch":
-                embedder.fast_questions()
+            _make_export(embedder)
             out.put(("done", report))
         except QAError as exc:
             out.put(("error", exc))
         except Exception as exc:  # noqa: BLE001 (anything else is the build's failure, said in words)
             out.put(("error", IndexUnavailable(f"indexing failed: {type(exc).__name__}: {exc}")))
+
+
+def _make_export(embedder: Any) -> None:
+    """The ONNX question export, once (qa.onnx_questions): its failure leaves questions on torch and
+    never undoes a build that is done."""
+    if embedder.settings.question_encoder == "torch":
+        return
+    try:
+        embedder.fast_questions()
+    except Exception:  # noqa: BLE001 (fast_questions says why itself when it can; here it only costs speed)
+        pass
 
 
 def _stopped(exitcode: int | None) -> IndexUnavailable:
@@ -87,17 +97,25 @@ class BuildWorker:
               progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
         with self._lock:
             for attempt in range(2):
-                if self._process is None or not self._process.is_alive():  # first build, or it went idle
-                    self._start(settings)
-                self._jobs.put((settings, corpus, folder, rebuild))
                 try:
+                    if self._process is None or not self._process.is_alive():  # first build, or it went idle
+                        self._start(settings)
+                    self._jobs.put((settings, corpus, folder, rebuild))
                     return self._wait(progress)
                 except _IdleExit:  # it went idle just as the job came: once more, in a new one
                     self.stop()
                     if attempt:
                         raise _stopped(0) from None
-                except IndexUnavailable:
-                    self.stop()  # whatever state it was left in, the next build starts afresh
+                except QAError as exc:
+                    if isinstance(exc, IndexUnavailable):
+                        self.stop()  # whatever state it was left in, the next build starts afresh
+                    raise
+                except BaseException as exc:
+                    # Out of step with the worker (a progress callback that raised, an interrupt, a
+                    # worker that could not start): the next build starts afresh.
+                    self.stop()
+                    if isinstance(exc, Exception):
+                        raise IndexUnavailable(f"indexing failed: {type(exc).__name__}: {exc}") from exc
                     raise
             raise AssertionError("unreachable")
 
@@ -127,10 +145,15 @@ class BuildWorker:
             self._process.kill()
             self._process.join()
             self._process = None
+        for channel in (self._jobs, self._out):
+            if channel is not None:
+                channel.close()
+        self._jobs = self._out = None
 
 
 _WORKER = BuildWorker()
 _here: dict[tuple, Any] = {}  # the Embedder of in-process builds, by model
+_here_lock = threading.Lock()
 
 
 def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
@@ -142,7 +165,10 @@ def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: boo
         from qa.embed import Embedder
 
         model = (settings.model, settings.precision, settings.threads)
-        if model not in _here:
-            _here[model] = Embedder(settings)
-        return build(settings, _here[model], corpus, folder, rebuild=rebuild, progress=progress)
+        with _here_lock:
+            if model not in _here:
+                _here[model] = Embedder(settings)
+        report = build(settings, _here[model], corpus, folder, rebuild=rebuild, progress=progress)
+        _make_export(_here[model])  # so that the server's questions need no second model
+        return report
     return _WORKER.build(settings, corpus, folder, rebuild, progress)

@@ -48,7 +48,7 @@ class OnnxQuestionsFirst:
     def __init__(self, settings: Settings, identity: str, meta: dict, precision: str,
                  log: Callable[[str], None] | None = None) -> None:
         self.settings, self.id, self.precision, self.dim = settings, identity, precision, int(meta["dim"])
-        self._log = log
+        self._log, self._told = log, False
         self._full: Embedder | None = None
         self._lock = threading.Lock()
         loader = ThreadPoolExecutor(1, thread_name_prefix="qa-onnx-load")
@@ -59,7 +59,8 @@ class OnnxQuestionsFirst:
     def _encode(self, texts: list[str]) -> np.ndarray:
         encoder = self._loading.result()
         if encoder is None:  # the files went missing or bad since they were checked
-            if self._log:
+            if self._log and not self._told:
+                self._told = True
                 self._log("the ONNX question encoder could not be loaded: questions go through torch")
             return self._embedder().queries([t.removeprefix(self.settings.query_prefix) for t in texts])
         return encoder(texts)

@@ -156,9 +156,12 @@ def _export(model: Any, target: Path) -> None:
     table = model[0].auto_model.get_input_embeddings().weight
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, words = tempfile.mkstemp(dir=target.parent, prefix=".words-", suffix=".npy")
-    with os.fdopen(handle, "wb") as out:
-        np.save(out, table.detach().numpy().astype(np.float32))
-    os.replace(words, _sibling(target, WORDS))
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, table.detach().numpy().astype(np.float32))
+        os.replace(words, _sibling(target, WORDS))
+    finally:
+        Path(words).unlink(missing_ok=True)
     handle, staging = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".onnx")
     os.close(handle)
     try:
@@ -177,9 +180,12 @@ def _export(model: Any, target: Path) -> None:
 
 def _write(path: Path, data: bytes) -> None:
     handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".write-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(staging, path)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(staging, path)
+    finally:
+        Path(staging).unlink(missing_ok=True)
 
 
 def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray], threads: int,
@@ -193,10 +199,12 @@ def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray]
         return None
     target = export_path(model_id)
     tokenizer = model.tokenizer
-    meta = {"max_length": int(model.max_seq_length), "dim": int(model.get_embedding_dimension() or 0),
-            "bos_id": int(tokenizer.bos_token_id), "eos_id": int(tokenizer.eos_token_id),
-            "pad_id": int(tokenizer.pad_token_id)}
     try:
+        # Unstamped while anything is rewritten: a reader never trusts files the check has not seen.
+        _sibling(target, VERIFIED).unlink(missing_ok=True)
+        meta = {"max_length": int(model.max_seq_length), "dim": int(model.get_embedding_dimension() or 0),
+                "bos_id": int(tokenizer.bos_token_id), "eos_id": int(tokenizer.eos_token_id),
+                "pad_id": int(tokenizer.pad_token_id)}  # a tokenizer without <s> / </s> fails here: torch
         if not (target.exists() and _sibling(target, WORDS).exists()):
             if log:
                 log(f"exporting the question encoder to ONNX ({target.name}), once")
@@ -208,13 +216,13 @@ def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray]
                                   for text in texts]:
             raise ValueError("the SentencePiece model does not reproduce the tokenizer's ids")
         cosine = float(np.min(np.sum(encoder(PROBES) * reference(list(PROBES)), axis=1)))
+        if cosine < MIN_COSINE:
+            if log:
+                log(f"questions stay on torch: the ONNX vectors differ (cosine {cosine:.5f})")
+            return None
+        _write(_sibling(target, VERIFIED), json.dumps({**meta, "cosine": cosine}).encode())
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:
             log(f"questions stay on torch: ONNX export or load failed ({type(exc).__name__}: {exc})")
         return None
-    if cosine < MIN_COSINE:
-        if log:
-            log(f"questions stay on torch: the ONNX vectors differ (cosine {cosine:.5f})")
-        return None
-    _write(_sibling(target, VERIFIED), json.dumps({**meta, "cosine": cosine}).encode())
     return encoder

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ QUESTIONS = [
     "Какой препарат испытывали в исследовании HERMES?",
     "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
 ]
+CACHE_VARIABLES = ("QA_CACHE_DIR", "XDG_CACHE_HOME")
 SAME = ("n", "source", "start", "end", "line_start", "line_end", "language", "text")
 
 
@@ -25,7 +27,9 @@ def session(corpus_index: Path, env: dict[str, str] | None = None) -> StdioServe
     return StdioServerParameters(
         command=sys.executable,
         args=["-m", "qa.cli", "mcp", "--index", str(corpus_index), "--corpus", str(corpus_index.parent / "corpus")],
-        env={"QA_PASSWORD": "", "QA_API_KEY": "", **(env or {})},
+        # The MCP client passes on only HOME, PATH and the like: the model cache goes along by name.
+        env={"QA_PASSWORD": "", "QA_API_KEY": "", **{name: os.environ[name] for name in CACHE_VARIABLES
+                                                       if name in os.environ}, **(env or {})},
     )
 
 
