@@ -26,12 +26,28 @@ IDLE_SECONDS = 120.0
 _POLL_SECONDS = 0.5
 
 
-def _serve_builds(settings: Settings, jobs: Any, out: Any, idle: float) -> None:
-    """The worker: builds one job after another until none comes for ``idle`` seconds."""
+_embedders: dict[tuple, Any] = {}  # by what shapes the model: loaded once per process
+_embedders_lock = threading.Lock()
+
+
+def _build_here(settings: Settings, corpus: Path, folder: Path, rebuild: bool,
+                progress: Callable[[str, int, int], None] | None) -> BuildReport:
+    """``qa.build.build`` in this process, with its Embedder kept for the next build, then the ONNX
+    question export if none is made yet."""
     from qa.embed import Embedder
 
-    embedder: Embedder | None = None
-    loaded: tuple = ()
+    key = (settings.model, settings.precision, settings.threads)
+    with _embedders_lock:
+        if key not in _embedders:
+            _embedders[key] = Embedder(settings)
+    embedder = _embedders[key]
+    report = build(settings, embedder, corpus, folder, rebuild=rebuild, progress=progress)
+    _make_export(embedder)
+    return report
+
+
+def _serve_builds(jobs: Any, out: Any, idle: float) -> None:
+    """The worker: builds one job after another until none comes for ``idle`` seconds."""
     while True:
         try:
             job = jobs.get(timeout=idle)
@@ -39,12 +55,8 @@ def _serve_builds(settings: Settings, jobs: Any, out: Any, idle: float) -> None:
             return
         job_settings, corpus, folder, rebuild = job
         try:
-            model = (job_settings.model, job_settings.precision, job_settings.threads)
-            if embedder is None or model != loaded:
-                embedder, loaded = Embedder(job_settings), model
-            report = build(job_settings, embedder, corpus, folder, rebuild=rebuild,
-                           progress=lambda stage, done, total: out.put(("progress", (stage, done, total))))
-            _make_export(embedder)
+            report = _build_here(job_settings, corpus, folder, rebuild,
+                                 lambda stage, done, total: out.put(("progress", (stage, done, total))))
             out.put(("done", report))
         except QAError as exc:
             out.put(("error", exc))
@@ -87,9 +99,9 @@ class BuildWorker:
         self._jobs: Any = None
         self._out: Any = None
 
-    def _start(self, settings: Settings) -> None:
+    def _start(self) -> None:
         self._jobs, self._out = self._context.Queue(), self._context.Queue()
-        self._process = self._context.Process(target=_serve_builds, args=(settings, self._jobs, self._out, self.idle),
+        self._process = self._context.Process(target=_serve_builds, args=(self._jobs, self._out, self.idle),
                                               name="qa-index", daemon=True)
         self._process.start()
 
@@ -99,7 +111,7 @@ class BuildWorker:
             for attempt in range(2):
                 try:
                     if self._process is None or not self._process.is_alive():  # first build, or it went idle
-                        self._start(settings)
+                        self._start()
                     self._jobs.put((settings, corpus, folder, rebuild))
                     return self._wait(progress)
                 except _IdleExit:  # it went idle just as the job came: once more, in a new one
@@ -152,8 +164,6 @@ class BuildWorker:
 
 
 _WORKER = BuildWorker()
-_here: dict[tuple, Any] = {}  # the Embedder of in-process builds, by model
-_here_lock = threading.Lock()
 
 
 def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: bool = False,
@@ -162,13 +172,5 @@ def build_elsewhere(settings: Settings, corpus: Path, folder: Path, rebuild: boo
     index is committed as a whole (qa.store), so a worker that dies leaves the last one in place.
     A milvus-lite file opens in one process only (the server's): its builds stay in this process."""
     if settings.index_uri.startswith("milvus-lite"):
-        from qa.embed import Embedder
-
-        model = (settings.model, settings.precision, settings.threads)
-        with _here_lock:
-            if model not in _here:
-                _here[model] = Embedder(settings)
-        report = build(settings, _here[model], corpus, folder, rebuild=rebuild, progress=progress)
-        _make_export(_here[model])  # so that the server's questions need no second model
-        return report
+        return _build_here(settings, corpus, folder, rebuild, progress)
     return _WORKER.build(settings, corpus, folder, rebuild, progress)

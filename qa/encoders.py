@@ -1,5 +1,5 @@
 """Which encoder a reader gets: questions through the checked ONNX export alone (ONNX Runtime and
-``tokenizers``, no torch) once it is cached, else the torch ``Embedder``, which makes the export on
+SentencePiece, no torch) once it is cached, else the torch ``Embedder``, which makes the export on
 its first run and says so. Passages, for an index build or an upload, always go through torch, loaded
 only when something is to be embedded: an unchanged corpus never imports it.
 """
@@ -62,13 +62,13 @@ class OnnxQuestionsFirst:
             if self._log and not self._told:
                 self._told = True
                 self._log("the ONNX question encoder could not be loaded: questions go through torch")
-            return self._embedder().queries([t.removeprefix(self.settings.query_prefix) for t in texts])
-        return encoder(texts)
+            return self._embedder().queries(texts)
+        return encoder([self.settings.query_prefix + t for t in texts])
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._queue.encode([self.settings.query_prefix + t for t in texts])
+        return self._queue.encode(list(texts))
 
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
