@@ -32,7 +32,7 @@ ocr:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
 
 model: setup
-	$(BIN)/python -c "from qa.embed import model_path; from qa.settings import Settings; print(model_path(Settings()))"
+	$(BIN)/python -c "from qa.model.embed import model_path; from qa.settings import Settings; print(model_path(Settings()))"
 
 index: model
 	$(BIN)/qa index

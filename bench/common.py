@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import Index
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings, default_cache_dir
+from qa.store.folder import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,7 @@ def time_indexing(
     shared 2-core machine one run of a few seconds varies by ±15%."""
     import time
 
-    from qa.lang import detect
+    from qa.languages.detect import detect
 
     # One-time loads are excluded on both sides: the model is already loaded for the raw encode, so
     # warm it and the language identifiers (langdetect's profiles and py3langid's model take ~0.8 s

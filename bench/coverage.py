@@ -13,8 +13,8 @@ import json
 import sys
 
 from bench.common import DATA
-from qa.glossary import to_english
-from qa.retrieve import prepare
+from qa.answer.retrieve import prepare
+from qa.languages.glossary import to_english
 
 
 def coverage(questions: list[str]) -> tuple[int, float, float]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from bench.common import DATA, english_sentences_index, read_rows
-from qa.embed import Embedder
-from qa.retrieve import Retriever, prepare
+from qa.answer.retrieve import Retriever, prepare
+from qa.model.embed import Embedder
 from qa.settings import Settings
 
 

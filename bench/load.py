@@ -24,7 +24,7 @@ import psutil
 
 from bench.common import ROOT, indexed_seeds, p50_p95_ms, running_server
 from bench.speed import QUESTIONS
-from qa.web import ADDED
+from qa.web.page import ADDED
 
 PORT = 7898
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -29,12 +29,12 @@ import numpy as np
 
 from bench.common import dev_index, p50_p95_ms, read_rows
 from bench.scale import rss_mb, synthetic
-from qa.embed import Embedder
-from qa.index import section_of
-from qa.lexical import Lexical, bm25_rows, query_weights
-from qa.milvus import connect, quoted
-from qa.milvus_write import BATCH, chunk_row, create_collection
+from qa.model.embed import Embedder
 from qa.settings import Settings, VectorSettings
+from qa.store.base import section_of
+from qa.store.lexical import Lexical, bm25_rows, query_weights
+from qa.store.milvus_read import connect, quoted
+from qa.store.milvus_write import BATCH, chunk_row, create_collection
 
 
 def _timed(run, queries: list) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ def milvus_row(index, i: int, vector: np.ndarray, weights: list[dict[int, float]
 
 
 def _ivf(client, queries: np.ndarray, expression: str, size: int) -> dict:  # type: ignore[no-untyped-def]
-    """The collection re-indexed with IVF_FLAT (the lists qa.milvus_write chooses, nprobe 64):
+    """The collection re-indexed with IVF_FLAT (the lists qa.store.milvus_write chooses, nprobe 64):
     latency, and recall@10 against the flat search of the same collection."""
     def top10(q: np.ndarray, params: dict) -> set[int]:
         hits = client.search("bench", data=[q.tolist()], anns_field="vector", limit=10, filter=expression,
@@ -132,8 +132,8 @@ def run(size: int, index, queries: np.ndarray, texts: list[str], lexical_max: in
 def parity(settings: Settings, embedder: Embedder) -> str:
     """Answers of the FAISS dev index and of its copy in milvus-lite, question by question."""
     from qa.api import Engine
-    from qa.milvus import MilvusIndex, alias_name
-    from qa.milvus_write import replace
+    from qa.store.milvus_read import MilvusIndex, alias_name
+    from qa.store.milvus_write import replace
 
     _, index = dev_index(settings, embedder)
     rows = [*read_rows("seed_dev_qa.jsonl"), *read_rows("seed_dev_neartopic.jsonl")]

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.scans import PAGES, QUESTIONS, TESSERACT_CODES, image_pdf, page_image, png
-from qa.ocr import parse_tsv
+from qa.ingest.ocr import parse_tsv
 from qa.settings import LimitSettings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ocr.md"
@@ -70,8 +70,8 @@ def ocrmypdf(image: bytes, languages: str, dpi: int) -> tuple[str, float] | None
 def recall_at_5() -> dict[str, float]:
     """One question per page over an index of the four scans (an image-only PDF and a PNG)."""
     from qa.api import open_engine
-    from qa.build import build
-    from qa.embed import Embedder
+    from qa.ingest.build import build
+    from qa.model.embed import Embedder
     from qa.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
@@ -91,7 +91,7 @@ def recall_at_5() -> dict[str, float]:
 def held_out_texts() -> dict[str, str]:
     """Pages of text the model order was not chosen on: the abstracts of the shipped review (Uzbek
     Cyrillic, English, Russian; the Uzbek one transliterated for Uzbek Latin), ~450 characters each."""
-    from qa.translit import uzbek_to_latin
+    from qa.text.translit import uzbek_to_latin
 
     text = (Path(__file__).resolve().parent.parent / "corpus" / "il6-hfref-review.txt").read_text(encoding="utf-8")
 

@@ -15,11 +15,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.common import DATA, make_corpus
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import Index
-from qa.retrieve import Retriever, prepare
+from qa.answer.retrieve import Retriever, prepare
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.folder import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 

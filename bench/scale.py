@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import DATA, dev_index, p50_p95_ms
-from qa import vectors as backends
 from qa.api import Engine
-from qa.embed import Embedder
-from qa.index import Index
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store import vectors as backends
+from qa.store.folder import Index
 
 
 def rss_mb() -> float:

@@ -4,7 +4,7 @@
 
 Every dev question with gold phrases (seeds, the spent blind rounds, notes, leaflets) is asked of
 its index; each candidate sentence of the first five passages is kept with what its score adds up
-(qa.sentence_choice.Candidate.parts: centred cosine, passage rank, rarity-weighted key-term share)
+(qa.answer.sentence_choice.Candidate.parts: centred cosine, passage rank, rarity-weighted key-term share)
 and further features (restates the question, the kind of answer asked for present, length, cosine
 to the candidates' centroid, first passage), labelled by whether it contains a gold phrase. A
 pairwise logistic regression (the answering sentence against each other one of its question) is
@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-import qa.answer as answer_module
+import qa.answer.compose as answer_module
 from bench.common import ROOT, read_rows
 from bench.verdict_data import CACHE, SPENT_ROUNDS, VALIDATION
-from qa.answer import answer_kind_present
+from qa.answer.compose import answer_kind_present
+from qa.answer.sentence_choice import _restates
 from qa.api import open_engine
 from qa.evaluate import _folded
-from qa.sentence_choice import _restates
+from qa.languages.terms import Evidence
 from qa.settings import Settings
-from qa.terms import Evidence
 
 RESULTS = ROOT / "bench" / "results" / "sentences.md"
 BASE = ["cosine", "rank", "terms"]

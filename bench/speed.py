@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import make_corpus, p50_p95_ms, time_ask_vs_encode, time_indexing
 from qa.api import open_engine
-from qa.embed import Embedder
+from qa.model.embed import Embedder
 from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

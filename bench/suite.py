@@ -36,10 +36,10 @@ from bench.common import (
     time_indexing,
 )
 from qa.api import Engine
-from qa.embed import Embedder
 from qa.evaluate import Ranked, Scores, System, evaluate
-from qa.index import Index
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.folder import Index
 
 _TOKEN = re.compile(r"\w\w+")
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from bench.common import PDF_PAGES, PDF_QUESTION, indexed_seeds, p50_p95_ms, running_server, two_page_pdf
 from bench.speed import QUESTIONS
 from qa.api import open_engine
-from qa.cards import chat_message, sources_html
-from qa.sandbox import Sandbox
-from qa.web import LABELS
+from qa.ingest.sandbox import Sandbox
+from qa.web.cards import chat_message, sources_html
+from qa.web.page import LABELS
 
 
 def percentiles(samples: list[float]) -> str:

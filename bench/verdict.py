@@ -1,7 +1,7 @@
-"""Trains the verdict (qa.verdict) and reports how it does on corpora it never saw.
+"""Trains the verdict (qa.answer.verdict) and reports how it does on corpora it never saw.
 
     .venv/bin/python -m bench.verdict_data   # ask every dev question once: signals + labels (cached)
-    .venv/bin/python -m bench.verdict        # → qa/data/verdict.json, bench/results/verdict.md, verdict.png
+    .venv/bin/python -m bench.verdict        # → qa/answer/verdict.json, bench/results/verdict.md, verdict.png
 
 Deterministic: a logistic regression (scikit-learn, lbfgs, C = 0.1: of {0.1, 1} the one with the
 better leave-one-corpus-out figures) over the standardised signals, each corpus weighted the same
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.verdict_data import SIGNALS as SIGNALS_FILE
+from qa.answer.verdict import MODEL_FILE, SIGNALS, VerdictModel
 from qa.settings import AnswerSettings
-from qa.verdict import MODEL_FILE, SIGNALS, VerdictModel
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NEAR_TOPIC_BUDGET = 0.05  # of near-topic unanswerable questions answered

@@ -1,4 +1,4 @@
-"""The labelled data the verdict (qa.verdict) learns from: every dev question asked of its index,
+"""The labelled data the verdict (qa.answer.verdict) learns from: every dev question asked of its index,
 with the signals the answer step measured and whether the quoted sentences answer it.
 
     .venv/bin/python -m bench.verdict_data        # → ~/.cache/qa/bench/verdict-signals.jsonl
@@ -23,9 +23,9 @@ from pathlib import Path
 
 from bench.common import DATA, ROOT, read_rows
 from qa.api import Engine, open_engine
-from qa.build import build
-from qa.embed import Embedder
 from qa.evaluate import answerable, states
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings, default_cache_dir
 
 CACHE = default_cache_dir() / "bench"

@@ -20,11 +20,11 @@ from typing import Any
 
 from bench.common import dev_index, p50_p95_ms, read_rows
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
 from qa.evaluate import Ranked, evaluate
-from qa.index import Index
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.folder import Index
 
 
 def compare(settings: Settings, embedder: Embedder) -> dict[str, Any] | None:

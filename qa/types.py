@@ -133,7 +133,7 @@ class Answer:
     claims: list[Claim] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # key terms of the question no cited sentence covers
     carried: list[str] = field(default_factory=list)  # a follow-up's terms taken from earlier questions
-    # qa.verdict: "answered" (``supported``), "related" (the closest statements, under a caveat) or
+    # qa.answer.verdict: "answered" (``supported``), "related" (the closest statements, under a caveat) or
     # "not_found"; ``confidence`` is the calibrated probability that the quoted sentences answer.
     verdict: str = "answered"
     confidence: float = 1.0

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import load_index
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.factory import open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 # The engine tests run on both index backends: FAISS and local files, and everything in Milvus.
@@ -73,6 +73,6 @@ def engine_over(
             (corpus / name).write_text(text, encoding="utf-8")
         local = on_backend(settings, request.param, base)
         build(local, embedder, corpus, local.index_dir)
-        return Engine(load_index(local), embedder, local)
+        return Engine(open_index(local), embedder, local)
 
     return make

@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from qa.answer import first_statement
+from qa.answer.compose import first_statement
+from qa.answer.retrieve import prepare
+from qa.answer.sentence_choice import Candidate, candidates, choose
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import Index
-from qa.retrieve import prepare
-from qa.sentence_choice import Candidate, candidates, choose
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.folder import Index
 from qa.types import Passage
 
 NOTES = {

@@ -1,4 +1,4 @@
-"""Index builds in a worker process (qa.build_worker), as the server runs them: the real model in the
+"""Index builds in a worker process (qa.ingest.build_worker), as the server runs them: the real model in the
 child, a real FAISS index on disk, a real SIGKILL."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.build_worker import build_elsewhere
 from qa.errors import IndexUnavailable, ModelError
-from qa.index import Index
+from qa.ingest.build_worker import build_elsewhere
 from qa.settings import Settings
+from qa.store.folder import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_worker_builds_the_index_and_the_caller_never_loads_torch(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    code = ("import json, sys\nfrom pathlib import Path\nfrom qa.build_worker import build_elsewhere\n"
+    code = ("import json, sys\nfrom pathlib import Path\nfrom qa.ingest.build_worker import build_elsewhere\n"
             "from qa.settings import Settings\nseen = []\n"
             "report = build_elsewhere(Settings(), Path(sys.argv[1]), Path(sys.argv[2]),\n"
             "                         progress=lambda stage, done, total: seen.append(stage))\n"

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from conftest import BACKENDS
 
-from qa.answer import SOURCE_REFERENCE, first_statement
+from qa.answer.compose import SOURCE_REFERENCE, first_statement
+from qa.answer.sentence_choice import ANAPHOR
 from qa.api import Engine, InputError, open_engine
-from qa.clean import CYRILLIC_TO_LATIN
-from qa.embed import Embedder
 from qa.errors import IndexUnavailable
-from qa.index import Index
-from qa.sentence_choice import ANAPHOR
+from qa.model.embed import Embedder
 from qa.settings import Settings
-from qa.store import current_generation
+from qa.store.folder import Index
+from qa.store.generations import current_generation
+from qa.text.clean import CYRILLIC_TO_LATIN
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,7 +129,7 @@ def test_very_long_question_is_truncated_not_rejected(engine: Engine) -> None:
 
 
 def test_incremental_index_reuses_unchanged_files(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
-    from qa.build import build
+    from qa.ingest.build import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -165,7 +165,7 @@ def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None
 def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace
 
-    from qa.build import build
+    from qa.ingest.build import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -198,7 +198,7 @@ def test_topic_sentence_gives_way_to_the_sentence_that_answers(engine: Engine) -
 def test_the_corpus_subject_does_not_pick_the_sentence(engine: Engine, question: str) -> None:
     # "IL-6" is in almost every sentence of the seeds, so covering it tells no sentence apart; the one
     # that answers says "The cytokine activates the gp130 receptor complex" without naming IL-6.
-    # (What is tested is the sentence chosen; how sure the verdict is, is qa.verdict's to say.)
+    # (What is tested is the sentence chosen; how sure the verdict is, is qa.answer.verdict's to say.)
     answer = engine.ask(question)
     assert answer.verdict != "not_found"
     assert "gp130 receptor complex" in answer.claims[0].text, answer.answer
@@ -310,10 +310,10 @@ def test_same_fact_in_the_readers_language_leads(engine: Engine) -> None:
 def test_a_translation_is_recognised_as_the_same_fact_and_a_topic_sentence_is_not(
     tmp_path: Path, settings: Settings, embedder: Embedder
 ) -> None:
-    from qa.answer import rendering
-    from qa.build import build
-    from qa.sentence_choice import Candidate
-    from qa.terms import key_terms
+    from qa.answer.compose import rendering
+    from qa.answer.sentence_choice import Candidate
+    from qa.ingest.build import build
+    from qa.languages.terms import key_terms
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -351,7 +351,7 @@ def test_gloss_weight_follows_the_share_of_the_question_it_translates(
     weight would; a question with nothing translated keeps its own vector."""
     import numpy as np
 
-    from qa.retrieve import Retriever, prepare
+    from qa.answer.retrieve import Retriever, prepare
 
     clinical = prepare("Какова суточная доза при головной боли у пожилых пациентов?")
     everyday = prepare("Мой начальник отпустил меня сегодня пораньше.")

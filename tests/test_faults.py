@@ -17,12 +17,12 @@ import pytest
 
 from bench.hostile import AES_FACT, GOOD_NOTE, READABLE, hostile_files, run_measured
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
 from qa.errors import ExtractionError, storage_error
-from qa.index import Index
-from qa.sandbox import Sandbox
+from qa.ingest.build import build
+from qa.ingest.sandbox import Sandbox
+from qa.model.embed import Embedder
 from qa.settings import LimitSettings, Settings
+from qa.store.folder import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def test_readers_never_fail_while_a_writer_commits(tmp_path: Path, corpus_index:
     index = tmp_path / "index"
     shutil.copytree(corpus_index, index)
     reader = (
-        "import sys, time\nfrom pathlib import Path\nfrom qa.index import Index\nfrom qa.errors import QAError\n"
+        "import sys, time\nfrom pathlib import Path\nfrom qa.store.folder import Index\nfrom qa.errors import QAError\n"
         "failures = loads = 0\nend = time.monotonic() + float(sys.argv[2])\n"
         "while time.monotonic() < end:\n"
         "    try:\n        Index.load(Path(sys.argv[1])); loads += 1\n"
@@ -152,7 +152,7 @@ def test_disk_errors_say_what_happened(tmp_path: Path, corpus_index: Path) -> No
     before = (index / "CURRENT").read_text()
 
     # Language identification unpacks its model to a temporary file on first use: load it first.
-    script = ("import resource, signal, sys\nfrom qa.lang import detect\ndetect('warm up the identifier')\n"
+    script = ("import resource, signal, sys\nfrom qa.languages.detect import detect\ndetect('warm up the identifier')\n"
               "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG\n"
               "resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))\n"
               "from qa.cli import main\nsys.exit(main(sys.argv[1:]))\n")
@@ -214,7 +214,7 @@ def _zip_of_text() -> bytes:
 
 def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, hostile: dict[str, bytes]) -> None:
     from qa.languages import ENGLISH
-    from qa.web import upload_files
+    from qa.web.page import upload_files
 
     gradio = tmp_path / "gradio"
     good = "Plenzotide shortens the duration of acute gout flares to two days."
@@ -247,7 +247,7 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
 
 
 def test_upload_never_writes_through_a_symlink(tmp_path: Path) -> None:
-    from qa.uploads import write_new
+    from qa.ingest.uploads import write_new
 
     folder, outside = tmp_path / "uploads", tmp_path / "outside"
     folder.mkdir()

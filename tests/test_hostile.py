@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qa.api import InputError, validate
-from qa.read import read_corpus
+from qa.ingest.read import read_corpus
 from tests.test_web import post_json, start_server
 
 USER, PASSWORD = "doc", "right-horse"
@@ -161,7 +161,7 @@ def test_a_bad_line_of_a_questions_file_is_reported_and_the_others_answered(corp
 def test_a_waiting_build_says_that_it_waits(tmp_path: Path) -> None:
     import fcntl
 
-    from qa.store import LOCK, build_lock
+    from qa.store.generations import LOCK, build_lock
 
     told: list[str] = []
     with open(tmp_path / LOCK, "w") as other:  # another build holds the folder

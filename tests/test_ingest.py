@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from qa.api import Engine
-from qa.build import build
-from qa.embed import Embedder
 from qa.errors import ExtractionError, IndexUnavailable
-from qa.index import Index
-from qa.read import read_corpus, read_file, to_document
+from qa.ingest.build import build
+from qa.ingest.read import read_corpus, read_file, to_document
+from qa.model.embed import Embedder
 from qa.settings import Settings
-from qa.store import CURRENT, current_generation
+from qa.store.folder import Index
+from qa.store.generations import CURRENT, current_generation
 
 RUSSIAN = (
     "Препарат зорбатин снижает частоту рецидивов фибрилляции предсердий на сорок процентов. "
@@ -162,7 +162,8 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from qa.settings import Settings\nfrom qa.embed import Embedder\nfrom qa import store as ix\n"
+        "from qa.settings import Settings\nfrom qa.model.embed import Embedder\n"
+        "from qa.store import generations as ix\n"
         "stage = sys.argv[3]\n"
         "def progress(name, done, total):\n"
         "    if stage == 'embed' and name == 'chunks' and done >= total // 2:\n"
@@ -175,7 +176,7 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
         "        real(src, dst)\n"
         "    ix.os.replace = replace\n"
         "s = Settings()\n"
-        "from qa.build import build\n"
+        "from qa.ingest.build import build\n"
         "build(s, Embedder(s), Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)\n"
     )
     for stage in ("embed", "commit"):
@@ -234,14 +235,14 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     if os.geteuid() == 0:  # root reads through permissions: make the read itself fail
         import builtins
 
-        import qa.read
+        import qa.ingest.read
 
         def guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
             if Path(file).name == "locked.txt":
                 raise PermissionError(13, "Permission denied")
             return builtins.open(file, *args, **kwargs)
 
-        monkeypatch.setattr(qa.read, "open", guarded_open, raising=False)
+        monkeypatch.setattr(qa.ingest.read, "open", guarded_open, raising=False)
     settings = replace(Settings(), corpus_dir=corpus, index_dir=tmp_path / "i")
     found, skipped = read_corpus(corpus, settings.limits.max_file_mb * 2**20)
     assert [f[1] for f in found] == ["locked.txt", "ok.txt"] and not skipped  # listed; reading fails
@@ -281,7 +282,7 @@ def test_ann_index_is_chosen_by_size_and_loads_memory_mapped(tmp_path: Path, set
     import faiss
     import numpy as np
 
-    from qa.vectors import create, load
+    from qa.store.vectors import create, load
 
     rng = np.random.default_rng(1)
     centres = rng.normal(size=(50, 64)).astype(np.float32)

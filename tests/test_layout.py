@@ -2,12 +2,75 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The direction data flows in, lowest first: a module may import its own layer or any lower one.
+LAYERS = [
+    {"qa", "qa.settings", "qa.errors", "qa.types", "qa.runtime"},
+    {"qa.text"},
+    {"qa.languages"},
+    {"qa.model"},
+    {"qa.store"},
+    {"qa.ingest"},
+    {"qa.answer"},
+    {"qa.api", "qa.evaluate"},
+    {"qa.web"},
+    {"qa.mcp_server", "qa.cli"},
+]
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in (ROOT / "qa").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every qa module ``name`` imports, at the top or inside a function."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+            targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        out |= {target for target in targets if target in modules and target != name}
+    return out
+
+
+def _layer(name: str) -> int:
+    return max(i for i, layer in enumerate(LAYERS) for prefix in layer
+               if name == prefix or name.startswith(prefix + "."))
+
+
+def test_every_module_has_a_layer_and_no_import_runs_upward() -> None:
+    modules = _modules()
+    upward = [f"{name} -> {target}" for name, path in modules.items() for target in _imports(name, path, modules)
+              if _layer(target) > _layer(name)]
+    assert not upward, upward
+
+
+def test_the_imports_have_no_cycle() -> None:
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise AssertionError(f"import cycle: {exc.args[1]}") from None
 
 
 def test_importing_qa_leaves_the_environment_unchanged() -> None:
@@ -24,7 +87,7 @@ def test_importing_qa_leaves_the_environment_unchanged() -> None:
 
 def test_the_model_and_vector_index_get_their_runtime_settings() -> None:
     script = (
-        "import json, os\nimport numpy as np\nfrom qa import vectors\n"
+        "import json, os\nimport numpy as np\nfrom qa.store import vectors\n"
         "vectors.create(np.eye(4, dtype='float32'))\n"
         "print(json.dumps(os.environ.get('OMP_WAIT_POLICY')))"
     )

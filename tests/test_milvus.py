@@ -20,11 +20,12 @@ from conftest import ROOT
 from test_web import free_port, post_json, start_server
 
 from qa.api import Engine, open_engine
-from qa.build import build
-from qa.embed import Embedder
-from qa.index import Index, load_index
-from qa.milvus import MilvusIndex, alias_name, connect
+from qa.ingest.build import build
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.store.factory import open_index
+from qa.store.folder import Index
+from qa.store.milvus_read import MilvusIndex, alias_name, connect
 
 QA = str(Path(sys.executable).parent / "qa")
 # Questions of every kind the engine answers differently: each language variant, answerable,
@@ -97,7 +98,7 @@ def test_incremental_update_deletes_and_inserts_by_file(tmp_path: Path, settings
     build(local, embedder, corpus, local.index_dir)
     client = connect(local.index_uri)
     live = client.describe_alias(alias_name())["collection_name"]
-    first = load_index(local)
+    first = open_index(local)
     assert isinstance(first, MilvusIndex)
     malaria_ids = _ids_of(first, "malaria.txt")
 
@@ -109,7 +110,7 @@ def test_incremental_update_deletes_and_inserts_by_file(tmp_path: Path, settings
     report = build(local, embedder, corpus, local.index_dir)
     assert (report.added, report.updated, report.removed) == (["rabies.txt"], ["gout.txt"], ["burns.txt"])
     assert client.describe_alias(alias_name())["collection_name"] == live  # updated in place, not rebuilt
-    index = load_index(local)
+    index = open_index(local)
     assert isinstance(index, MilvusIndex)
     assert set(index.files) == {"malaria.txt", "gout.txt", "rabies.txt"}
     assert index.count_source("burns.txt") == 0 and index.count_source("rabies.txt") == 1
@@ -219,7 +220,7 @@ def test_the_server_indexes_into_milvus_and_answers_over_http(tmp_path: Path, co
 
 IDLE = """
 import sys, time
-from qa.milvus import connect
+from qa.store.milvus_read import connect
 client = connect(sys.argv[1])
 client.load_collection("qa")
 assert client.query("qa", filter="id in [0]", output_fields=["source"])

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.e5_rebuild import dequantize_q4
-from qa.embed import Embedder
+from qa.model.e5_rebuild import dequantize_q4
+from qa.model.embed import Embedder
 
 SENTENCES = {
     "en": "Interleukin-6 drives myocardial fibrosis and apoptosis in heart failure.",
@@ -199,7 +199,7 @@ def test_the_question_tokenizer_gives_the_models_ids(embedder: Embedder) -> None
     four variants."""
     import json
 
-    from qa import onnx_questions
+    from qa.model import onnx_questions
 
     assert embedder.fast_questions() == "onnx"
     encoder = onnx_questions.standalone(embedder.id, 1)
@@ -220,8 +220,8 @@ def test_an_export_that_cannot_be_loaded_means_torch_for_questions(embedder: Emb
     model's vectors, through torch, and the reader is told."""
     import json
 
-    from qa import onnx_questions
-    from qa.encoders import OnnxQuestionsFirst
+    from qa.model import onnx_questions
+    from qa.model.encoders import OnnxQuestionsFirst
 
     assert embedder.fast_questions() == "onnx"
     meta = onnx_questions.stamp(embedder.id)

@@ -14,17 +14,17 @@ from PIL import Image
 
 from bench.scans import PAGES, QUESTIONS, image_pdf, page_image, png
 from qa.api import Engine, open_engine
-from qa.build import build
-from qa.cards import labels_for, sources_html
-from qa.embed import Embedder
-from qa.sandbox import Sandbox
+from qa.ingest.build import build
+from qa.ingest.sandbox import Sandbox
+from qa.model.embed import Embedder
 from qa.settings import Settings
+from qa.web.cards import labels_for, sources_html
 
 WHERE = {"en": ("scans.pdf", 1), "ru": ("scans.pdf", 2), "uz-Cyrl": ("scans.pdf", 3), "uz": ("note.png", 1)}
 
 
 def marked_pixels(image: bytes) -> int:
-    """Pixels in the page view's mark yellow (qa.pdfpage.MARK multiplied into white paper)."""
+    """Pixels in the page view's mark yellow (qa.ingest.pdfpage.MARK multiplied into white paper)."""
     pixels = np.asarray(Image.open(io.BytesIO(image)).convert("RGB")).astype(int)
     near = [abs(pixels[..., channel] - value) < 6 for channel, value in enumerate((253, 230, 138))]
     return int((near[0] & near[1] & near[2]).sum())
@@ -113,7 +113,7 @@ def test_reindexing_reads_no_page_again_and_a_missing_tesseract_is_named(
 
 def test_a_broken_image_is_a_skip_with_its_reason(settings: Settings) -> None:
     from qa.errors import ExtractionError
-    from qa.read import to_document
+    from qa.ingest.read import to_document
 
     with Sandbox(settings.limits) as sandbox:
         with pytest.raises(ExtractionError, match="^not a readable PNG, JPEG or TIFF image$"):

@@ -38,7 +38,7 @@ def test_the_wheel_installs_non_editable_and_answers(tmp_path: Path, corpus_inde
     wheel = next(wheels.glob("qa-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True, timeout=600)
-    assert (site / "qa" / "languages" / "__init__.py").exists() and (site / "qa" / "data" / "verdict.json").exists()
+    assert (site / "qa" / "languages" / "__init__.py").exists() and (site / "qa" / "answer" / "verdict.json").exists()
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(site), str(corpus_index), str(ROOT)],
                             capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 import pytest
 
+from qa.answer.retrieve import prepare
 from qa.api import Engine
-from qa.glossary import to_english
-from qa.retrieve import prepare
+from qa.languages.glossary import to_english
+from qa.languages.terms import Evidence, key_terms
 from qa.settings import Settings
-from qa.terms import Evidence, key_terms
 
 NOTES = {
     "measles.txt": "Measles is a highly contagious viral disease with fever, cough and a rash. Two doses of the "

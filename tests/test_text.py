@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunk import chunk_document, split_sentences
-from qa.clean import CYRILLIC_TO_LATIN, clean
-from qa.glossary import glossary, normalise, to_english
-from qa.lang import detect
-from qa.lexical import Lexical
-from qa.retrieve import prepare
+from qa.answer.retrieve import prepare
+from qa.ingest.chunk import chunk_document, split_sentences
+from qa.languages.detect import detect
+from qa.languages.glossary import glossary, normalise, to_english
 from qa.settings import ChunkSettings, Settings
-from qa.translit import skeleton, uzbek_to_latin
+from qa.store.lexical import Lexical
+from qa.text.clean import CYRILLIC_TO_LATIN, clean
+from qa.text.translit import skeleton, uzbek_to_latin
 from qa.types import Chunk, Document
 
 PDF_TEXT = (
@@ -168,7 +168,7 @@ def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
 def test_glossary_files_are_well_formed(language: str) -> None:
     from importlib import resources
 
-    text = resources.files("qa").joinpath(f"data/{language}_en_glossary.tsv").read_text(encoding="utf-8")
+    text = resources.files(f"qa.languages.{language}").joinpath("glossary.tsv").read_text(encoding="utf-8")
     keys = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -222,7 +222,7 @@ def test_chunk_offsets_hold_on_random_unicode(original: str) -> None:
        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]))
 def test_decode_round_trips_unicode_encodings(text: str, encoding: str) -> None:
     """Any text without NUL (NUL bytes mark binary files) survives each Unicode encoding."""
-    from qa.formats import decode
+    from qa.ingest.formats import decode
 
     assert decode(text.encode(encoding)) == text
 
@@ -238,7 +238,7 @@ def test_uzbek_dictionary_keeps_every_sense_of_repeated_headwords() -> None:
 
 
 def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> None:
-    from qa.terms import key_terms, missing
+    from qa.languages.terms import key_terms, missing
 
     english = [t.text for t in key_terms("Which company manufactures ziltivekimab?", "en")]
     assert english == ["manufactures", "ziltivekimab"], "'company' is what is asked for, not the topic"
@@ -255,8 +255,8 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
 
 
 def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> None:
+    from qa.answer.retrieve import prepare
     from qa.languages import uz_dictionary
-    from qa.retrieve import prepare
 
     assert "malaria" in prepare("Bezgak odamlarga qanday yuqadi?").gloss, "retrieval sees the English sense"
     assert "malaria" in prepare("Безгак одамларга қандай юқади?").gloss, "from Cyrillic too"
@@ -265,7 +265,7 @@ def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> N
 
 
 def test_uzbek_morphology_finds_dictionary_forms_and_verbs() -> None:
-    from qa.languages.uz_morph import forms, is_relation
+    from qa.languages.uz.morph import forms, is_relation
 
     assert forms("kasalligini")[0] == "kasallik", "stem + derivation, the final k restored"
     assert "chaq" in forms("chaqqanda"), "a participle is looked up under its verb stem"
@@ -275,8 +275,8 @@ def test_uzbek_morphology_finds_dictionary_forms_and_verbs() -> None:
 
 
 def test_glued_dictionary_entries_are_headwords_of_their_own() -> None:
+    from qa.answer.retrieve import prepare
     from qa.languages import uz_dictionary
-    from qa.retrieve import prepare
 
     assert uz_dictionary.senses("ilonlar") == ("snake",), "'…vermin.ilon zool.snake.' is split back"
     assert "bite" in uz_dictionary.senses("chaqqanda")

@@ -1,4 +1,4 @@
-"""The graded verdict (qa.verdict) on the shipped corpus: the real model, a real FAISS index and the
+"""The graded verdict (qa.answer.verdict) on the shipped corpus: the real model, a real FAISS index and the
 shipped verdict weights. Answered, related and not found each read differently, in the reader's
 language; the probability falls as the evidence leaves more of the question out."""
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
 from qa.api import Engine, open_engine
-from qa.lang import detect
 from qa.languages import language
+from qa.languages.detect import detect
+from qa.languages.terms import key_terms, missing
 from qa.settings import Settings
-from qa.terms import key_terms, missing
-from qa.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
 
 # A fact the seeds state (IL-6 acts through the JAK/STAT3 and MAPK pathways), in every variant.
 ANSWERABLE = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from typing import NamedTuple
 
 # Latin acronyms and gene names (IL-6, HERMES, NT-proBNP, SGLT2): the same in every language, so
@@ -43,7 +44,7 @@ class Language:
     code: str
     name: str  # in the language itself, for the page
     scripts: tuple[str, ...]  # the first is the default
-    # Detection (qa.lang), per script: patterns of letters or words that only this language uses
+    # Detection (qa.languages.detect), per script: patterns of letters or words that only this language uses
     # among those written in that script, each match worth ``weight``; and the labels langdetect
     # (which has no Uzbek) gives this language's text.
     evidence: dict[str, tuple[tuple[re.Pattern[str], float], ...]]
@@ -54,24 +55,24 @@ class Language:
     function_words: dict[str, frozenset[str]]
     # Ties between two languages of one script go to the one with the higher priority.
     priority: int
-    # Answers (qa.messages): what the answer says when the sources hold no answer, and before a
+    # Answers (qa.answer.messages): what the answer says when the sources hold no answer, and before a
     # sentence quoted from an English source; per script.
     not_found: dict[str, str]
     english_source: dict[str, str]
-    # Before the closest statements of a "related" answer (qa.verdict), per script: the caveat, with
+    # Before the closest statements of a "related" answer (qa.answer.verdict), per script: the caveat, with
     # {missing} where the clause naming the uncovered words ({terms}) goes when there are any.
     related_answer: dict[str, tuple[str, str]]
     labels: dict[str, str]  # the page's labels in this language
     script_names: dict[str, str]  # "Latn" / "Cyrl" as this language names them
-    # Glossing (qa.glossary) and key terms (qa.terms).
-    glossary: str | None = None  # file in qa/data: stem → English senses
+    # Glossing (qa.languages.glossary) and key terms (qa.languages.terms).
+    glossary: Traversable | None = None  # a .tsv file: stem → English senses
     # Whether a word belongs to the language's vocabulary (a dictionary or word-frequency list):
     # a short question's words say its language where letter statistics cannot ("Did ziltivekimab
     # reduce CRP?" is not Uzbek, "Снизил ли зилтивекимаб СРБ?" is not Uzbek Cyrillic).
     known: Callable[[str], bool] = _never
     # Whether a word names a thing (a noun, or a word no dictionary knows: a drug, a gene) rather than
     # an action or a quality: an answer that leaves out "statins" or "women" answers another
-    # question, one that leaves out "transmits" or "later" may only word it differently (qa.verdict).
+    # question, one that leaves out "transmits" or "later" may only word it differently (qa.answer.verdict).
     names_thing: Callable[[str], bool] = _never
     gloss_ending: Callable[[str, int], bool] = lambda rest, stem_length: False  # noqa: E731
     generic: Callable[[str], bool] = _never  # a general word that names no topic (lemma- or stem-aware)
@@ -80,14 +81,15 @@ class Language:
     # Dictionary forms of a word from a morphological analyser (Russian lemma, Uzbek stem with its
     # derivations): the glossary looks a word up under these before matching stems by their endings.
     forms: Callable[[str], tuple[str, ...]] = _no_senses
+    gloss_forms: bool = False  # a key term the glossary misses is looked up again under its forms
     focus: frozenset[str] = frozenset()  # "which / what": the next noun is the kind of answer asked for
     model_text: Callable[[str, str], str] = _same  # the question as the model and glossary read it
-    # Answer kinds (qa.answer): regular-expression alternatives, joined across languages.
+    # Answer kinds (qa.answer.compose): regular-expression alternatives, joined across languages.
     asks_number: tuple[str, ...] = ()
     asks_name: tuple[str, ...] = ()
     number_words: tuple[str, ...] = ()
     anaphors: tuple[str, ...] = ()
-    # Follow-up questions (qa.followup): words that point back to an earlier question (pronouns),
+    # Follow-up questions (qa.answer.followup): words that point back to an earlier question (pronouns),
     # and regular expressions for a question that continues one ("And in women?", "А у пожилых?",
     # "Keksalarda-chi?").
     back_references: frozenset[str] = frozenset()

@@ -1,0 +1,225 @@
+"""Passages → a short extractive answer: the sentences that answer, each followed by its [n].
+
+No generator ships offline, so the answer is made of source sentences (1 and 2 in qa.answer.sentence_choice):
+1. Every sentence of the cited passages is scored by its own vector (stored at index time) against
+   the question's, shifted by its passage's language offset, so an English sentence and a Russian
+   one compete fairly for a Russian question; plus its passage's rank and the key terms it covers,
+   each term weighted by how rare it is among the candidate sentences (a term the sentence before
+   covers counts half: a study is named once and its findings follow), and the words naming the
+   kind of answer asked for ("which vaccine").
+2. A topic sentence that only restates the question ("One of the most damaging effects of IL-6 is
+   on myocardial fibrosis.") gives way to the next sentence when that one scores about as well.
+3. The reader's language: when the lead sentence is in another language, the same fact in the
+   question's language (the abstracts exist in three) is looked up by sentence similarity and leads;
+   otherwise the answer says, in the question's language, that it quotes an English source.
+4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when every key term is covered, the kind of
+   answer asked for is there and the evidence clears the similarity floor, or when the learned
+   probability reaches the operating point; else ``related`` (the closest statements under a
+   caveat) when the sources are on the topic, else ``not_found``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from qa.answer.messages import english_source_note, not_found_message, related_message
+from qa.answer.retrieve import Query
+from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
+from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
+from qa.languages import ENGLISH, alternatives
+from qa.languages.terms import Term, missing, question_terms, relation_terms
+from qa.settings import Settings
+from qa.store.base import SearchIndex
+from qa.types import Answer, Citation, Claim, Passage, TermCheck
+
+SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
+# A quantity: digits that start a token ("40 mg", "40mg", "2.5", "10-20", "97%"), not the digits of a
+# name ("IL-6", "gp130", "COVID-19"; reference marks such as "[13]" or "[1, 2]" are removed first);
+# or a number word (twelve millimetres, сорок процентов, qirq foiz).
+_NUMBER = re.compile(rf"(?<![\w\-])\d+(?:[.,]\d+)?|\b(?:{alternatives('number_words')})\b", re.I)
+_ASKS_NUMBER = re.compile(rf"\b(?:{alternatives('asks_number')})\b", re.I)
+_ASKS_NAME = re.compile(rf"^\s*(?:{alternatives('asks_name')})\b", re.I)
+_NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
+
+
+def rendering(
+    index: SearchIndex, lead: Candidate, lead_text: str, terms: list[Term], language: str, settings: Settings
+) -> tuple[int, tuple[int, int]] | None:
+    """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says: similar
+    enough to be its rendering, and covering at least as many of the question's key terms (a
+    sentence that is merely on the topic never leads)."""
+    best: tuple[float, int, tuple[int, int]] | None = None
+    for chunk_id in index.section_search(lead.vector, language, settings.answer.rendering_candidates):
+        chunk = index.chunks[chunk_id]
+        similarity = index.sentences_of(chunk_id) @ lead.vector
+        for span, value in zip(chunk.sentences, similarity, strict=True):
+            if span[1] - span[0] >= settings.answer.min_sentence_chars and (best is None or value > best[0]):
+                best = (float(value), chunk_id, span)
+    if best is None or best[0] < settings.answer.rendering_threshold(language):
+        return None
+    _, chunk_id, span = best
+    text = index.chunks[chunk_id].text[span[0] : span[1]]
+    if len(missing(terms, text)) > len(missing(terms, lead_text)):
+        return None
+    return chunk_id, span
+
+
+def _neighbours(index: SearchIndex, chunk_ids: list[int], settings: Settings) -> list[str]:
+    """The text of the chunks next to the quoted ones in the same document: a fact and the words
+    that name its subject are often a few sentences apart (an abstract's aim and its conclusion)."""
+    window = settings.answer.evidence_window
+    near = {chunk_id: [other for other in range(chunk_id - window, chunk_id + window + 1)
+                       if other != chunk_id and other not in chunk_ids] for chunk_id in set(chunk_ids)}
+    found = index.chunks_of(sorted({other for others in near.values() for other in others} | set(chunk_ids)))
+    return [found[other].text for chunk_id, others in near.items() for other in others
+            if other in found and found[other].source == found[chunk_id].source]
+
+
+def _lead_size(texts: list[str]) -> int:
+    """How many quoted sentences make the lead statement: two when the second points back to the first."""
+    return 2 if len(texts) > 1 and ANAPHOR.match(texts[1]) else 1
+
+
+def answer_kind_present(question: str, sentences: list[str]) -> bool:
+    """A question asking how many / how long / what dose needs a number; "who" needs a name."""
+    text = " ".join(sentences)
+    if _ASKS_NUMBER.search(question) and not _NUMBER.search(SOURCE_REFERENCE.sub(" ", text)):
+        return False
+    return not (_ASKS_NAME.search(question) and not _NAME.search(text))
+
+
+def _citation(n: int, passage: Passage) -> Citation:
+    c = passage.chunk
+    return Citation(n=n, source=c.source, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+                    language=c.language, score=passage.dense, text=c.text, page=c.page, sentences=c.sentences,
+                    ocr=c.ocr)
+
+
+def _quote(text: str) -> str:
+    # The source's own reference numbers ("[4,5]") would read as our citation markers.
+    return SOURCE_REFERENCE.sub("", text).strip()
+
+
+def compose(
+    query: Query, vector: np.ndarray, pool: list[Passage], index: SearchIndex, settings: Settings,
+    cite: int | None = None,
+) -> Answer:
+    """The answer from the first ``cite`` passages of ``pool`` (all of them by default). The passage
+    and sentence signals of the verdict read the whole pool (at least ``retrieval.k`` passages, so a
+    reader asking for three citations is not judged on three passages' standout); the key-term and
+    lead signals read what is cited."""
+    cite = len(pool) if cite is None else cite
+    passages = list(pool[:cite])
+    terms, kinds = question_terms(query.text, query.language, query.embed_text)
+    english = query.text if query.language == ENGLISH.code else query.gloss
+    relations = relation_terms(english, terms) + kinds
+    ranked = candidates(index, vector, pool, terms, settings, query.language, relations)
+    chosen = choose(query, passages, [c for c in ranked if c.rank < cite], settings)
+    rendered: tuple[int, tuple[int, int]] | None = None
+    if chosen and passages[chosen[0].rank].chunk.language != query.language:
+        rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
+    if rendered is not None:  # cite the rendering's passage, in place of the last passage nothing quotes
+        chunk_id, span = rendered
+        position = next((i for i, p in enumerate(passages) if p.id == chunk_id), None)
+        if position is None:
+            used = {c.rank for c in chosen}
+            position = next((i for i in range(len(passages) - 1, -1, -1) if i not in used), len(passages))
+            chunk = index.chunks[chunk_id]
+            extra = Passage(chunk, 0.0, float(index.vectors_of(np.array([chunk_id]))[0] @ vector), chunk_id)
+            passages[position : position + 1] = [extra]
+        rendered = (position, span)
+    citations = [_citation(i + 1, p) for i, p in enumerate(passages)]
+    quoted = [(c.rank, c.span) for c in chosen]
+    texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
+    # The quoted sentences' passages and the best few from the lead's own document: a fact is often
+    # stated across two sentences, but never by a passage of some other document.
+    lead_source = passages[quoted[0][0]].chunk.source if quoted else None
+    ranks = {rank for rank, _ in quoted} | {
+        rank for rank in range(min(settings.answer.evidence_passages, len(passages)))
+        if passages[rank].chunk.source == lead_source
+    }
+    if rendered is not None:
+        ranks.add(rendered[0])
+    evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
+    evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
+    strongest = max((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+                     for p in pool[: settings.retrieval.k]), default=0.0)
+    # The kind of answer asked for must be in the lead statement itself (with the sentence an
+    # anaphoric lead points back to), not in a further sentence quoted from another passage.
+    lead_texts = texts[: _lead_size(texts)]
+    if rendered is not None:
+        lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
+    checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
+    absent = [check.text for check in checks if not check.in_evidence]  # one Evidence of the text, not two
+    signals = _signals(query, vector, passages, pool, chosen, ranked, checks, lead_texts, strongest, settings)
+    model = load_model()
+    floor = settings.answer.support_floor
+    confidence = model.probability(signals) if chosen else 0.0
+    threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
+    # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
+    # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
+    on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
+    verdict = grade(confidence, threshold, on_topic)
+    if verdict == NOT_FOUND:
+        return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
+                      False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks)
+    claims = [Claim(text, rank + 1, passages[rank].chunk.language)
+              for (rank, span), text in zip(quoted, texts, strict=True)]
+    for rank, span in quoted:
+        citations[rank].highlights.append(span)
+    parts = [f"{claim.text} [{claim.n}]" for claim in claims]
+    if rendered is not None:
+        position, span = rendered
+        citations[position].highlights.append(span)
+        text = _quote(passages[position].chunk.text[span[0] : span[1]])
+        claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
+        parts.insert(0, f"{text} [{position + 1}]")
+    elif claims[0].language != query.language and verdict == ANSWERED:
+        note = english_source_note(query.language, query.script)
+        if note:
+            parts.insert(0, note)
+    if verdict == RELATED:
+        parts.insert(0, related_message(query.language, query.script, absent))
+    return Answer(query.asked, query.language, query.script, " ".join(parts), verdict == ANSWERED, citations,
+                  claims, absent, list(query.carried), verdict, confidence, signals, checks)
+
+
+def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],
+             chosen: list[Candidate], ranked: list[Candidate], checks: list[TermCheck], lead_texts: list[str],
+             strongest: float, settings: Settings) -> dict[str, float]:
+    """What the verdict reads (qa.answer.verdict.SIGNALS). The lead sentence's cosine, in another language
+    than the question's, gets back what e5 takes off a translation, as in sentence choice."""
+    lead_cosine = 0.0
+    if chosen:
+        language = passages[chosen[0].rank].chunk.language
+        lead_cosine = float(chosen[0].vector @ vector) + settings.answer.translation_gap(query.language, language)
+    # How far the best passage stands above the others shown: the one document a question was asked of.
+    others = sorted((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+                     for p in pool[: settings.retrieval.k]), reverse=True)[1:]
+    standout = strongest - float(np.median(others)) if others else 0.0
+    # How far the best sentence of the pool stands above the next five: a question the sources
+    # answer has one sentence that says it; one they only touch finds many alike.
+    cosines = sorted((float(c.vector @ vector) for c in ranked), reverse=True)
+    sentence_standout = cosines[0] - float(np.mean(cosines[1:6])) if len(cosines) > 1 else 0.0
+    terms = term_signals(checks)
+    return {
+        **terms,
+        "sentence_standout": sentence_standout,
+        "lead_cosine": lead_cosine,
+        "best_passage": strongest,  # also the floor that tells "related" from "not_found"
+        "standout": min(standout, settings.answer.standout_cap),
+        "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
+    }
+
+
+def first_statement(answer: Answer) -> str:
+    """The answer's first statement: its first quoted sentence, together with the English sentence a
+    same-language rendering says again, or with the sentence an anaphoric one ("These are…") needs."""
+    if not answer.claims:
+        return ""
+    first = answer.claims[0]
+    texts = [claim.text for claim in answer.claims]
+    pair = len(texts) > 1 and (first.renders is not None or _lead_size(texts) == 2)
+    return f"{first.text} {texts[1]}" if pair else first.text

@@ -1,0 +1,114 @@
+"""Question → ranked passages: language-centred dense search fused with the cross-script lexical leg.
+
+Uzbek and Russian questions are also glossed into English (qa.languages.glossary): the model sees the
+question and its gloss as one averaged vector, and the lexical leg matches the gloss's English words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.errors import IndexUnavailable
+from qa.languages import language as language_entry
+from qa.languages.detect import detect
+from qa.languages.glossary import to_english
+from qa.model.encoders import Encoder
+from qa.settings import Settings
+from qa.store.base import SearchIndex
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # what retrieval reads: the question, with the terms a follow-up carries (qa.answer.followup)
+    language: str
+    script: str
+    embed_text: str  # what the model sees: Uzbek Cyrillic is transliterated to Latin
+    gloss: str = ""  # Uzbek and Russian questions: an English gloss from the glossaries and dictionary
+    gloss_share: float = 0.0  # the share of the question's content words the gloss translates
+    asked: str = ""  # the question as asked (``text`` without carried terms)
+    carried: tuple[str, ...] = ()
+
+
+def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = ()) -> Query:
+    """The question read for retrieval. ``carried`` terms (from an earlier question of the chat)
+    join what is searched and checked, never the language detection: "А у пожилых?" stays Russian
+    after an English question."""
+    settings = settings or Settings()
+    limit = settings.limits.max_question_chars
+    text = " ".join(question.split())
+    if len(text) > limit:  # long input is truncated (at a word boundary), not rejected
+        cut = text.rfind(" ", 0, limit + 1)
+        text = text[: cut if cut > limit // 2 else limit]
+    language, script = detect(text)
+    read = " ".join((text, *carried))
+    embed_text = language_entry(language).model_text(read, script)
+    gloss = to_english(embed_text, language, settings.retrieval.dictionary_senses.get(language, 0))
+    return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried)
+
+
+class Retriever:
+    def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings) -> None:
+        if index.dimension != embedder.dim:
+            raise IndexUnavailable(
+                f"index dimension {index.dimension} ≠ model dimension {embedder.dim}: run `qa index --rebuild`"
+            )
+        self.index, self.embedder, self.settings = index, embedder, settings
+
+    def use_gloss(self, query: Query) -> bool:
+        return bool(query.gloss) and self.settings.retrieval.gloss_weights.get(query.language, 0.0) > 0
+
+    def query_vector(self, query: Query) -> np.ndarray:
+        """One normalised vector; with a gloss, the question's plus the gloss's (both encoded in one
+        batch, which costs little more than one), the gloss weighted by the share of the question
+        it translates: a gloss that leaves most words in Russian or Uzbek (an everyday sentence
+        outside the clinical glossary) only pulls the question towards its few glossed words."""
+        if not self.use_gloss(query) or query.gloss_share == 0:  # a gloss of weight 0 need not be encoded
+            return self.embedder.queries([query.embed_text])[0]
+        question, gloss = self.embedder.queries([query.embed_text, query.gloss])
+        weight = self.settings.retrieval.gloss_weights.get(query.language, 0.0) * query.gloss_share
+        mixed = question + weight * gloss
+        return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+
+    def search(self, query: Query, k: int | None = None) -> list[Passage]:
+        return self.retrieve(query, k)[1]
+
+    def retrieve(self, query: Query, k: int | None = None) -> tuple[np.ndarray, list[Passage]]:
+        """The question's vector (the answer step scores sentences with it) and the ranked passages."""
+        k = k or self.settings.retrieval.k
+        index = self.index
+        vector = self.query_vector(query)
+        if not index.chunks:
+            return vector, []
+        n = min(self.settings.retrieval.candidates, len(index.chunks))
+        found = index.dense_candidates(vector, n)
+        lexical_text = f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text
+        ids, lexical, peak = index.lexical_candidates(lexical_text, self.settings.retrieval.lexical_candidates, found)
+        raw = index.vectors_of(ids) @ vector
+        offsets = np.zeros(len(ids), dtype=np.float32)
+        retrieval = self.settings.retrieval
+        mode = retrieval.centring.get(query.language) if retrieval.centre_languages else None
+        if mode:
+            offsets = index.language_offsets(vector, ids, raw, query.language, str(mode))
+        centred = raw - offsets
+        lexical_part = lexical / peak if peak > 0 else np.zeros(len(ids), np.float32)
+        lexical_weight = retrieval.lexical_weights.get(query.language, 0.0)
+        fused = centred + lexical_weight * lexical_part
+        order = np.argsort(-fused)
+        # Within the first ``settings.retrieval.k`` only (so asking for more citations never reorders the
+        # first k, and recall@k is unchanged), a passage in the question's language moves ahead of
+        # one that scores at most ``same_language_margin`` higher: the abstract exists in three
+        # languages, and a reader checks a citation best in their own.
+        window = order[: self.settings.retrieval.k]
+        shown = order[: max(k, len(window))]  # the only candidates whose chunks are read
+        by_id = index.chunks_of(ids[shown].tolist())
+        chunk = {j: by_id[int(ids[j])] for j in shown}
+        same = np.array([chunk[j].language == query.language for j in window], dtype=np.float32)
+        ranking = fused.copy()
+        ranking[window] += self.settings.retrieval.same_language_margin * same
+        ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
+        return vector, [
+            Passage(chunk[j], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))
+            for j in ranked
+        ]

@@ -1,0 +1,116 @@
+"""Russian: pymorphy3 for lemmas and parts of speech, a curated clinical glossary into English."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from qa.languages.base import Language
+
+# General vocabulary (lemmas) the clinical glossary does not carry: it names no topic. Written as a
+# general-language list, not from any question set.
+GENERIC = frozenset("""
+весь всего всё большинство меньшинство часть этап стадия фон время период случай роль значение уровень способ путь
+образ вид тип состояние условие процесс результат исход проблема вопрос фактор показатель длительный долгий
+длительно полезный полезно вредный вредно важный основной главный хороший плохой лучший худший высокий низкий
+новый обычный нормальный частый редкий разный различный другой такой какой который каков сколько многие много
+мало больше меньше лучше хуже большой небольшой маленький однажды когда-нибудь связь связанный действие эффект
+влияние изменение
+""".split())
+# Parts of speech that relate or qualify rather than name (pymorphy3 tags).
+RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "PREP", "CONJ", "PRCL", "NPRO",
+                          "NUMR", "INTJ", "COMP"})
+# Common words: evidence for Russian over Uzbek Cyrillic (qa.languages.detect).
+WORDS = re.compile(
+    r"(?<!\w)(?:и|в|не|на|я|что|с|он|как|это|по|но|к|у|же|вы|за|бы|от|мне|то|все|так|его|для|при|ли"
+    r"|до|или|кто|над|под|из|о|мы|ты|она|они|нет|есть|был\w*|ест|где|когда|почему|какие|какой)(?!\w)",
+    re.I,
+)
+GLOSS_ENDING_MAX = 4  # ой, ами, ение: at most this many letters after a glossary stem
+
+
+@lru_cache(maxsize=1)
+def _morph():  # type: ignore[no-untyped-def]
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str) -> str:
+    return str(_morph().parse(word.lower())[0].normal_form)
+
+
+NAMING_POS = frozenset({"NOUN", "ADJF", "ADJS"})
+
+
+@lru_cache(maxsize=200_000)
+def noun_lemma(word: str) -> str:
+    """A noun's or adjective's dictionary form (клеток → клетка); any other word as it is: a verb's
+    infinitive is too short a stem to compare (стало → стать would prefix статины)."""
+    parse = _morph().parse(word.lower())[0]
+    return str(parse.normal_form) if str(parse.tag.POS) in NAMING_POS else word.lower()
+
+
+@lru_cache(maxsize=50_000)
+def relation(word: str) -> bool:
+    return str(_morph().parse(word.lower())[0].tag.POS) in RELATION_POS
+
+
+LANGUAGE = Language(
+    code="ru",
+    name="Русский",
+    scripts=("Cyrl",),
+    evidence={"Cyrl": ((re.compile(r"[ыщЫЩ]"), 1.0), (WORDS, 0.6))},
+    langdetect_labels={"Cyrl": ("ru",)},
+    function_words={"Cyrl": frozenset(
+        "и в во не на что с со как это по но к у же за от то так для при ли до или над под из о".split())},
+    priority=1,
+    not_found={"Cyrl": "В источниках нет ответа на этот вопрос. Ближайшие фрагменты показаны в источниках."},
+    english_source={"Cyrl": "Цитата из англоязычного источника:"},
+    related_answer={"Cyrl": ("Источники касаются этой темы, но могут не отвечать на вопрос{missing}. "
+                             "Ближайшие утверждения:", " (в них не найдено: {terms})")},
+    labels={
+        "quoted": "Цитируется в ответе", "related": "Близкий фрагмент", "rank": "совпадение {rank} из {total}",
+        "copy": "Копировать со ссылками", "references": "Источники",
+        "closest": "Ближайшие фрагменты", "question_label": "Вопрос", "carried": "Понято с учётом прошлого вопроса",
+        "files": "Чтение файлов", "chunks": "Векторизация фрагментов", "passages": "фрагм.", "passage": "фрагм.",
+        "files_unit": "файл.", "chunks_unit": "фрагм.",
+        "ocr": "Распознавание сканов (OCR)", "ocr_unit": "стр.",
+        "ocr_note": "распознано OCR: сверьте с изображением страницы",
+        "not_indexed": "не проиндексирован", "auto": "Авто",
+        "title": "## qa — ответы со ссылками на ваши медицинские источники",
+        "question": "Ваш вопрос (English, Русский, Oʻzbek)", "placeholder": "Задайте вопрос…",
+        "ask": "Спросить", "clear": "Очистить чат", "sources": "Источники",
+        "no_sources": "Здесь появятся источники ответа.", "not_found": "В источниках не найдено",
+        "related_verdict": "По теме, но может не отвечать на вопрос", "confidence": "уверенность",
+        "detected": "Язык вопроса", "lines": "строки", "page": "стр.",
+        "context": "Показать в документе", "upload": "Добавить документы", "added": "добавлен, уже доступен для поиска",
+        "already": "он уже был в корпусе",
+        "interface": "Язык интерфейса", "examples": "Примеры", "changed": "Файл изменился после индексации.",
+        "missing": "Файла больше нет в корпусе.", "unreadable": "Файл больше не читается.",
+        "offsets": "Фрагмент выходит за конец текста файла.", "outside": "Файл лежит вне корпуса.",
+    },
+    script_names={"Latn": "латиница", "Cyrl": "кириллица"},
+    glossary=resources.files(__name__) / "glossary.tsv",
+    gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),
+    generic=lambda word: lemma(word) in GENERIC,
+    relation=relation,
+    known=lambda word: bool(_morph().word_is_known(word.lower())),
+    names_thing=lambda word: not _morph().word_is_known(word.lower()) or str(
+        _morph().parse(word.lower())[0].tag.POS) == "NOUN",
+    gloss_forms=True,  # its stems miss some inflections (почек / почк): its lemma is looked up too
+    forms=lambda word: (lemma(word),),
+    focus=frozenset({"какой", "какая", "какое", "какие", "каких", "каким", "какого", "которые", "который"}),
+    asks_number=(r"сколько", r"доз[аыуе]", r"как долго"),
+    asks_name=(r"кто",),
+    number_words=("один", "одна", "два", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять",
+                  "двадцать", "тридцать", "сорок", "пятьдесят", "сто", r"половин\w*", "вдвое"),
+    anaphors=("эти", "это", "этот", "эта", r"такие(?!\s+как\b)", r"такой(?!\s+как\b)", "они"),
+    back_references=frozenset({"он", "она", "оно", "они", "его", "её", "ее", "их", "него", "неё", "нее", "них", "ему",
+                               "ей", "им", "нему", "ней", "ним", "нём", "нем", "этот", "эта", "это", "эти", "этого",
+                               "этой", "этих", "этим", "этом", "этому", "этими", "тот", "та", "те", "того", "той",
+                               "тех", "там", "такой", "такие"}),
+    continuations=(r"^(?:а|и|но|или|ещё|еще|также|а как|что насчёт|что насчет)\b",),
+)

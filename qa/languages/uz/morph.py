@@ -1,0 +1,93 @@
+"""Uzbek morphology from ZirhUzMorph (33k stems from the O'zbek tilining izohli lug'ati, a suffix
+grammar with its sound rules): the dictionary forms a word can be looked up under, and whether it
+is a finite verb or verbal form (a relation, not a topic).
+
+The analyser writes the "new" Latin alphabet (ö ğ ş ç); qa reads the 1995 spelling (o' g' sh ch),
+the one the glossary, the general dictionary and e5 use, so forms are converted back."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from qa.text.translit import plain_apostrophes
+
+# Noun endings, chained: plural, possessive, case, derivation, copula/question.
+NOUN_ENDING = re.compile(
+    r"^(?:lar)?(?:imiz|ingiz|im|ing|i|si|ni|m|ng)?(?:ning|ni|ga|ka|qa|da|ta|dan|tan|dagi|gacha|day|dek)?"
+    r"(?:li|lik|siz)?(?:mi|dir|ku|chi)?$"
+)
+_TO_1995 = str.maketrans({"ö": "o'", "ğ": "g'", "ş": "sh", "ç": "ch", "Ö": "O'", "Ğ": "G'", "Ş": "Sh", "Ç": "Ch"})
+# Suffixes that make a new word (kasal → kasallik "disease", davo → davola "treat", qutur → quturish
+# "rabies"): a form with them is a headword of its own, tried before the bare stem.
+DERIVATION = frozenset({"LIK", "CHI", "CHILIK", "SIZ", "LI", "DOSH", "ROQ", "LA", "AGENT", "VN.ISH", "VN.UV", "GULIK",
+                        "GICH", "PASS", "REFL", "RECP", "CAUS"})
+# A verb carrying any of these is conjugated or a participle / converb: it relates, it names no topic.
+FINITE = frozenset({"PST", "PRF", "PROG", "PROG2", "PRS", "PERS", "PTCP", "PTCP.PROG", "PTCP.FUT", "CVB", "COND",
+                    "IMP", "FUT", "INT", "NEG"})
+
+
+def noun_ending(rest: str) -> bool:
+    """Whether ``rest`` is a chain of noun endings (bemor + lar + da)."""
+    return bool(NOUN_ENDING.match(rest))
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    from zirhuzmorph import Analyzer  # 0.2 s to load: on the first Uzbek word, not at import
+
+    return Analyzer()
+
+
+def _old(text: str) -> str:
+    return text.translate(_TO_1995)
+
+
+@lru_cache(maxsize=50_000)
+def _best(word: str) -> Any:
+    return _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
+
+
+@lru_cache(maxsize=50_000)
+def forms(word: str) -> tuple[str, ...]:
+    """Dictionary forms of an Uzbek word (Latin or Cyrillic), most specific first: the stem with its
+    derivational suffixes (kasalligi → kasallik), the bare stem (chaqqanda → chaq), then a verb's
+    infinitive (chaqmoq). Empty for a word the analyser cannot split."""
+    analysis = _best(word)
+    if analysis is None:
+        return ()
+    lemma = _old(analysis.lemma).lower()
+    out = []
+    derived = lemma
+    for piece, tag in analysis.morphs:
+        if tag not in DERIVATION or not piece:
+            break
+        derived += _old(piece).lower()
+        out.append(derived)
+    # The surface of a derived form ends as it does inside the word (kasallig+i): its dictionary
+    # form has the final k / q back (kasallik).
+    out = [with_final_restored(form) for form in reversed(out)]
+    out.append(lemma)
+    if analysis.pos == "V":
+        out.append(lemma + "moq")  # most verbs are listed under the stem (chaq), some under the infinitive
+    return tuple(dict.fromkeys(form for form in out if len(form) >= 2))
+
+
+def with_final_restored(form: str) -> str:
+    """A stem as written before a vowel suffix, back to its dictionary form: a final k / q becomes
+    g / g' there (kasallik → kasalligi, yetishmaslik → yetishmasligi; -ng is its own sound)."""
+    if form.endswith("g'"):
+        return form[:-2] + "q"
+    if form.endswith("g") and not form.endswith("ng"):
+        return form[:-1] + "k"
+    return form
+
+
+@lru_cache(maxsize=50_000)
+def is_relation(word: str) -> bool:
+    """A conjugated verb, participle or converb (yuqadi, chaqqanda, ko'rsatdi); a verbal noun
+    (quturish "rabies", tekshiruv "examination") names a topic and is not one."""
+    analysis = _best(word)
+    # By its suffixes, not its stem: davo+la+n+a+di ("is treated") is built on a noun.
+    return analysis is not None and any(tag in FINITE for _, tag in analysis.morphs)

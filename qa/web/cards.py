@@ -1,0 +1,179 @@
+"""What the page shows of an answer: the chat message, whose [n] markers link to the sources; one
+source card per passage; and the answer as Markdown with its references, for the copy button.
+
+Overlapping chunks of one file are one passage to a reader: their citations merge into one card
+that lists every [n] pointing to it, and no sentence appears twice. All document text is
+HTML-escaped (and Markdown-escaped in the chat): a corpus file can never inject markup or script.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from qa.answer.verdict import NOT_FOUND, RELATED
+from qa.api import Engine
+from qa.languages import LANGUAGES
+from qa.types import Answer, Citation
+
+_BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
+# Each language's labels, with its names for the scripts ("script_Cyrl": Cyrillic / кириллица / kirill).
+LABELS: dict[str, dict[str, str]] = {
+    code: {**entry.labels, **{f"script_{script}": name for script, name in entry.script_names.items()}}
+    for code, entry in LANGUAGES.items()
+}
+
+
+def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
+    """The selector wins; on "auto" the page follows the language of the latest question."""
+    language = answer_language if choice == "auto" else choice
+    return LABELS.get(language or "en", LABELS["en"])
+
+
+class PageOffer(Protocol):
+    def offer(self, source: str, page: int, phrases: tuple[str, ...]) -> str: ...
+
+
+@dataclass
+class Card:
+    """One passage of one file, cited as every number in ``numbers``."""
+
+    source: str
+    language: str
+    page: int | None
+    start: int  # span in the original text, for the context view
+    end: int
+    line_start: int
+    line_end: int
+    ocr: bool = False
+    numbers: list[int] = field(default_factory=list)
+    sentences: dict[str, bool] = field(default_factory=dict)  # text → marked, in document order
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        return tuple(text for text, marked in self.sentences.items() if marked)
+
+
+def _sentences(c: Citation) -> list[tuple[str, bool]]:
+    spans = c.sentences or ((0, len(c.text)),)
+    return [(c.text[a:b], any(a < end and start < b for start, end in c.highlights)) for a, b in spans]
+
+
+def merge(citations: list[Citation]) -> list[Card]:
+    """One card per passage: citations of one file (and page) whose spans overlap or touch merge,
+    in the order of their best [n]."""
+    cards: list[Card] = []
+    for c in sorted(citations, key=lambda c: (c.source, c.page or 0, c.start)):
+        last = cards[-1] if cards else None
+        if last is None or (last.source, last.page) != (c.source, c.page) or c.start > last.end:
+            last = Card(c.source, c.language, c.page, c.start, c.end, c.line_start, c.line_end, c.ocr)
+            cards.append(last)
+        last.numbers.append(c.n)
+        last.end, last.line_end = max(last.end, c.end), max(last.line_end, c.line_end)
+        for text, marked in _sentences(c):
+            last.sentences[text] = last.sentences.get(text, False) or marked
+    for card in cards:
+        card.numbers.sort()
+    return sorted(cards, key=lambda card: card.numbers[0])
+
+
+def escape_markdown(text: str) -> str:
+    """Document text shown literally in the chat: no HTML, no Markdown links or images."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
+    """The answer in the chat; each [n] links to its card (the page's script scrolls to it)."""
+    script = labels.get(f"script_{answer.script}", answer.script)
+    footer = f"\n\n_{labels['detected']}: {LANGUAGE_NAMES.get(answer.language, answer.language)}, {script}_"
+    if answer.carried:
+        footer += f"  \n_{labels['carried']}: {escape_markdown(', '.join(answer.carried))}_"
+    numbers = {c.n for c in answer.citations}
+    body = _ESCAPED_MARKER.sub(
+        lambda m: f"[\\[{m[1]}\\]](#qa-source-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
+        escape_markdown(answer.answer),
+    )
+    if answer.verdict == NOT_FOUND:
+        return f"⚠️ **{labels['not_found']}**\n\n{body}{footer}"
+    confidence = f"  \n_{labels['confidence']}: {answer.confidence:.0%}_"
+    if answer.verdict == RELATED:
+        return f"ℹ️ **{labels['related_verdict']}**\n\n{body}{footer}{confidence}"
+    return body + footer + confidence
+
+
+def _where(card: Card, labels: dict[str, str]) -> str:
+    lines = f"{labels['lines']} {card.line_start}–{card.line_end}"
+    where = f"{labels['page']} {card.page} · {lines}" if card.page is not None else lines
+    return f"{where} · {labels['ocr_note']}" if card.ocr else where
+
+
+def _context_view(card: Card, labels: dict[str, str], engine: Engine, pages: PageOffer | None) -> str:
+    parts = []
+    if card.page is not None and pages is not None:
+        url = pages.offer(card.source, card.page, card.marked)
+        alt = html.escape(f"{card.source}, {labels['page']} {card.page}")
+        parts.append(f"<img class='qa-page' src='{url}' loading='lazy' alt='{alt}'>")
+    context = engine.context(card.source, card.start, card.end)
+    if not context.available:
+        reason = labels[context.reason or "changed"]  # every reason Engine.context gives has a label
+        parts.append(f"<p class='qa-meta'>{html.escape(reason)}</p>")
+    else:
+        # The original text, line for line; only the blank line PDF extraction puts after every line is dropped.
+        before, span, after = (html.escape(_BLANK_LINES.sub("\n", part))
+                               for part in (context.before, context.span, context.after))
+        parts.append(f"<div class='qa-context'>…{before}<mark>{span}</mark>{after}…</div>")
+    return (f"<details><summary>{html.escape(labels['context'])}</summary>{''.join(parts)}</details>")
+
+
+def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[str, str], engine: Engine,
+                pages: PageOffer | None, turn: int) -> str:
+    refs = " ".join(f"[{n}]" for n in card.numbers)
+    role = labels["quoted"] if quoted else labels["related"]
+    relevance = labels["rank"].format(rank=rank, total=total)
+    meta = f"{LANGUAGE_NAMES.get(card.language, card.language)} · {_where(card, labels)}"
+    excerpt = " ".join(f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text)
+                       for text, marked in card.sentences.items())
+    numbers = " ".join(str(n) for n in card.numbers)
+    return (f"<div class='qa-source{' qa-quoted' if quoted else ''}' data-refs='{numbers}' data-turn='{turn}'>"
+            f"<div class='qa-head'><b>{refs} {html.escape(card.source)}</b></div>"
+            f"<div class='qa-relevance'><span class='qa-role'>{html.escape(role)}</span> · "
+            f"<span class='qa-rank'>{html.escape(relevance)}</span></div>"
+            f"<div class='qa-meta'>{html.escape(meta)}</div><p class='qa-excerpt'>{excerpt}</p>"
+            f"{_context_view(card, labels, engine, pages)}</div>")
+
+
+def answer_markdown(answer: Answer, labels: dict[str, str], question: bool = True) -> str:
+    """The answer as Markdown with numbered references (file, page or lines, the quoted sentence),
+    to paste into notes (``question``: headed by the question, as the copy button writes it; a chat
+    reply through the OpenAI route leaves it out, the client shows it)."""
+    quoted: dict[int, list[str]] = {}
+    for claim in answer.claims:
+        quoted.setdefault(claim.n, []).append(claim.text)
+    head = [f"**{labels['question_label']}:** {answer.question}", ""] if question else []
+    lines = [*head, answer.answer, "",
+             f"**{labels['references'] if answer.supported else labels['closest']}**", ""]
+    for c in answer.citations:
+        if answer.supported and c.n not in quoted:
+            continue
+        where = f"{labels['page']} {c.page}, " if c.page is not None else ""
+        sentence = " ".join(quoted.get(c.n) or [_sentences(c)[0][0]])
+        lines.append(f"[{c.n}] {c.source}, {where}{labels['lines']} {c.line_start}–{c.line_end}: “{sentence.strip()}”")
+    return "\n".join(lines)
+
+
+def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine, pages: PageOffer | None = None,
+                 turn: int = 0) -> str:
+    if answer is None:
+        return f"<h3>{html.escape(labels['sources'])}</h3><p class='qa-meta'>{html.escape(labels['no_sources'])}</p>"
+    claimed = {claim.n for claim in answer.claims}
+    cards = merge(answer.citations)
+    body = "\n".join(source_card(card, rank, len(cards), bool(claimed & set(card.numbers)), labels, engine, pages, turn)
+                     for rank, card in enumerate(cards, 1))
+    copy = html.escape(answer_markdown(answer, labels))
+    return (f"<h3>{html.escape(labels['sources'])}</h3>\n{body}"
+            f"<textarea id='qa-copy-text' hidden readonly>{copy}</textarea>")
