@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The exact torch pin first: it is the local CPU wheel; anything looser pulls GBs of CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[milvus,dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,7 +32,7 @@ ocr:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
 
 model: setup
-	$(BIN)/python -c "from qa.model.embed import model_path; from qa.settings import Settings; print(model_path(Settings()))"
+	$(BIN)/python -c "from qa.model.embed import model_path; from qa.settings import Settings; print(model_path(Settings.from_env()))"
 
 index: model
 	$(BIN)/qa index
@@ -47,12 +47,12 @@ test: model browser ocr
 
 # The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
 bench: model browser ocr
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m bench.suite
-	$(BIN)/python -m bench.ui
-	$(BIN)/python -m bench.ingest
-	$(BIN)/python -m bench.hostile
-	$(BIN)/python -m bench.load
+	$(BIN)/pip install --quiet -e '.[milvus,dev,bench]'
+	$(BIN)/python -m bench suite
+	$(BIN)/python -m bench ui
+	$(BIN)/python -m bench ingest
+	$(BIN)/python -m bench hostile
+	$(BIN)/python -m bench load
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/gen-* index/.staging-* index/.lock index/.readers

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"indexes {missing} are missing: run `python -m bench.verdict_data` first")
         return 1
-    settings = Settings()
+    settings = Settings.from_env()
     cells: dict[tuple[str, str], dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for name, folder in indexes.items():
         engine = open_engine(folder, settings)

@@ -17,7 +17,7 @@ from pathlib import Path
 from qa.api import Engine
 from qa.ingest.build import build
 from qa.model.embed import Embedder
-from qa.settings import Settings, default_cache_dir
+from qa.settings import Settings
 from qa.store.folder import Index
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def make_corpus(folder: Path, distractors: bool) -> None:
 
 def dev_index(settings: Settings, embedder: Embedder) -> tuple[Path, Index]:
     """Seeds + PubMedQA + RuMedDaNet contexts (one file each), indexed incrementally in the cache."""
-    base = default_cache_dir() / "bench"
+    base = Settings.from_env().cache_dir / "bench"
     corpus, index = base / "dev-corpus", base / "dev-index"
     corpus.mkdir(parents=True, exist_ok=True)
     make_corpus(corpus, distractors=True)

@@ -1,7 +1,7 @@
 """Ingestion timing (issue 4): index the ~1,800 dev context files from scratch, then re-index after
 changing one file, touching one file's mtime only, and with nothing changed.
 
-    .venv/bin/python bench/ingest.py
+    .venv/bin/python -m bench ingest
 
 Re-indexing should cost about the same whatever the corpus size: every file is hashed, but only the
 changed file is chunked and embedded. Uses the `qa index` CLI, as a user would.

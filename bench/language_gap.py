@@ -1,5 +1,5 @@
 """How much lower e5 scores a passage for a question in another language: the measurement behind
-``Settings.answer.language_gaps``.
+each language entry's ``language_gap``.
 
     .venv/bin/python -m bench.language_gap
 
@@ -14,12 +14,13 @@ import numpy as np
 
 from bench.common import DATA, english_sentences_index, read_rows
 from qa.answer.retrieve import Retriever, prepare
+from qa.languages import LANGUAGES
 from qa.model.embed import Embedder
 from qa.settings import Settings
 
 
 def main() -> int:
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     for name in ("tatoeba_ru_en_dev.jsonl", "tatoeba_uz_en_dev.jsonl"):
         if not (DATA / name).exists():
@@ -36,7 +37,7 @@ def main() -> int:
                 translated = float(retriever.query_vector(prepare(row["text"], settings)) @ vector)
                 gaps.append(own - translated)
         print(f"{name}: {len(gaps)} pairs, median gap {np.median(gaps):.3f} "
-              f"(Settings.answer.language_gaps: {dict(settings.answer.language_gaps)})")
+              f"(the language entries: {({code: e.language_gap for code, e in LANGUAGES.items()})})")
     return 0
 
 

@@ -132,19 +132,19 @@ def run(size: int, index, queries: np.ndarray, texts: list[str], lexical_max: in
 def parity(settings: Settings, embedder: Embedder) -> str:
     """Answers of the FAISS dev index and of its copy in milvus-lite, question by question."""
     from qa.api import Engine
-    from qa.store.milvus_read import MilvusIndex, alias_name
+    from qa.store.milvus_read import MilvusIndex
     from qa.store.milvus_write import replace
 
     _, index = dev_index(settings, embedder)
     rows = [*read_rows("seed_dev_qa.jsonl"), *read_rows("seed_dev_neartopic.jsonl")]
-    heldout = Path(__file__).parent / "heldout_qa.jsonl"
+    heldout = Path(__file__).parent / "data" / "heldout_qa.jsonl"
     rows += [json.loads(line) for line in heldout.read_text(encoding="utf-8").splitlines() if line.strip()]
     folder = Path(tempfile.mkdtemp(prefix="milvus-parity-"))
     try:
         uri = f"milvus-lite://{folder / 'dev.db'}"
-        client = connect(uri)
-        replace(client, alias_name(), index, settings.vectors)
-        milvus = Engine(MilvusIndex(client, alias_name(), uri, settings.vectors), embedder, settings)
+        client, alias = connect(uri), settings.milvus.collection
+        replace(client, alias, index, settings.vectors)
+        milvus = Engine(MilvusIndex(client, alias, uri, settings.vectors), embedder, settings)
         faiss = Engine(index, embedder, settings)
         different = [(row["question"], k) for row in rows for k in (5, 10)  # 10: the top-10 citations too
                      if milvus.ask(row["question"], k).to_json() != faiss.ask(row["question"], k).to_json()]
@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--ivf", action="store_true", help="also IVF_FLAT: latency and recall@10 against flat")
     parser.add_argument("--parity", action="store_true", help="compare every dev answer between the backends instead")
     args = parser.parse_args()
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     if args.parity:
         print(parity(settings, embedder))

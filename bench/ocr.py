@@ -80,7 +80,7 @@ def recall_at_5() -> dict[str, float]:
         images = {code: page_image(text, seed=7) for code, text in PAGES.items()}
         (corpus / "scans.pdf").write_bytes(image_pdf([images["en"], images["ru"], images["uz-Cyrl"]]))
         (corpus / "note.png").write_bytes(png(images["uz"]))
-        settings = replace(Settings(), corpus_dir=corpus, index_dir=Path(folder) / "index", index_uri="")
+        settings = replace(Settings.from_env(), corpus_dir=corpus, index_dir=Path(folder) / "index", index_uri="")
         build(settings, Embedder(settings), corpus, settings.index_dir)
         engine = open_engine(settings.index_dir, settings)
         pages = {"en": ("scans.pdf", 1), "ru": ("scans.pdf", 2), "uz-Cyrl": ("scans.pdf", 3), "uz": ("note.png", 1)}

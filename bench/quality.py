@@ -50,7 +50,7 @@ def main() -> int:
         print(f"skip: {qa_file} not found")
         return 0
     rows = [json.loads(line) for line in qa_file.open(encoding="utf-8")]
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
@@ -61,9 +61,9 @@ def main() -> int:
         index = Index.load(index_dir)
     variants = {
         "qa": settings,
-        "no-gloss": retrieval(settings, gloss_weights={}, lexical_weights={"en": 0.01, "ru": 0.01}),
-        "centred-only": retrieval(settings, lexical_weights={}, gloss_weights={}),
-        "dense-only": retrieval(settings, lexical_weights={}, gloss_weights={}, centre_languages=False),
+        "no-gloss": retrieval(settings, gloss=False),
+        "centred-only": retrieval(settings, lexical=False, gloss=False),
+        "dense-only": retrieval(settings, lexical=False, gloss=False, centre_languages=False),
     }
     for name, variant in variants.items():
         scores = recall(Retriever(index, embedder, variant), rows, args.k)

@@ -1,7 +1,7 @@
 """Scale (issue 5): dense search at 1k → 1M vectors, exact (flat) vs qa's ANN option (IVF-Flat),
 and the whole warm `ask` at 1k / 10k / 100k chunks.
 
-    .venv/bin/python bench/scale.py [--max 1000000] [--queries 300]
+    .venv/bin/python -m bench scale [--max 1000000] [--queries 300]
 
 Vectors: the 1k rows are the dev corpus's real e5 vectors. Larger sizes are SYNTHETIC: each vector
 mixes two random real chunk vectors plus Gaussian noise, renormalised, so the collection keeps the
@@ -143,7 +143,7 @@ def questions_from_data(limit: int) -> list[str]:
 
 
 def run(max_size: int = 1_000_000, queries: int = 300) -> dict:
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     embedder.fast_questions()  # as the server encodes questions
     _, index = dev_index(settings, embedder)

@@ -37,7 +37,7 @@ FEATURE_SETS = (BASE, [*BASE, "restates", "kind", "log_length"], [*BASE, "centro
 
 
 def questions() -> Iterator[tuple[str, str, dict]]:
-    heldout = ROOT / "bench" / "heldout_qa.jsonl"
+    heldout = ROOT / "bench" / "data" / "heldout_qa.jsonl"
     seeds = [*read_rows("seed_dev_qa.jsonl"), *(json.loads(line) for line in heldout.open(encoding="utf-8"))]
     for row in seeds:
         yield "seeds", "shipped", row
@@ -49,7 +49,7 @@ def questions() -> Iterator[tuple[str, str, dict]]:
     for line in (VALIDATION / "fresh_qa.jsonl").open(encoding="utf-8"):
         yield "fresh_blind", "blind_corpus", json.loads(line)
     for name in ("notes", "notes_fresh", "leaflets"):
-        for line in (ROOT / "bench" / f"{name}_qa.jsonl").open(encoding="utf-8"):
+        for line in (ROOT / "bench" / "data" / f"{name}_qa.jsonl").open(encoding="utf-8"):
             yield name, name, json.loads(line)
 
 
@@ -71,7 +71,7 @@ def collect() -> list[dict]:
         if not (isinstance(row.get("gold"), list) and row["gold"]):
             continue
         if name not in engines:
-            engines[name] = open_engine(CACHE / f"verdict-index-{name}", Settings())
+            engines[name] = open_engine(CACHE / f"verdict-index-{name}", Settings.from_env())
         engines[name].ask(row["question"])
         ranked = [c for c in seen["ranked"] if c.rank < 5]
         if not ranked:

@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--distractors", action="store_true")
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     print(f"questions encoded with {embedder.fast_questions()} (as on the server)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -235,8 +235,8 @@ def write_report(out: Path, results: dict, speeds: dict, scaled: dict, seconds: 
                      f"{r['flat_p95_ms']:.2f} | {ivf} | {r['peak_rss_mb']:.0f} |")
     lines += ["", "![latency and recall against index size](scale.png)", ""]
     # Milvus at 100k / 1M takes its own run (python -m bench.milvus_scale); its figures and the
-    # sizing for 70M chunks are kept, measured once, in bench/milvus_sizing.md.
-    lines += [(Path(__file__).parent / "milvus_sizing.md").read_text(encoding="utf-8")]
+    # sizing for 70M chunks are kept, measured once, in bench/results/milvus_sizing.md.
+    lines += [(Path(__file__).parent / "results" / "milvus_sizing.md").read_text(encoding="utf-8")]
     text = "\n".join(lines)
     (out / "report.md").write_text(text, encoding="utf-8")
     return text
@@ -251,7 +251,7 @@ def main() -> int:
         print(f"skipped: the dev sets are not in {DATA}")
         return 0
     began = time.perf_counter()
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     embedder.fast_questions()  # as the server encodes questions
     results = quality(settings, embedder)

@@ -27,8 +27,8 @@ FORMAT_QUESTIONS = [
 
 
 def questions() -> list[str]:
-    files = [DATA / "seed_dev_qa.jsonl", DATA / "seed_dev_neartopic.jsonl", ROOT / "bench" / "heldout_qa.jsonl",
-             ROOT / "bench" / "notes_qa.jsonl"]
+    files = [DATA / "seed_dev_qa.jsonl", DATA / "seed_dev_neartopic.jsonl",
+             ROOT / "bench" / "data" / "heldout_qa.jsonl", ROOT / "bench" / "data" / "notes_qa.jsonl"]
     found = [json.loads(line)["question"] for path in files if path.exists() for line in path.open(encoding="utf-8")]
     return found + FORMAT_QUESTIONS
 
@@ -36,7 +36,7 @@ def questions() -> list[str]:
 def dump(indexes: list[Path]) -> dict[str, list[dict]]:
     out = {}
     for folder in indexes:
-        engine = open_engine(folder, Settings())
+        engine = open_engine(folder, Settings.from_env())
         rows = []
         for question in questions():
             answer = engine.ask(question, 10)

@@ -26,9 +26,9 @@ from qa.api import Engine, open_engine
 from qa.evaluate import answerable, states
 from qa.ingest.build import build
 from qa.model.embed import Embedder
-from qa.settings import Settings, default_cache_dir
+from qa.settings import Settings
 
-CACHE = default_cache_dir() / "bench"
+CACHE = Settings.from_env().cache_dir / "bench"
 SIGNALS = CACHE / "verdict-signals.jsonl"
 REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of the corpus
 VALIDATION = ROOT / "bench" / "data" / "validation"
@@ -67,8 +67,8 @@ def verdict_corpus() -> Path:
 def build_indexes(settings: Settings, embedder: Embedder) -> dict[str, Path]:
     """Index folders by name: the shipped corpus, the distractor corpus and the three small corpora."""
     out = {}
-    corpora = {"shipped": ROOT / "corpus", "distractors": verdict_corpus(), "notes": ROOT / "bench" / "notes",
-               "notes_fresh": ROOT / "bench" / "notes_fresh", "leaflets": ROOT / "bench" / "leaflets",
+    corpora = {"shipped": ROOT / "corpus", "distractors": verdict_corpus(), "notes": ROOT / "bench" / "data" / "notes",
+               "notes_fresh": ROOT / "bench" / "data" / "notes_fresh", "leaflets": ROOT / "bench" / "data" / "leaflets",
                "blind_corpus": VALIDATION / "fresh_corpus"}
     for name, corpus in corpora.items():
         folder = CACHE / f"verdict-index-{name}"
@@ -81,7 +81,7 @@ def build_indexes(settings: Settings, embedder: Embedder) -> dict[str, Path]:
 def labelled() -> Iterator[tuple[str, str, dict]]:
     """(group, index name, row) for every question."""
     seeds = [*read_rows("seed_dev_qa.jsonl"), *read_rows("seed_dev_neartopic.jsonl"),
-             *(json.loads(line) for line in (ROOT / "bench" / "heldout_qa.jsonl").open(encoding="utf-8"))]
+             *(json.loads(line) for line in (ROOT / "bench" / "data" / "heldout_qa.jsonl").open(encoding="utf-8"))]
     for row in seeds:
         yield "seeds", "shipped", row
         yield "seeds", "distractors", row
@@ -92,7 +92,7 @@ def labelled() -> Iterator[tuple[str, str, dict]]:
     for row in _rows(VALIDATION / "fresh_qa.jsonl"):
         yield "fresh_blind", "blind_corpus", row
     for name in ("notes", "notes_fresh", "leaflets"):
-        for line in (ROOT / "bench" / f"{name}_qa.jsonl").open(encoding="utf-8"):
+        for line in (ROOT / "bench" / "data" / f"{name}_qa.jsonl").open(encoding="utf-8"):
             yield name, name, json.loads(line)
     for name, group in (("pubmedqa_dev.jsonl", "pubmedqa"), ("rumeddanet_dev.jsonl", "rumeddanet")):
         folder = name.split("_")[0]
@@ -116,7 +116,7 @@ def main() -> int:
     if not (DATA / "pubmedqa_dev.jsonl").exists():
         print("../shared/data is absent: nothing to collect", file=sys.stderr)
         return 0
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     folders = build_indexes(settings, embedder)
     # Every answer quotes its sentences whatever the model says: the label reads them.

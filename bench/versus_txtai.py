@@ -95,7 +95,7 @@ def report(result: dict[str, Any]) -> list[str]:
 
 
 def main() -> int:
-    settings = Settings()
+    settings = Settings.from_env()
     embedder = Embedder(settings)
     embedder.fast_questions()
     result = compare(settings, embedder)

@@ -179,7 +179,7 @@ def open_engine(
     embedder: Encoder | None = None,
     log: Callable[[str], None] | None = None,
 ) -> Engine:
-    settings = settings or Settings()
+    settings = settings or Settings.from_env()
     if index_dir is not None:
         settings = replace(settings, index_dir=Path(index_dir))
     # Load the index first: a missing or damaged one fails fast, before the model loads.

@@ -26,8 +26,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _parser() -> argparse.ArgumentParser:
-    defaults = Settings()
+def _parser(defaults: Settings) -> argparse.ArgumentParser:
     parser = _Parser(prog="qa", description="Cited, multilingual question answering over a corpus.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     index = commands.add_parser("index", help="build or update the index of a corpus folder")
@@ -65,7 +64,7 @@ def run_mcp(args: argparse.Namespace) -> int:
     from qa.api import open_engine
     from qa.mcp_server import run
 
-    settings = replace(Settings(), corpus_dir=args.corpus)
+    settings = replace(Settings.from_env(), corpus_dir=args.corpus)
     engine = open_engine(args.index, settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
     return run(engine, settings.access)
 
@@ -75,7 +74,7 @@ def run_index(args: argparse.Namespace) -> int:
     from qa.ingest.progress import progress_bar
     from qa.model.encoders import open_encoder
 
-    settings = replace(Settings(), corpus_dir=args.corpus, index_dir=args.index)
+    settings = replace(Settings.from_env(), corpus_dir=args.corpus, index_dir=args.index)
     if args.to is not None:
         return _copy_to_milvus(args.index, args.to, settings)
     if not args.corpus.is_dir():
@@ -184,13 +183,12 @@ def run_eval(args: argparse.Namespace) -> int:
     from qa.answer.compose import first_statement
     from qa.api import MAX_K, open_engine, valid_k
     from qa.evaluate import Ranked, evaluate, load_rows, table, to_json
-    from qa.settings import default_cache_dir
 
     if not valid_k(args.k):
         print(f"qa: --k must be between 1 and {MAX_K}", file=sys.stderr)
         return EXIT_USAGE
     rows = load_rows(args.qa)
-    settings = Settings()
+    settings = Settings.from_env()
     index_dir = args.index or settings.index_dir
     encoder = None
     if args.corpus is not None:
@@ -202,7 +200,7 @@ def run_eval(args: argparse.Namespace) -> int:
         from qa.model.encoders import open_encoder
 
         key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:16]
-        index_dir = args.index or default_cache_dir() / "indexes" / key
+        index_dir = args.index or settings.cache_dir / "indexes" / key
         # A cached local index per corpus folder, never the configured one (QA_INDEX may name a
         # shared Milvus collection, which an evaluation corpus must not replace).
         settings = replace(settings, corpus_dir=args.corpus, index_dir=index_dir, index_uri="")
@@ -223,9 +221,14 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     from qa.errors import QAError
 
+    try:
+        settings = Settings.from_env()
+    except QAError as exc:  # a malformed variable (QA_THREADS=two): one line, before anything runs
+        print(f"qa: {exc}", file=sys.stderr)
+        return exc.exit_code
+    args = _parser(settings).parse_args(argv)
     try:
         if args.command == "serve":
             from qa.web.server import serve

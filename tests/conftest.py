@@ -30,7 +30,7 @@ def on_backend(settings: Settings, backend: str, base: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings()
+    return Settings.from_env()
 
 
 @pytest.fixture(scope="session")

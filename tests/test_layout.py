@@ -110,3 +110,10 @@ def test_benches_import_as_modules_without_path_hacks() -> None:
     script = "import importlib\n" + "".join(f"importlib.import_module('bench.{n}')\n" for n in names)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_tests_mirror_the_package() -> None:
+    """The test of qa/X/… is under tests/X/: a newcomer finds it by its path."""
+    subpackages = {p.parent.name for p in (ROOT / "qa").glob("*/__init__.py")}
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert folders <= subpackages, folders - subpackages

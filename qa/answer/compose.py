@@ -28,7 +28,8 @@ from qa.answer.messages import english_source_note, not_found_message, related_m
 from qa.answer.retrieve import Query
 from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
-from qa.languages import ENGLISH, alternatives
+from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
+from qa.languages import language as language_entry
 from qa.languages.terms import Term, missing, question_terms, relation_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
@@ -57,7 +58,7 @@ def rendering(
         for span, value in zip(chunk.sentences, similarity, strict=True):
             if span[1] - span[0] >= settings.answer.min_sentence_chars and (best is None or value > best[0]):
                 best = (float(value), chunk_id, span)
-    if best is None or best[0] < settings.answer.rendering_threshold(language):
+    if best is None or best[0] < language_entry(language).rendering_threshold:
         return None
     _, chunk_id, span = best
     text = index.chunks[chunk_id].text[span[0] : span[1]]
@@ -144,7 +145,7 @@ def compose(
         ranks.add(rendered[0])
     evidence = " ".join(passages[rank].chunk.text for rank in sorted(ranks))
     evidence += " " + " ".join(_neighbours(index, [passages[rank].id for rank, _ in quoted], settings))
-    strongest = max((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+    strongest = max((p.dense + language_gap(query.language, p.chunk.language)
                      for p in pool[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
@@ -194,9 +195,9 @@ def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: li
     lead_cosine = 0.0
     if chosen:
         language = passages[chosen[0].rank].chunk.language
-        lead_cosine = float(chosen[0].vector @ vector) + settings.answer.translation_gap(query.language, language)
+        lead_cosine = float(chosen[0].vector @ vector) + translation_gap(query.language, language)
     # How far the best passage stands above the others shown: the one document a question was asked of.
-    others = sorted((p.dense + settings.answer.language_gap(query.language, p.chunk.language)
+    others = sorted((p.dense + language_gap(query.language, p.chunk.language)
                      for p in pool[: settings.retrieval.k]), reverse=True)[1:]
     standout = strongest - float(np.median(others)) if others else 0.0
     # How far the best sentence of the pool stands above the next five: a question the sources

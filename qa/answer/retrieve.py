@@ -44,7 +44,7 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
     language, script = detect(text)
     read = " ".join((text, *carried))
     embed_text = language_entry(language).model_text(read, script)
-    gloss = to_english(embed_text, language, settings.retrieval.dictionary_senses.get(language, 0))
+    gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)
     return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried)
 
 
@@ -57,7 +57,7 @@ class Retriever:
         self.index, self.embedder, self.settings = index, embedder, settings
 
     def use_gloss(self, query: Query) -> bool:
-        return bool(query.gloss) and self.settings.retrieval.gloss_weights.get(query.language, 0.0) > 0
+        return bool(query.gloss) and self.settings.retrieval.gloss and language_entry(query.language).gloss_weight > 0
 
     def query_vector(self, query: Query) -> np.ndarray:
         """One normalised vector; with a gloss, the question's plus the gloss's (both encoded in one
@@ -67,7 +67,7 @@ class Retriever:
         if not self.use_gloss(query) or query.gloss_share == 0:  # a gloss of weight 0 need not be encoded
             return self.embedder.queries([query.embed_text])[0]
         question, gloss = self.embedder.queries([query.embed_text, query.gloss])
-        weight = self.settings.retrieval.gloss_weights.get(query.language, 0.0) * query.gloss_share
+        weight = language_entry(query.language).gloss_weight * query.gloss_share
         mixed = question + weight * gloss
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
@@ -88,12 +88,12 @@ class Retriever:
         raw = index.vectors_of(ids) @ vector
         offsets = np.zeros(len(ids), dtype=np.float32)
         retrieval = self.settings.retrieval
-        mode = retrieval.centring.get(query.language) if retrieval.centre_languages else None
+        mode = language_entry(query.language).centring if retrieval.centre_languages else None
         if mode:
             offsets = index.language_offsets(vector, ids, raw, query.language, str(mode))
         centred = raw - offsets
         lexical_part = lexical / peak if peak > 0 else np.zeros(len(ids), np.float32)
-        lexical_weight = retrieval.lexical_weights.get(query.language, 0.0)
+        lexical_weight = language_entry(query.language).lexical_weight if retrieval.lexical else 0.0
         fused = centred + lexical_weight * lexical_part
         order = np.argsort(-fused)
         # Within the first ``settings.retrieval.k`` only (so asking for more citations never reorders the

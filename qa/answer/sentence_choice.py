@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answer.retrieve import Query
-from qa.languages import alternatives
+from qa.languages import alternatives, translation_gap
 from qa.languages.terms import Evidence, Term, key_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
@@ -72,7 +72,7 @@ def candidates(
         # fused score must not decide between two sentences by the 0.03 between ranks 1 and 2.
         shared_rank = sum(1 for other in pool if other.score > passage.score + tie)
         text, spans = passage.chunk.text, passage.chunk.sentences
-        shift = settings.answer.translation_gap(language, passage.chunk.language) - passage.offset
+        shift = translation_gap(language, passage.chunk.language) - passage.offset
         before: list[bool] = [False] * len(terms)
         for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             context, before = before, _coverage(text[span[0] : span[1]], terms)
@@ -158,7 +158,7 @@ def _repeats(candidate: Candidate, quoted: Candidate, passages: list[Passage], s
     its own. The cosine alone does not tell a restatement in the same language: two sentences of
     one study on one subject reach 0.92-0.98 while stating different facts ("higher IL-6 went
     with coronary artery calcium" beside "the MESA cohort showed IL-6 precedes heart failure")."""
-    if float(candidate.vector @ quoted.vector) < settings.answer.rendering_threshold("ru"):
+    if float(candidate.vector @ quoted.vector) < settings.answer.duplicate_cosine:
         return False
     if passages[candidate.rank].chunk.language != passages[quoted.rank].chunk.language:
         return True

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from qa.languages import LANGUAGES
 from qa.languages.detect import detect, script_of
 from qa.settings import Settings
 from qa.text.clean import CleanText, clean
@@ -18,7 +19,8 @@ from qa.types import Chunk, Document
 
 # A sentence ends at . ! ? … (optionally closed by quotes/brackets) before a capital, digit,
 # quote or bracket; paragraph breaks always end one. Abbreviations below never end a sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"»”’)\]]*\s+(?=[\"«“(\[]?[A-ZА-ЯЁЎҚҒҲ0-9])|\n\s*\n")
+_CAPITALS = "".join(dict.fromkeys(entry.capitals for entry in LANGUAGES.values()))  # each language's
+_BOUNDARY = re.compile(rf"(?<=[.!?…])[\"»”’)\]]*\s+(?=[\"«“(\[]?[{_CAPITALS}0-9])|\n\s*\n")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:et al|e\.g|i\.e|vs|Fig|Figs|Dr|No|approx|cf|Ref|Eq|т\.е|т\.д|т\.п|др|см|рис|им)\.|\b[A-ZА-Я]\.)$"
 )

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.errors import ExtractionError
-from qa.settings import LimitSettings, default_cache_dir
+from qa.settings import LimitSettings
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -113,7 +113,7 @@ def _cache_file(file_hash: str, page: int, limits: LimitSettings) -> Path:
     # What was read depends on the models asked for and the resolution, not on whether Tesseract is
     # installed now: a cached page is read back even where it is not.
     key = hashlib.sha256(f"{limits.ocr_languages}|{limits.ocr_dpi}".encode()).hexdigest()[:12]
-    folder = Path(limits.ocr_cache) if limits.ocr_cache else default_cache_dir() / "ocr"
+    folder = Path(limits.ocr_cache) if limits.ocr_cache else Path.home() / ".cache" / "qa" / "ocr"
     return folder / f"{file_hash}-{page}-{key}.json"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from typing import NamedTuple
 
@@ -94,6 +94,19 @@ class Language:
     # "Keksalarda-chi?").
     back_references: frozenset[str] = frozenset()
     continuations: tuple[str, ...] = ()
+    # Snowball stemmer (PyStemmer's name) for the key-term check, applied to ``stem_form(word)``;
+    # words of a script no language stems are compared as they are.
+    stemmer: str | None = None
+    stem_form: Callable[[str], str] = lambda word: word  # noqa: E731
+    example: dict[str, str] = field(default_factory=dict)  # per script, the page's example question
+    capitals: str = ""  # letters (regex ranges) that can open a sentence: the chunker splits before them
+    # Retrieval and answering numbers measured per question language (bench/results/numbers.md).
+    centring: str = "all"  # "all": every language section shifted by its mean; "own": only this language's
+    lexical_weight: float = 0.0  # weight of the max-normalised lexical score
+    gloss_weight: float = 0.0  # e5 reads question + gloss_weight × share × English gloss
+    dictionary_senses: int = 0  # senses a word the glossary misses takes from the general dictionary
+    rendering_threshold: float = 0.90  # cosine at which a sentence in this language restates the English lead
+    language_gap: float = 0.0  # how much lower e5 scores a passage in another language than in this one
 
     @property
     def default_script(self) -> str:

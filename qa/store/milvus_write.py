@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from qa.errors import IndexUnavailable
-from qa.settings import VectorSettings
+from qa.settings import Settings, VectorSettings
 from qa.store.base import section_of
 from qa.store.folder import Index
 from qa.store.lexical import bm25_rows
-from qa.store.milvus_read import FIELDS, META, MilvusIndex, alias_name, connect, encode_sentences, meta_id, quoted
+from qa.store.milvus_read import FIELDS, META, MilvusIndex, connect, encode_sentences, meta_id, quoted
 from qa.store.vectors import ivf_lists
 from qa.types import Chunk
 
@@ -171,8 +171,9 @@ class MilvusWriter:
     """Builds into the collection the alias names: a whole new collection switched in by the alias,
     or, when the previous chunks stand, the changed files deleted and inserted in place."""
 
-    def __init__(self, uri: str, settings: VectorSettings) -> None:
-        self.client, self.alias, self.settings = connect(uri), alias_name(), settings
+    def __init__(self, settings: Settings) -> None:
+        self.client, self.alias = connect(settings.index_uri, settings.milvus.token), settings.milvus.collection
+        self.settings = settings.vectors
 
     def lock(self) -> AbstractContextManager[object]:
         return nullcontext()  # the alias switch is the commit point; Milvus orders the writes

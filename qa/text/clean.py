@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.text.scripts import CYRILLIC
+
 # Cyrillic letters that render like Latin ones; used to repair mixed-script tokens.
 CYRILLIC_TO_LATIN = str.maketrans(
     "АВЕКМНОРСТХаеорсхуіјѕԁ",
@@ -20,7 +22,6 @@ CYRILLIC_TO_LATIN = str.maketrans(
 LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTXaeopcxy", "АВЕКМНОРСТХаеорсху")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ def repair_mixed_script(word: str) -> str:
 
     Only when every Cyrillic letter has a Latin twin, so genuine words are never altered
     (``ILЛ-6`` keeps its stray ``Л``; folding for search handles it)."""
-    if not (_LATIN.search(word) and _CYRILLIC.search(word)):
+    if not (_LATIN.search(word) and CYRILLIC.search(word)):
         return word
     folded = word.translate(CYRILLIC_TO_LATIN)
-    return folded if not _CYRILLIC.search(folded) else word
+    return folded if not CYRILLIC.search(folded) else word
 
 
 def _is_double_spaced(lines: list[str]) -> bool:

@@ -36,12 +36,7 @@ ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
 ADDED, REFUSED = "✓", "✗"  # not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
-EXAMPLES = [
-    "Which cells produce IL-6 under stress conditions?",
-    "Какой препарат испытывали в исследовании HERMES?",
-    "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
-    "Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?",
-]
+EXAMPLES = [question for entry in LANGUAGES.values() for question in entry.example.values()]
 CSS = """
 .qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
   overflow-wrap: anywhere; scroll-margin: 80px; }

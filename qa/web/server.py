@@ -114,12 +114,12 @@ def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
           index: Path | None = None) -> int:
     """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
-    settings = Settings()
+    settings = Settings.from_env()
     if corpus is not None and not corpus.is_dir():  # a typo must not serve an empty corpus
         raise InputError(f"corpus folder not found: {corpus}")
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
-    host = host or os.environ.get("QA_HOST", "127.0.0.1")
-    port = port or int(os.environ.get("QA_PORT", "7860"))
+    host = host or settings.server.host
+    port = port or settings.server.port
     check_choices(settings)  # a bad QA_PRECISION or QA_QUESTION_ENCODER fails before anything starts
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
@@ -137,7 +137,7 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     # Forwarding headers (X-Forwarded-For) name the client only when a listed proxy sends them:
     # uvicorn, under Gradio, trusts 127.0.0.1 unless told, and any local process could then forge
     # the address the login throttle counts failures by. Empty: the socket's address, always.
-    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("QA_TRUSTED_PROXIES", "")  # qa's setting decides
+    os.environ["FORWARDED_ALLOW_IPS"] = settings.server.trusted_proxies  # uvicorn reads it: qa's setting decides
     # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
     pages = PageViews(engine)
     blocks = build_app(engine, pages).queue(default_concurrency_limit=1)

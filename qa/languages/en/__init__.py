@@ -115,5 +115,9 @@ LANGUAGE = Language(
     anaphors=("these", "this", "those", r"such(?!\s+as\b)", "they", "it", "that", "here"),
     back_references=frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she",
                                "him", "his", "her", "there"}),
+    lexical_weight=0.01,
+    stemmer="english",
+    example={"Latn": "Which cells produce IL-6 under stress conditions?"},
+    capitals="A-Z",
     continuations=(r"^(?:and|also|but|or|what about|how about)\b",),
 )

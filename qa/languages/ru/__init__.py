@@ -112,5 +112,15 @@ LANGUAGE = Language(
                                "ей", "им", "нему", "ней", "ним", "нём", "нем", "этот", "эта", "это", "эти", "этого",
                                "этой", "этих", "этим", "этом", "этому", "этими", "тот", "та", "те", "того", "той",
                                "тех", "там", "такой", "такие"}),
+    lexical_weight=0.01,
+    # Snowball keeps the vowels that come and go (клеток / клетки): nouns and adjectives are stemmed
+    # from their dictionary form (клетка).
+    stemmer="russian",
+    stem_form=noun_lemma,
+    example={"Cyrl": "Какой препарат испытывали в исследовании HERMES?"},
+    capitals="А-ЯЁ",
+    gloss_weight=1.0,
+    rendering_threshold=0.90,
+    language_gap=0.044,
     continuations=(r"^(?:а|и|но|или|ещё|еще|также|а как|что насчёт|что насчет)\b",),
 )

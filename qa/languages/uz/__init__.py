@@ -104,5 +104,14 @@ LANGUAGE = Language(
                                "уларда", "уни", "уларни", "бу", "шу", "ушбу", "бунда", "шунда", "бунинг"}),
     # "Keksalarda-chi?" ("and in the elderly?"): the particle -chi asks about something in place of
     # what the earlier question asked about.
+    centring="own",
+    example={"Cyrl": "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
+             "Latn": "Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?"},
+    capitals="ЎҚҒҲ",
+    lexical_weight=0.02,
+    gloss_weight=1.0,
+    dictionary_senses=2,
+    rendering_threshold=0.91,
+    language_gap=0.015,
     continuations=(r"^(?:va|ва|yana|яна|hamda|ҳамда)\b", r"\w-(?:chi|чи)\W*$"),
 )

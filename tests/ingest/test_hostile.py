@@ -18,7 +18,7 @@ import pytest
 
 from qa.api import InputError, validate
 from qa.ingest.read import read_corpus
-from tests.test_web import post_json, start_server
+from tests.serving import post_json, start_server
 
 USER, PASSWORD = "doc", "right-horse"
 

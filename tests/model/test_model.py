@@ -53,7 +53,7 @@ def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignor
 
     from qa.settings import Settings
 
-    fp32, bf16 = (Embedder(replace(Settings(), precision=p)) for p in ("fp32", "bf16"))
+    fp32, bf16 = (Embedder(replace(Settings.from_env(), precision=p)) for p in ("fp32", "bf16"))
     assert (fp32.precision, bf16.precision) == ("fp32", "bf16") and fp32.id == bf16.id
     passages = [*SENTENCES.values(), "Ziltivekimab lowered hsCRP by 85% in the RESCUE trial. " * 6]
     for ours, reference in ((bf16.passages(passages), fp32.passages(passages)),
@@ -146,9 +146,9 @@ def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
     from qa.errors import ModelError
     from qa.settings import Settings
 
-    fp32 = Embedder(replace(Settings(), precision="fp32", question_encoder="torch"))
+    fp32 = Embedder(replace(Settings.from_env(), precision="fp32", question_encoder="torch"))
     assert fp32.fast_questions() == "torch"
-    fast = Embedder(replace(Settings(), question_encoder="auto"))
+    fast = Embedder(replace(Settings.from_env(), question_encoder="auto"))
     assert fast.fast_questions() == "onnx"
     questions = [*SENTENCES.values(), "What is IL-6?"]
     reference = fp32.queries(questions)
@@ -158,7 +158,7 @@ def test_onnx_question_encoder_reproduces_torch_vectors() -> None:
         assert (vectors * reference).sum(axis=1).min() >= 0.9999
     assert not np.array_equal(together, fast.passages(questions)), "passages keep their own prefix and path"
     with pytest.raises(ModelError, match="QA_QUESTION_ENCODER must be one of auto, onnx, torch"):
-        Embedder(replace(Settings(), question_encoder="gpu"))  # at load, so the CLI says so too
+        Embedder(replace(Settings.from_env(), question_encoder="gpu"))  # at load, so the CLI says so too
 
 
 def test_a_reader_encodes_questions_without_torch(corpus_index: Path, embedder: Embedder) -> None:
@@ -186,7 +186,7 @@ def test_a_reader_encodes_questions_without_torch(corpus_index: Path, embedder: 
     reader = json.loads(run.stdout)
     assert reader["encoder"] == "onnx"
     assert not reader["torch"] and not reader["sentence_transformers"]
-    torch_only = replace(Settings(), question_encoder="torch")
+    torch_only = replace(Settings.from_env(), question_encoder="torch")
     expected = open_engine(corpus_index, torch_only, Embedder(torch_only)).ask(question).to_json()
     assert reader["answer"]["answer"] == expected["answer"]
     assert reader["answer"]["verdict"] == expected["verdict"]
@@ -202,12 +202,12 @@ def test_the_question_tokenizer_gives_the_models_ids(embedder: Embedder) -> None
     from qa.model import onnx_questions
 
     assert embedder.fast_questions() == "onnx"
-    encoder = onnx_questions.standalone(embedder.id, 1)
+    encoder = onnx_questions.standalone(embedder.id, embedder.settings.cache_dir, 1)
     assert encoder is not None
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     texts = [line for path in sorted((root / "corpus").iterdir())
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for path in sorted((root / "bench").glob("*_qa.jsonl")):
+    for path in sorted((root / "bench" / "data").glob("*_qa.jsonl")):
         texts += [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines()]
     texts = [*texts, *(f"query: {text}" for text in texts)]
     assert len(texts) > 500
@@ -224,7 +224,7 @@ def test_an_export_that_cannot_be_loaded_means_torch_for_questions(embedder: Emb
     from qa.model.encoders import OnnxQuestionsFirst
 
     assert embedder.fast_questions() == "onnx"
-    meta = onnx_questions.stamp(embedder.id)
+    meta = onnx_questions.stamp(embedder.id, embedder.settings.cache_dir)
     assert meta is not None and meta["dim"] == embedder.dim
     told: list[str] = []
     reader = OnnxQuestionsFirst(embedder.settings, "no-such-export", json.loads(json.dumps(meta)),

@@ -20,7 +20,7 @@ from qa.ingest.build_worker import build_elsewhere
 from qa.settings import Settings
 from qa.store.folder import Index
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_worker_builds_the_index_and_the_caller_never_loads_torch(tmp_path: Path) -> None:
@@ -28,7 +28,7 @@ def test_a_worker_builds_the_index_and_the_caller_never_loads_torch(tmp_path: Pa
     shutil.copytree(ROOT / "corpus", corpus)
     code = ("import json, sys\nfrom pathlib import Path\nfrom qa.ingest.build_worker import build_elsewhere\n"
             "from qa.settings import Settings\nseen = []\n"
-            "report = build_elsewhere(Settings(), Path(sys.argv[1]), Path(sys.argv[2]),\n"
+            "report = build_elsewhere(Settings.from_env(), Path(sys.argv[1]), Path(sys.argv[2]),\n"
             "                         progress=lambda stage, done, total: seen.append(stage))\n"
             "print(json.dumps({'torch': 'torch' in sys.modules, 'chunks': report.chunks,\n"
             "                  'added': report.added, 'stages': sorted(set(seen))}))")
@@ -45,7 +45,7 @@ def test_a_worker_builds_the_index_and_the_caller_never_loads_torch(tmp_path: Pa
 def test_a_build_error_in_the_worker_is_raised_as_itself(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    broken = replace(Settings(), model=str(tmp_path / "no-such-model"))
+    broken = replace(Settings.from_env(), model=str(tmp_path / "no-such-model"))
     with pytest.raises(ModelError):
         build_elsewhere(broken, corpus, tmp_path / "index")
     assert not (tmp_path / "index" / "CURRENT").exists()
@@ -60,10 +60,10 @@ def _worker() -> multiprocessing.Process:
 def test_a_killed_worker_is_an_indexing_error_and_the_index_stays(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    first = build_elsewhere(Settings(), corpus, tmp_path / "index")
+    first = build_elsewhere(Settings.from_env(), corpus, tmp_path / "index")
     kept = _worker().pid
     (corpus / "more.txt").write_text("Ferritin above 1,000 ng/mL went with higher mortality. " * 40, encoding="utf-8")
-    again = build_elsewhere(Settings(), corpus, tmp_path / "index")
+    again = build_elsewhere(Settings.from_env(), corpus, tmp_path / "index")
     assert again.added == ["more.txt"] and _worker().pid == kept  # the model stays loaded between builds
     (corpus / "more.txt").write_text("Ferritin below 30 ng/mL means iron deficiency. " * 40, encoding="utf-8")
 
@@ -73,6 +73,6 @@ def test_a_killed_worker_is_an_indexing_error_and_the_index_stays(tmp_path: Path
         os.kill(pid, signal.SIGKILL)
 
     with pytest.raises(IndexUnavailable, match="killed.*as it was"):
-        build_elsewhere(Settings(), corpus, tmp_path / "index", progress=kill)
+        build_elsewhere(Settings.from_env(), corpus, tmp_path / "index", progress=kill)
     assert len(Index.load(tmp_path / "index").chunks) == again.chunks != first.chunks
-    assert build_elsewhere(Settings(), corpus, tmp_path / "index").updated == ["more.txt"]  # a new worker
+    assert build_elsewhere(Settings.from_env(), corpus, tmp_path / "index").updated == ["more.txt"]  # a new worker

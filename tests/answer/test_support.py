@@ -11,6 +11,7 @@ import pytest
 
 from qa.answer.retrieve import prepare
 from qa.api import Engine
+from qa.languages import language_gap
 from qa.languages.glossary import to_english
 from qa.languages.terms import Evidence, key_terms
 from qa.settings import Settings
@@ -72,9 +73,9 @@ def test_cross_language_floor_is_lower_by_the_measured_gap(notes_engine: Engine,
     is on topic only because that note is in another language."""
     answer = notes_engine.ask(ANSWERABLE["lice.txt"]["ru"])
     top = answer.citations[0]
-    gap = settings.answer.language_gap("ru", top.language)
+    gap = language_gap("ru", top.language)
     assert gap > 0 and top.score + gap >= settings.answer.support_floor
-    assert settings.answer.language_gap("ru", "ru") == 0.0
+    assert language_gap("ru", "ru") == 0.0
 
 
 def test_short_glossary_words_match_only_themselves(settings: Settings) -> None:

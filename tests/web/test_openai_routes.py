@@ -15,7 +15,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from tests.test_web import post_json, start_server
+from tests.serving import post_json, start_server
 
 PASSWORD, USER = "right-horse", "doc"
 QUESTIONS = {

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_web import free_port, post_json, start_server
 
 from qa.api import Engine, open_engine
 from qa.ingest.build import build
@@ -25,7 +24,8 @@ from qa.model.embed import Embedder
 from qa.settings import Settings
 from qa.store.factory import open_index
 from qa.store.folder import Index
-from qa.store.milvus_read import MilvusIndex, alias_name, connect
+from qa.store.milvus_read import MilvusIndex, connect
+from tests.serving import free_port, post_json, start_server
 
 QA = str(Path(sys.executable).parent / "qa")
 # Questions of every kind the engine answers differently: each language variant, answerable,
@@ -97,7 +97,7 @@ def test_incremental_update_deletes_and_inserts_by_file(tmp_path: Path, settings
     local = replace(settings, corpus_dir=corpus, index_uri=f"milvus-lite://{tmp_path / 'notes.db'}")
     build(local, embedder, corpus, local.index_dir)
     client = connect(local.index_uri)
-    live = client.describe_alias(alias_name())["collection_name"]
+    live = client.describe_alias(Settings.from_env().milvus.collection)["collection_name"]
     first = open_index(local)
     assert isinstance(first, MilvusIndex)
     malaria_ids = _ids_of(first, "malaria.txt")
@@ -109,7 +109,8 @@ def test_incremental_update_deletes_and_inserts_by_file(tmp_path: Path, settings
                                        encoding="utf-8")
     report = build(local, embedder, corpus, local.index_dir)
     assert (report.added, report.updated, report.removed) == (["rabies.txt"], ["gout.txt"], ["burns.txt"])
-    assert client.describe_alias(alias_name())["collection_name"] == live  # updated in place, not rebuilt
+    alias = Settings.from_env().milvus.collection
+    assert client.describe_alias(alias)["collection_name"] == live  # updated in place, not rebuilt
     index = open_index(local)
     assert isinstance(index, MilvusIndex)
     assert set(index.files) == {"malaria.txt", "gout.txt", "rabies.txt"}

@@ -24,7 +24,7 @@ from qa.model.embed import Embedder
 from qa.settings import LimitSettings, Settings
 from qa.store.folder import Index
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_model_swapped_at_the_same_path_is_a_new_model(tmp_path: Path, embedder:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "note.txt").write_text("Aspirin inhibits platelet aggregation. " * 20, encoding="utf-8")
-    settings = replace(Settings(), model=str(model))
+    settings = replace(Settings.from_env(), model=str(model))
     first = build(settings, Embedder(settings), corpus, tmp_path / "index")
     assert first.chunks_embedded == first.chunks > 0
     config = json.loads((source / "config.json").read_text())

@@ -153,7 +153,7 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
     import shutil
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus", corpus)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "corpus", corpus)
     index = tmp_path / "index"
     shutil.copytree(corpus_index, index)
     for i in range(40):
@@ -175,7 +175,7 @@ def test_sigkill_mid_build_keeps_the_previous_index(tmp_path: Path, corpus_index
         "            os.kill(os.getpid(), signal.SIGKILL)\n"
         "        real(src, dst)\n"
         "    ix.os.replace = replace\n"
-        "s = Settings()\n"
+        "s = Settings.from_env()\n"
         "from qa.ingest.build import build\n"
         "build(s, Embedder(s), Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)\n"
     )
@@ -243,7 +243,7 @@ def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             return builtins.open(file, *args, **kwargs)
 
         monkeypatch.setattr(qa.ingest.read, "open", guarded_open, raising=False)
-    settings = replace(Settings(), corpus_dir=corpus, index_dir=tmp_path / "i")
+    settings = replace(Settings.from_env(), corpus_dir=corpus, index_dir=tmp_path / "i")
     found, skipped = read_corpus(corpus, settings.limits.max_file_mb * 2**20)
     assert [f[1] for f in found] == ["locked.txt", "ok.txt"] and not skipped  # listed; reading fails
     with pytest.raises(ExtractionError, match="unreadable: Permission denied"):
