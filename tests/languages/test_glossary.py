@@ -42,7 +42,7 @@ def test_glossary_files_are_well_formed(language: str) -> None:
 
 
 def test_uzbek_dictionary_keeps_every_sense_of_repeated_headwords() -> None:
-    from qa.languages import uz_dictionary as dictionary
+    from qa.languages.uz import dictionary
 
     assert len(dictionary.entries()) > 25_000
     assert "medicine" in dictionary.senses("dori"), "the first of two repeated 'dori' keys"
@@ -70,7 +70,7 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
 
 def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> None:
     from qa.answer.retrieve import prepare
-    from qa.languages import uz_dictionary
+    from qa.languages.uz import dictionary as uz_dictionary
 
     assert "malaria" in prepare("Bezgak odamlarga qanday yuqadi?").gloss, "retrieval sees the English sense"
     assert "malaria" in prepare("Безгак одамларга қандай юқади?").gloss, "from Cyrillic too"
@@ -90,7 +90,7 @@ def test_uzbek_morphology_finds_dictionary_forms_and_verbs() -> None:
 
 def test_glued_dictionary_entries_are_headwords_of_their_own() -> None:
     from qa.answer.retrieve import prepare
-    from qa.languages import uz_dictionary
+    from qa.languages.uz import dictionary as uz_dictionary
 
     assert uz_dictionary.senses("ilonlar") == ("snake",), "'…vermin.ilon zool.snake.' is split back"
     assert "bite" in uz_dictionary.senses("chaqqanda")
