@@ -16,12 +16,12 @@ from qa.languages import LANGUAGES
 from qa.languages import language as language_entry
 from qa.languages.detect import detect
 from qa.languages.terms import Evidence, Term, key_terms
+from qa.text.tokens import SPOKEN
 
 # A pronoun beside this many key terms of its own is more likely expletive ("Is it safe to give
 # ziltivekimab in pregnancy?") than a pointer back: the question stands alone.
 MAX_OWN_TERMS = 2
 HISTORY_TURNS = 6  # earlier questions looked at: a chat returns to its topic, not to its start
-_WORD = re.compile(r"[^\W_][\w'ʻʼ-]*")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def points_back(question: str) -> bool:
     continuation = _continuations(code)
     if continuation is not None and continuation.search(question.strip()):
         return True
-    words = {w.lower() for w in _WORD.findall(question)}
+    words = {w.lower() for w in SPOKEN.findall(question)}
     return bool(words & language_entry(code).back_references) and len(own) <= MAX_OWN_TERMS
 
 

@@ -15,6 +15,7 @@ from qa.languages import LANGUAGES
 from qa.languages.detect import detect, script_of
 from qa.settings import Settings
 from qa.text.clean import CleanText, clean
+from qa.text.tokens import TWO_LETTERS
 from qa.types import Chunk, Document
 
 # A sentence ends at . ! ? … (optionally closed by quotes/brackets) before a capital, digit,
@@ -28,7 +29,6 @@ _ABBREVIATIONS = re.compile(
 # chunks whose text is unchanged are reused).
 CHUNKER_VERSION = 3
 _SHORT = 60  # a sentence this short is too little evidence for its own language
-_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word in any script
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def label_sentences(text: str) -> list[Sentence]:
     for i, current in enumerate(sentences):
         previous = sentences[i - 1] if i else None
         following = sentences[i + 1] if i + 1 < len(sentences) else None
-        wordless = not _WORD.search(text[current.start : current.end])
+        wordless = not TWO_LETTERS.search(text[current.start : current.end])
         short = current.end - current.start < _SHORT
         if previous and (wordless or (short and following and _label(previous) == _label(following))):
             sentences[i] = Sentence(current.start, current.end, previous.language, previous.script)

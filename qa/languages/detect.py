@@ -16,9 +16,8 @@ from functools import lru_cache
 
 from qa.languages import ACRONYM, LANGUAGES, in_script
 from qa.text.scripts import is_cyrillic
+from qa.text.tokens import LETTERS, TWO_LETTERS
 
-_LETTER = re.compile(r"[^\W\d_]{2,}")
-_WORDS = re.compile(r"[^\W\d_]+")
 _ACRONYM = re.compile(rf"\b{ACRONYM}\b")
 DECISIVE_LEAD = 1.0  # langdetect's votes sum to at most this
 LEXICON_WEIGHT = 2.0
@@ -34,7 +33,7 @@ def script_of(text: str) -> str:
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     by_letters = "Cyrl" if cyrillic > latin else "Latn"
     if cyrillic and latin:
-        words = {w.lower() for w in _WORDS.findall(text)}
+        words = {w.lower() for w in LETTERS.findall(text)}
         grammar = {script for script, function in _function_words().items() if words & function}
         if len(grammar) == 1:
             return grammar.pop()
@@ -81,7 +80,7 @@ def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
     script = script_of(text)
     candidates = in_script(script)
     words = _ACRONYM.sub(" ", text)
-    if not _LETTER.search(words):
+    if not TWO_LETTERS.search(words):
         return candidates[0].code, script
     langid = _langid_scores(words)
     scores = {}
@@ -96,7 +95,7 @@ def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
         # Each language's share of the words some vocabulary knows (names and abbreviations none
         # knows say nothing), then langdetect's votes.
         if second_opinion:  # questions only: indexed sentences keep the labels their chunker version gave
-            tokens = [token for token in _WORDS.findall(words) if not token.isupper()]
+            tokens = [token for token in LETTERS.findall(words) if not token.isupper()]
             known = {entry.code: {token for token in tokens if entry.known(token)} for entry in candidates}
             told = set().union(*known.values())
             for entry in candidates:

@@ -16,9 +16,9 @@ from typing import NamedTuple
 
 from qa.languages import LANGUAGES
 from qa.languages import language as language_entry
+from qa.text.tokens import GLOSS
 from qa.text.translit import plain_apostrophes
 
-_TOKEN = re.compile(r"[\w'-]+")
 _KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names: IL-6, NT-proBNP
 _EXACT_BELOW = 3  # shorter entries (ni, ли, до) match whole words only
 
@@ -116,7 +116,7 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     if language not in glossed_languages():
         return []
     entries = glossary(language)
-    words = _TOKEN.findall(question)
+    words = GLOSS.findall(question)
     out: list[tuple[str, tuple[str, ...]]] = []
     i = 0
     while i < len(words):

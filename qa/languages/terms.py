@@ -28,9 +28,9 @@ from qa.languages import ACRONYM, ENGLISH, LANGUAGES, Language, in_script, langu
 from qa.languages.en import FUNCTION, RELATION
 from qa.languages.glossary import glossed_words, synonyms
 from qa.text.scripts import CYRILLIC, script_of_word
+from qa.text.tokens import TERM
 from qa.text.translit import skeleton
 
-_WORD = re.compile(r"[^\W_][\w'-]*")
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
 # Two words of one language and script share their spelling, not just a skeleton, for that long, and
@@ -92,7 +92,7 @@ def _stemming(script: str) -> Language | None:
 
 def _focus_words(text: str) -> set[str]:
     """The first content word after each "which / what": the kind of thing asked for."""
-    words = _WORD.findall(text)
+    words = TERM.findall(text)
     focus = set()
     for i, word in enumerate(words):
         if word.lower() in _FOCUS:
@@ -125,7 +125,7 @@ def initials(words: list[str]) -> dict[int, set[str]]:
 
 def _english_terms(text: str, focus: set[str]) -> list[Term]:
     out = []
-    words = _WORD.findall(text)
+    words = TERM.findall(text)
     abbreviations = initials(words)
     for i, word in enumerate(words):
         if _ACRONYM.match(word):
@@ -199,7 +199,7 @@ def relation_terms(english: str, terms: list[Term]) -> list[Term]:
     ("It spreads through contaminated water") from one that only names the topic."""
     seen = {stem(form) for term in terms for form in term.forms}
     out = []
-    for word in _WORD.findall(english):
+    for word in TERM.findall(english):
         root = stem(word)
         if len(word) >= 3 and word.lower() in RELATION and root not in seen:
             seen.add(root)
@@ -212,7 +212,7 @@ class Evidence:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        found = _WORD.findall(text)
+        found = TERM.findall(text)
         self.capitals = {w for w in found if len(w) >= 2 and w.isupper()}  # abbreviations as written
         words = {w.lower() for w in found}
         self.words = words
@@ -231,7 +231,7 @@ class Evidence:
     @cached_property
     def abbreviations(self) -> set[str]:
         """What runs of this text's words abbreviate to ("C-reactive protein" → CRP)."""
-        return set().union(*initials(_WORD.findall(self.text)).values())
+        return set().union(*initials(TERM.findall(self.text)).values())
 
     @cached_property
     def _long_stems(self) -> list[str]:

@@ -9,23 +9,22 @@ languages and scripts, and fold homoglyph tokens (МАPК = MAPK) for free.
 from __future__ import annotations
 
 import math
-import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+from qa.text.tokens import ALNUM
 from qa.text.translit import skeleton
 
-_WORD = re.compile(r"\w+")
 GRAM = 4
 MIN_WORD = 4  # shorter words are mostly function words in all three languages
 
 
 def grams(text: str) -> list[str]:
     out: list[str] = []
-    for word in _WORD.findall(text):
+    for word in ALNUM.findall(text):
         if len(word) < MIN_WORD and not any(ch.isdigit() for ch in word):
             continue
         key = f"#{skeleton(word)}#"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.text.scripts import CYRILLIC
+from qa.text.tokens import ALNUM
 
 # Cyrillic letters that render like Latin ones; used to repair mixed-script tokens.
 CYRILLIC_TO_LATIN = str.maketrans(
@@ -20,7 +21,6 @@ CYRILLIC_TO_LATIN = str.maketrans(
     "ABEKMHOPCTXaeopcxyijsd",
 )
 LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTXaeopcxy", "АВЕКМНОРСТХаеорсху")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -87,7 +87,7 @@ def clean(original: str) -> CleanText:
             origin.append(lead + offset)
         ended = line_start + len(line)
     text = "".join(out)
-    text = _WORD.sub(lambda m: repair_mixed_script(m.group()), text)  # same length: offsets hold
+    text = ALNUM.sub(lambda m: repair_mixed_script(m.group()), text)  # same length: offsets hold
     return CleanText(text, origin)
 
 
