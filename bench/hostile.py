@@ -10,7 +10,6 @@ The generators are also the tests' fixtures (tests/test_faults.py).
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -145,16 +144,23 @@ def hostile_files() -> dict[str, bytes]:
 READABLE = {"aes128.pdf", "aes256.pdf", "deep-5000-spans.html", "deep-990-divs.html"}
 
 
+# The command runs under a small launcher: Linux keeps a process's peak RSS across exec, so a child
+# forked straight from a large process (a test session) would report its parent's size as its own.
+_LAUNCHER = ("import os, subprocess, sys\n"
+             "child = subprocess.Popen(sys.argv[2:])\n"
+             "_, status, usage = os.wait4(child.pid, 0)\n"
+             "open(sys.argv[1], 'w').write(f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}')\n")
+
+
 def run_measured(command: list[str]) -> tuple[int, str, str, float]:
     """Run a command; (exit code, stdout, stderr, peak RSS in GB of it and the processes it waited for)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".txt") as result:
+        subprocess.run([sys.executable, "-c", _LAUNCHER, result.name, *command], stdout=out, stderr=err, check=False)
+        code, peak_kb = (int(value) for value in Path(result.name).read_text().split())
         out.seek(0)
         err.seek(0)
-        return (child.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                usage.ru_maxrss / 2**20)
+        return code, out.read().decode(errors="replace"), err.read().decode(errors="replace"), peak_kb / 2**20
 
 
 def main() -> int:

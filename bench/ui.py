@@ -21,8 +21,7 @@ from bench.common import PDF_PAGES, PDF_QUESTION, indexed_seeds, p50_p95_ms, run
 from bench.speed import QUESTIONS
 from qa.api import open_engine
 from qa.ingest.sandbox import Sandbox
-from qa.web.cards import chat_message, sources_html
-from qa.web.page import LABELS
+from qa.web.cards import chat_message, labels_for, sources_html
 
 
 def percentiles(samples: list[float]) -> str:
@@ -44,7 +43,7 @@ def main() -> int:
             for question in QUESTIONS:
                 began = time.perf_counter()
                 answer = engine.ask(question)
-                labels = LABELS[answer.language]
+                labels = labels_for("auto", answer.language, answer.script)
                 chat_message(answer, labels, turn=1)
                 sources_html(answer, labels, engine)
                 server_side.append(time.perf_counter() - began)

@@ -17,6 +17,7 @@ from qa.answer.compose import compose
 from qa.answer.followup import resolve
 from qa.answer.retrieve import Retriever, prepare
 from qa.errors import ExtractionError, InputError
+from qa.ingest.documents import was_removed
 from qa.ingest.read import sha256, to_document
 from qa.model.encoders import Encoder, open_encoder
 from qa.settings import LimitSettings, Settings
@@ -136,7 +137,7 @@ class Engine:
         try:
             return path, path.stat()
         except OSError:
-            return "missing"
+            return "removed" if was_removed(self.settings, source) else "missing"
 
     def reload(self, index: SearchIndex) -> None:
         """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""

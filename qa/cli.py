@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
+from qa.cli_documents import add_commands, run_documents, run_remove
 from qa.errors import EXIT_FAILURE, EXIT_USAGE
 from qa.settings import Settings
 
@@ -57,6 +58,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     mcp.add_argument("--index", type=Path, default=defaults.index_dir)
     mcp.add_argument("--corpus", type=Path, default=defaults.corpus_dir,
                      help="the indexed folder, read to show a citation's context (default %(default)s)")
+    add_commands(commands, defaults)
     return parser
 
 
@@ -238,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_eval(args)
         if args.command == "mcp":
             return run_mcp(args)
+        if args.command in ("documents", "remove"):
+            return run_documents(args) if args.command == "documents" else run_remove(args)
         return run_index(args) if args.command == "index" else run_ask(args)
     except QAError as exc:
         print(f"qa: {exc}", file=sys.stderr)

@@ -64,7 +64,7 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
             answer = engine.ask(question, _k(k), history=history or [])
         except QAError as error:  # bad input, or an index that cannot be read: said, never a traceback
             raise ToolError(str(error)) from None
-        text = answer_markdown(answer, labels_for("auto", answer.language), question=False)
+        text = answer_markdown(answer, labels_for("auto", answer.language, answer.script), question=False)
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
                                     structured_content=answer.to_json())
 
@@ -107,6 +107,7 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
 _REASONS = {
     "outside": "the name leaves the corpus folder",
     "missing": "the file is no longer in the corpus folder",
+    "removed": "the document was removed from the corpus",
     "unreadable": "the file cannot be read",
     "changed": "the file changed since it was indexed, so the offsets no longer apply",
     "offsets": "the offsets are past the end of the text",

@@ -52,7 +52,7 @@ def _chunking(settings: Settings) -> dict[str, int]:
             "min_sentence_chars": settings.answer.min_sentence_chars}
 
 
-def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str]) -> dict:
+def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str], skipped: list[Skipped]) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.id,
@@ -61,6 +61,7 @@ def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str]) -> d
         "passage_prefix": settings.passage_prefix,
         "chunking": _chunking(settings),
         "files": files,
+        "skipped": {skip.source: skip.reason for skip in skipped},  # what `qa documents` and the page list
     }
 
 
@@ -181,7 +182,8 @@ def _build(
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
                        else np.zeros((0, embedder.dim), np.float16))
-    index = Index(_manifest(settings, embedder, hashes), chunks, matrix, sentence_matrix, settings=settings.vectors)
+    manifest = _manifest(settings, embedder, hashes, report.skipped)
+    index = Index(manifest, chunks, matrix, sentence_matrix, settings=settings.vectors)
     report.chunks = len(chunks)
     return index, report
 

@@ -64,6 +64,10 @@ class Language:
     related_answer: dict[str, tuple[str, str]]
     labels: dict[str, str]  # the page's labels in this language
     script_names: dict[str, str]  # "Latn" / "Cyrl" as this language names them
+    # A language written in two scripts whose readers want the page in theirs: ``labels``, ``name``
+    # and ``script_names`` are written in ``labels_script``, and ``to_script`` writes them in another.
+    labels_script: str = ""
+    to_script: Callable[[str, str], str] | None = None
     # Glossing (qa.languages.glossary) and key terms (qa.languages.terms).
     glossary: Traversable | None = None  # a .tsv file: stem → English senses
     # Whether a word belongs to the language's vocabulary (a dictionary or word-frequency list):
@@ -111,6 +115,13 @@ class Language:
     @property
     def default_script(self) -> str:
         return self.scripts[0]
+
+    def page_labels(self, script: str) -> dict[str, str]:
+        """The page's labels, its name and its script names, written in ``script``."""
+        own = {**self.labels, "name": self.name, **{f"script_{s}": n for s, n in self.script_names.items()}}
+        if self.to_script is None or script == self.labels_script:
+            return own
+        return {key: self.to_script(value, script) for key, value in own.items()}
 
     def in_script(self, table: dict[str, str], script: str) -> str:
         """A per-script text, falling back to the default script's."""

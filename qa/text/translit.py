@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from alifbo import from_cyrillic, to_old_latin
+from alifbo import from_cyrillic, to_cyrillic, to_old_latin
 
 _LATIN_TERM = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\b")
 _CYRILLIC = {
@@ -32,6 +32,16 @@ def uzbek_to_latin(text: str) -> str:
     protected = sorted(set(_LATIN_TERM.findall(text)), key=len, reverse=True)
     new_latin = from_cyrillic(text, protected_terms=protected).text
     return to_old_latin(new_latin, protected_terms=protected).text
+
+
+# Kept as written when the page's own words go into Cyrillic: placeholders, acronyms, the product's name.
+_KEEP_LATIN = re.compile(r"(\{\w+\}|\b[A-Z]{2,}\w*\b|\bqa\b|\bEnglish\b)")
+
+
+def uzbek_to_cyrillic(text: str) -> str:
+    """Uzbek Latin → Cyrillic (alifbo), for the page's labels; placeholders, acronyms and "qa" stay."""
+    parts = _KEEP_LATIN.split(text)
+    return "".join(part if i % 2 or not part.strip() else to_cyrillic(part).text for i, part in enumerate(parts))
 
 
 def plain_apostrophes(text: str) -> str:

@@ -21,18 +21,31 @@ from qa.types import Answer, Citation
 _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
-LANGUAGE_NAMES = {code: entry.name for code, entry in LANGUAGES.items()}
-# Each language's labels, with its names for the scripts ("script_Cyrl": Cyrillic / кириллица / kirill).
+
+
+def interface_key(language: str, script: str) -> str:
+    """An interface language: the language's code, or code-script for one whose readers see the
+    page in their own script (uz-Latn, uz-Cyrl)."""
+    entry = LANGUAGES.get(language)
+    return f"{language}-{script}" if entry and entry.to_script and script in entry.scripts else language
+
+
+# Each interface language's labels, with its names for the scripts ("script_Cyrl": Cyrillic /
+# кириллица / kirill / кирилл) and for the languages ("name_uz": Oʻzbek, or Ўзбек on a Cyrillic page).
 LABELS: dict[str, dict[str, str]] = {
-    code: {**entry.labels, **{f"script_{script}": name for script, name in entry.script_names.items()}}
-    for code, entry in LANGUAGES.items()
+    interface_key(code, script): entry.page_labels(script)
+    for code, entry in LANGUAGES.items() for script in (entry.scripts if entry.to_script else entry.scripts[:1])
 }
+for _key, _labels in LABELS.items():
+    _page_script = _key.partition("-")[2]
+    _labels.update({f"name_{code}": (entry.page_labels(_page_script)["name"] if code == _key.split("-")[0]
+                                     else entry.name) for code, entry in LANGUAGES.items()})
 
 
-def labels_for(choice: str, answer_language: str | None) -> dict[str, str]:
-    """The selector wins; on "auto" the page follows the language of the latest question."""
-    language = answer_language if choice == "auto" else choice
-    return LABELS.get(language or "en", LABELS["en"])
+def labels_for(choice: str, language: str | None, script: str | None = None) -> dict[str, str]:
+    """The selector wins; on "auto" the page follows the language (and script) of the latest question."""
+    key = choice if choice != "auto" else interface_key(language, script or "") if language else "en"
+    return LABELS.get(key) or LABELS.get(key.split("-")[0]) or LABELS.get(interface_key(key, "Latn"), LABELS["en"])
 
 
 class PageOffer(Protocol):
@@ -90,7 +103,7 @@ def escape_markdown(text: str) -> str:
 def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     """The answer in the chat; each [n] links to its card (the page's script scrolls to it)."""
     script = labels.get(f"script_{answer.script}", answer.script)
-    footer = f"\n\n_{labels['detected']}: {LANGUAGE_NAMES.get(answer.language, answer.language)}, {script}_"
+    footer = f"\n\n_{labels['detected']}: {labels.get('name_' + answer.language, answer.language)}, {script}_"
     if answer.carried:
         footer += f"  \n_{labels['carried']}: {escape_markdown(', '.join(answer.carried))}_"
     numbers = {c.n for c in answer.citations}
@@ -135,7 +148,7 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
     refs = " ".join(f"[{n}]" for n in card.numbers)
     role = labels["quoted"] if quoted else labels["related"]
     relevance = labels["rank"].format(rank=rank, total=total)
-    meta = f"{LANGUAGE_NAMES.get(card.language, card.language)} · {_where(card, labels)}"
+    meta = f"{labels.get('name_' + card.language, card.language)} · {_where(card, labels)}"
     excerpt = " ".join(f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text)
                        for text, marked in card.sentences.items())
     numbers = " ".join(str(n) for n in card.numbers)

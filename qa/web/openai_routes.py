@@ -83,7 +83,7 @@ def parse(body: object) -> tuple[str, list[str], int | None, bool]:
 
 
 def content(answer: Answer) -> str:
-    return answer_markdown(answer, labels_for("auto", answer.language), question=False)
+    return answer_markdown(answer, labels_for("auto", answer.language, answer.script), question=False)
 
 
 def completion(answer: Answer, ident: str, created: int) -> dict[str, Any]:

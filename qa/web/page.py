@@ -27,6 +27,7 @@ from qa.settings import LimitSettings
 from qa.store.factory import open_index
 from qa.types import Answer
 from qa.web.cards import LABELS, chat_message, escape_markdown, labels_for, sources_html
+from qa.web.documents_panel import documents_html, removable, remove_document
 from qa.web.pageview import PageViews
 
 MAX_UPLOAD_MB = LimitSettings().max_upload_mb
@@ -86,7 +87,7 @@ FOCUS_JS = "() => { document.querySelector('#qa-question textarea')?.focus(); }"
 
 def interface_choices(labels: dict[str, str]) -> list[tuple[str, str]]:
     """The interface-language selector: "Auto" in the page's language, each language in its own."""
-    return [(labels["auto"], "auto"), *((entry.name, code) for code, entry in LANGUAGES.items())]
+    return [(labels["auto"], "auto"), *((own["name"], key) for key, own in LABELS.items())]
 
 
 def discard_upload(path: Path) -> None:
@@ -141,8 +142,11 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
     """The page; ``pages`` serves PDF page images (the server adds its route, qa.web.server)."""
     settings = engine.settings
 
+    def page_labels(choice: str, answer: Answer | None) -> dict[str, str]:
+        return labels_for(choice, answer.language if answer else None, answer.script if answer else None)
+
     def relabel(choice: str, answer: Answer | None, asked: list[str]) -> list[Any]:
-        labels = labels_for(choice, answer.language if answer else None)
+        labels = page_labels(choice, answer)
         return [
             gr.update(value=labels["title"]),
             gr.update(label=labels["question"], placeholder=labels["placeholder"]),
@@ -152,6 +156,10 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
             gr.update(label=labels["upload"] + UPLOAD_HINT),
             gr.update(label=labels["interface"], choices=interface_choices(labels)),
             sources_html(answer, labels, engine, pages, turn=len(asked)),
+            gr.update(label=labels["documents"]),
+            gr.update(label=labels["remove_choice"], choices=removable(engine)),
+            gr.update(value=labels["remove"]),
+            documents_html(engine, labels),
         ]
 
     def respond(question: str, history: list[dict], choice: str, last: Answer | None,
@@ -171,7 +179,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                         {"role": "assistant", "content": f"⚠️ {exc}"}]
             return [history, question, last, asked, *relabel(choice, last, asked)]
         asked.append(answer.question)
-        labels = labels_for(choice, answer.language)
+        labels = labels_for(choice, answer.language, answer.script)
         history += [
             {"role": "user", "content": escape_markdown(answer.question)},
             {"role": "assistant", "content": chat_message(answer, labels, turn=len(asked))},
@@ -181,12 +189,15 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
     sandbox = Sandbox(settings.limits)  # one extraction process for the server's uploads
 
     def upload(files: list[str] | None, choice: str, last: Answer | None, progress: Any = gr.Progress()) -> list[Any]:  # noqa: B008 (Gradio's idiom)
-        labels = labels_for(choice, last.language if last else None)
+        labels = page_labels(choice, last)
 
         def report(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=labels.get(stage, stage), unit=labels.get(f"{stage}_unit", ""))
 
         return [upload_files(files or [], engine, sandbox, labels, report), None]
+
+    def remove_file(source: str | None, choice: str, last: Answer | None, asked: list[str]) -> list[Any]:
+        return [remove_document(engine, source, page_labels(choice, last)), None, *relabel(choice, last, asked)]
 
     def ask_api(question: str, history: list[str] | None = None) -> dict:
         """The same JSON object as `qa ask --json`; ``history``: the chat's earlier questions. Bad
@@ -218,7 +229,14 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                 # No client-side type filter: the server checks every file and says why it refused one.
                 files = gr.File(label=LABELS["en"]["upload"] + UPLOAD_HINT, file_count="multiple", elem_id="qa-upload")
                 status = gr.Markdown(elem_id="qa-upload-status")
-        labelled = [title, box, send, clear, copy, files, choice, sources]
+                with gr.Accordion(LABELS["en"]["documents"], open=False, elem_id="qa-documents") as documents:
+                    listing = gr.HTML(elem_id="qa-documents-list")
+                    with gr.Row():
+                        doomed = gr.Dropdown(label=LABELS["en"]["remove_choice"], choices=[], value=None,
+                                             elem_id="qa-remove-choice")
+                        remove = gr.Button(LABELS["en"]["remove"], elem_id="qa-remove", size="sm", variant="stop")
+                    removed = gr.Markdown(elem_id="qa-remove-status")
+        labelled = [title, box, send, clear, copy, files, choice, sources, documents, doomed, remove, listing]
         for trigger in (send.click, box.submit):
             trigger(respond, [box, chat, choice, last, asked], [chat, box, last, asked, *labelled],
                     api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
@@ -230,6 +248,11 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
         clear.click(lambda c: [[], None, [], *relabel(c, None, [])], [choice], [chat, last, asked, *labelled],
                     api_visibility="private")
         # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
-        files.upload(upload, [files, choice, last], [status, files], api_visibility="private", concurrency_id="upload")
+        files.upload(upload, [files, choice, last], [status, files], api_visibility="private",
+                     concurrency_id="upload").then(relabel, [choice, last, asked], labelled, api_visibility="private")
+        # A removal is a build, as an upload is: they queue together, and questions go on meanwhile.
+        remove.click(remove_file, [doomed, choice, last, asked], [removed, doomed, *labelled],
+                     api_visibility="private", concurrency_id="upload")
+        demo.load(relabel, [choice, last, asked], labelled, api_visibility="private")
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     return demo

@@ -66,11 +66,14 @@ def test_browser_uzbek_cyrillic_answer_with_cited_source(browser, server: dict) 
     page = ask_in_page(browser, server["url"], UZ_CYRL)
     chat = page.inner_text("#qa-chat")
     assert "ziltivekimab" in chat and "[1]" in chat
-    assert "Oʻzbek, kirill" in chat, "the detected language is shown, in the page's language"
+    assert "Ўзбек, кирилл" in chat, "the detected language is shown, in the page's language and script"
     first = page.locator("#qa-sources .qa-source").first
     assert "il6-hfref-review.txt" in first.inner_text()
     assert "ziltivekimab" in first.locator("mark").first.inner_text(), "the supporting sentence is marked"
-    assert page.inner_text("#qa-ask").strip() == "Soʻrash", "labels follow the question's language"
+    assert page.inner_text("#qa-ask").strip() == "Сўраш", "labels follow the question's language and script"
+    assert "Manba" not in page.inner_text("body"), "no Latin Uzbek labels on a Cyrillic page"
+    selector = page.inner_text("#qa-ui-language")
+    assert "Oʻzbek" in selector and "Ўзбек" in selector, "both Uzbek scripts are interface languages"
     first.locator("details summary").click()
     context = first.locator(".qa-context")
     assert context.is_visible() and "ziltivekimab" in context.locator("mark").inner_text()
@@ -363,7 +366,7 @@ def test_browser_localised_page_and_phone_width(browser, server: dict) -> None: 
     assert below, "sources below the answer on a phone"
     page.screenshot(path=str(ARTIFACTS / "answered-ru-390.png"), full_page=True)
     send_with_enter(page, UZ_CYRL, answers=2)
-    assert "Oʻzbek, kirill" in page.inner_text("#qa-chat") and "Manbalar" in page.inner_text("#qa-sources")
+    assert "Ўзбек, кирилл" in page.inner_text("#qa-chat") and "Манбалар" in page.inner_text("#qa-sources")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
 
@@ -413,4 +416,33 @@ def test_enter_on_an_empty_box_asks_nothing(browser, server: dict) -> None:  # t
     page.fill("#qa-question textarea", "What is IL-6?")  # and the box still asks
     page.press("#qa-question textarea", "Enter")
     page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 2", timeout=60_000)
+    page.close()
+
+
+def test_browser_documents_panel_lists_and_removes(browser, server: dict, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every indexed file is listed; a removed one leaves the index and the corpus for the trash."""
+    note = tmp_path / "Velmorex note.txt"
+    note.write_text("Velmorex note.\n\nVelmorex turns the urine bright green in one patient in five.", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(server["url"])
+    page.set_input_files("#qa-upload input[type=file]", [str(note)])
+    page.wait_for_function(
+        "document.querySelector('#qa-upload-status').innerText.includes('searchable now')", timeout=180_000)
+    page.click("#qa-documents button.label-wrap")  # the panel opens
+    page.wait_for_selector("#qa-documents-list", timeout=30_000)
+    page.wait_for_function("document.querySelector('#qa-documents-list').innerText.includes('Velmorex_note.txt')",
+                           timeout=60_000)
+    listing = page.inner_text("#qa-documents-list")
+    assert "il6-hfref-review.txt" in listing and "en-Latn, ru-Cyrl" in listing and "zorva-report.pdf" in listing
+    page.locator("#qa-documents").screenshot(path=str(ARTIFACTS / "documents-panel.png"))
+    page.locator("#qa-remove-choice input").fill("uploads/Velmorex_note.txt")
+    page.locator("[role=listbox] [role=option]", has_text="uploads/Velmorex_note.txt").first.click()
+    page.click("#qa-remove")
+    page.wait_for_function("document.querySelector('#qa-remove-status').innerText.includes('removed from the index')",
+                           timeout=180_000)
+    assert "Velmorex_note.txt" not in page.inner_text("#qa-documents-list")
+    assert not (server["corpus"] / "uploads" / "Velmorex_note.txt").exists()
+    assert list((server["index"] / "trash").glob("*/uploads/Velmorex_note.txt")), "kept in the index's trash"
+    status, answer, _ = post_json(server["url"], json.dumps({"question": "Which drug turns the urine green?"}).encode())
+    assert status == 200 and all(c["source"] != "uploads/Velmorex_note.txt" for c in answer["citations"])
     page.close()

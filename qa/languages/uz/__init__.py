@@ -8,7 +8,7 @@ from importlib import resources
 
 from qa.languages.base import Language
 from qa.languages.uz import morph as uz_morph  # its analyser loads on the first Uzbek word, not here
-from qa.text.translit import plain_apostrophes, uzbek_to_latin
+from qa.text.translit import plain_apostrophes, uzbek_to_cyrillic, uzbek_to_latin
 
 FREE_ENDINGS_FROM = 5  # a glossary stem this long takes any ending (verb forms are too many to list)
 # General vocabulary (stems) the clinical glossary does not carry: it names no topic.
@@ -82,6 +82,10 @@ LANGUAGE = Language(
         "interface": "Interfeys tili", "examples": "Misollar", "changed": "Fayl indekslangandan keyin oʻzgargan.",
         "missing": "Fayl endi korpusda yoʻq.", "unreadable": "Faylni endi oʻqib boʻlmaydi.",
         "offsets": "Parcha fayl matnining oxiridan tashqarida.", "outside": "Fayl korpusdan tashqarida.",
+        "removed": "Hujjat korpusdan olib tashlangan.", "documents": "Hujjatlar", "indexed_files": "Indekslangan",
+        "skipped_files": "Oʻtkazib yuborilgan", "pages": "bet", "remove": "Olib tashlash",
+        "remove_choice": "Olib tashlanadigan fayl", "removed_ok": "indeksdan olib tashlandi; savatchada saqlandi",
+        "no_documents": "Hali hech qanday hujjat indekslanmagan.", "languages": "Tillar",
     },
     script_names={"Latn": "lotin", "Cyrl": "kirill"},
     glossary=resources.files(__name__) / "glossary.tsv",
@@ -105,6 +109,8 @@ LANGUAGE = Language(
     # "Keksalarda-chi?" ("and in the elderly?"): the particle -chi asks about something in place of
     # what the earlier question asked about.
     centring="own",
+    labels_script="Latn",
+    to_script=lambda text, script: uzbek_to_cyrillic(text) if script == "Cyrl" else text,
     example={"Cyrl": "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
              "Latn": "Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?"},
     capitals="ЎҚҒҲ",

@@ -1,0 +1,79 @@
+"""`qa documents` (what is indexed, what was skipped and why) and `qa remove FILE` (out of the
+corpus into the index's trash, and out of the index)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from qa.errors import InputError
+from qa.settings import Settings
+
+
+def add_commands(commands: argparse._SubParsersAction, defaults: Settings) -> None:
+    listing = commands.add_parser("documents", help="list the indexed files and the skipped ones, with reasons")
+    listing.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    listing.add_argument("--index", type=Path, default=defaults.index_dir)
+    listing.add_argument("--json", action="store_true", help="one JSON object: indexed and skipped files")
+    remove = commands.add_parser("remove", help="move a file out of the corpus (into the index's trash) and out "
+                                 "of the index")
+    remove.add_argument("file", help="the file, relative to the corpus folder (as `qa documents` lists it)")
+    remove.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    remove.add_argument("--index", type=Path, default=defaults.index_dir)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return replace(Settings.from_env(), corpus_dir=args.corpus, index_dir=args.index)
+
+
+def run_documents(args: argparse.Namespace) -> int:
+    from qa.ingest.documents import indexed_files, skipped_files
+    from qa.store.factory import open_index
+
+    index = open_index(_settings(args))
+    files, skipped = indexed_files(index), skipped_files(index)
+    if args.json:
+        print(json.dumps({"indexed": [asdict(f) for f in files],
+                          "skipped": [{"source": s, "reason": r} for s, r in skipped.items()]}, ensure_ascii=False))
+        return 0
+    width = max((len(f.source) for f in files), default=4)
+    print(f"{'file':{width}}  {'sections':16}  {'pages':>5}  {'passages':>8}")
+    for f in files:
+        pages = str(f.pages) if f.pages is not None else "-"
+        ocr = "  (OCR)" if f.ocr else ""
+        print(f"{f.source:{width}}  {', '.join(f.sections):16}  {pages:>5}  {f.passages:>8}{ocr}")
+    print(f"{len(files)} files indexed, {sum(f.passages for f in files)} passages; {len(skipped)} skipped")
+    for source, reason in skipped.items():
+        print(f"skipped {source}: {reason}")
+    return 0
+
+
+def _corpus_name(settings: Settings, file: str) -> str:
+    """FILE as the corpus names it: relative to the corpus folder, or a path to a file inside it."""
+    if (settings.corpus_dir / file).exists():
+        return file
+    path, corpus = Path(file).resolve(), settings.corpus_dir.resolve()
+    if path.is_relative_to(corpus) and path.exists():
+        return path.relative_to(corpus).as_posix()
+    raise InputError(f"no such file in the corpus {settings.corpus_dir}: {file}")
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from qa.ingest.build import build
+    from qa.ingest.documents import move_to_trash
+    from qa.model.encoders import open_encoder
+    from qa.store.factory import open_index
+
+    settings = _settings(args)
+    index = open_index(settings)  # the index must exist: removing is an update of it
+    source = _corpus_name(settings, args.file)
+    passages = index.count_source(source)
+    target = move_to_trash(settings, source)
+    # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
+    report = build(settings, open_encoder(settings), settings.corpus_dir, settings.index_dir)
+    print(f"removed {source} ({passages} passages) from the index; the file is kept in {target}")
+    print(report.summary(), file=sys.stderr)
+    return 0

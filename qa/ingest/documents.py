@@ -1,0 +1,81 @@
+"""The documents behind the answers: which files are indexed (their language sections, pages and
+passages), which were skipped and why, and removing one. A removed file is moved, never deleted,
+into the index folder's ``trash/`` (so a click loses nothing), and the next build takes it out of
+the index; an answer that cited it says it was removed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import InputError
+from qa.settings import Settings
+from qa.store.base import SearchIndex
+
+TRASH = "trash"
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    source: str  # relative to the corpus folder
+    sections: tuple[str, ...]  # language sections, as en-Latn / uz-Cyrl, in order of appearance
+    pages: int | None  # the last page a passage starts on (PDFs and scans)
+    passages: int
+    ocr: bool  # some of its text was read by OCR
+
+
+def indexed_files(index: SearchIndex) -> list[IndexedFile]:
+    """Every indexed file, by name."""
+    sections: dict[str, dict[str, None]] = {}
+    pages: dict[str, int | None] = {}
+    passages: dict[str, int] = {}
+    ocr: set[str] = set()
+    for chunk in index.chunks:
+        sections.setdefault(chunk.source, {})[f"{chunk.language}-{chunk.script}"] = None
+        passages[chunk.source] = passages.get(chunk.source, 0) + 1
+        if chunk.page is not None:
+            pages[chunk.source] = max(pages.get(chunk.source) or 0, chunk.page)
+        if chunk.ocr:
+            ocr.add(chunk.source)
+    return [IndexedFile(source, tuple(sections[source]), pages.get(source), passages[source], source in ocr)
+            for source in sorted(passages)]
+
+
+def skipped_files(index: SearchIndex) -> dict[str, str]:
+    """Files (or pages of them) the last build left out, each with its reason."""
+    return dict(index.manifest.get("skipped", {}))
+
+
+def trash_folder(settings: Settings) -> Path:
+    return settings.index_dir / TRASH
+
+
+def move_to_trash(settings: Settings, source: str) -> Path:
+    """Move the corpus file ``source`` into a new folder of the trash; where it went. Refused (an
+    InputError) for anything that is not a file inside the corpus folder."""
+    corpus = settings.corpus_dir.resolve()
+    path = settings.corpus_dir / source
+    if not source.strip() or not path.resolve().is_relative_to(corpus) or path.resolve() == corpus:
+        raise InputError(f"not a file of the corpus: {source}")
+    if not path.is_file():
+        raise InputError(f"no such file in the corpus: {source}")
+    root = trash_folder(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    # A folder of its own per removal: removing a file of the same name again never overwrites.
+    folder = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root))
+    target = folder / Path(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.move(str(path), str(target))  # a rename within one file system
+    except OSError as exc:
+        raise InputError(f"cannot move {source} to the trash: {exc.strerror or exc}") from exc
+    return target
+
+
+def was_removed(settings: Settings, source: str) -> bool:
+    """Whether ``source`` is in the trash (its citations say "removed", not "missing")."""
+    root = trash_folder(settings)
+    return root.is_dir() and any((folder / source).exists() for folder in root.iterdir())

@@ -1,0 +1,54 @@
+"""The page's Documents panel: every indexed file with its language sections, pages and passages;
+every skipped file with its reason; and removing a file (into the index's trash, then out of the
+index, in the indexing worker, while questions keep being answered)."""
+
+from __future__ import annotations
+
+import html
+import threading
+
+from qa.api import Engine
+from qa.errors import QAError
+from qa.ingest.build_worker import build_elsewhere
+from qa.ingest.documents import indexed_files, move_to_trash, skipped_files
+from qa.store.factory import open_index
+
+DONE, REFUSED = "✓", "✗"  # not emoji: Debian's chromium has no emoji font
+_removing = threading.Lock()  # one removal at a time (each is a build)
+
+
+def documents_html(engine: Engine, labels: dict[str, str]) -> str:
+    files, skipped = indexed_files(engine.index), skipped_files(engine.index)
+    if not files and not skipped:
+        return f"<p class='qa-meta'>{html.escape(labels['no_documents'])}</p>"
+    head = "".join(f"<th>{html.escape(labels[key])}</th>"
+                   for key in ("indexed_files", "languages", "pages", "passages"))
+    rows = "".join(
+        f"<tr><td>{html.escape(f.source)}</td><td>{html.escape(', '.join(f.sections))}</td>"
+        f"<td>{f.pages if f.pages is not None else '–'}</td><td>{f.passages}</td></tr>"
+        for f in files
+    )
+    out = f"<table class='qa-documents'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    if skipped:
+        items = "".join(f"<li>{html.escape(source)}: {html.escape(reason)}</li>" for source, reason in skipped.items())
+        out += f"<p class='qa-meta'>{html.escape(labels['skipped_files'])} ({len(skipped)})</p><ul>{items}</ul>"
+    return out
+
+
+def removable(engine: Engine) -> list[str]:
+    return [f.source for f in indexed_files(engine.index)]
+
+
+def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) -> str:
+    """Move ``source`` to the trash and take it out of the index; what happened, in words."""
+    if not source:
+        return ""
+    settings = engine.settings
+    with _removing:
+        try:
+            move_to_trash(settings, source)
+            build_elsewhere(settings, settings.corpus_dir, settings.index_dir)
+            engine.reload(open_index(settings))
+        except QAError as exc:
+            return f"{REFUSED} {html.escape(source)}: {html.escape(str(exc))}"
+    return f"{DONE} {html.escape(source)}: {html.escape(labels['removed_ok'])}"
