@@ -98,7 +98,7 @@ def browser_latency(corpus: Path, index: Path, rounds: int) -> tuple[str, float,
                 page.click("#qa-ask")
                 page.wait_for_selector("#qa-sources img.qa-page", state="attached")
                 began = time.perf_counter()
-                page.locator("#qa-sources .qa-source").first.locator("details summary").click()
+                page.locator("#qa-sources .qa-source").first.locator("details.qa-doc summary").click()
                 page.wait_for_function("(() => { const i = document.querySelector('#qa-sources img.qa-page');"
                                        " return i.complete && i.naturalWidth > 0; })()")
                 views.append(time.perf_counter() - began)

@@ -119,7 +119,10 @@ class Engine:
         text = document.text
         if end > len(text):
             return Context(reason="offsets")
-        return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars])
+        page = document.page_at(start)
+        page_line = text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
+        return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars],
+                       page_line=page_line)
 
     def indexed_bytes(self, source: str) -> bytes | str:
         """The bytes of a corpus file as indexed, or why not (the reasons ``context`` gives)."""

@@ -86,13 +86,15 @@ class Citation:
 @dataclass(frozen=True)
 class Context:
     """The original text around a citation, read from the file itself, or why it cannot be shown:
-    "outside" (the name leaves the corpus folder), "missing", "unreadable", "changed" (since
-    indexing, so the offsets no longer apply) or "offsets" (past the end of the text)."""
+    "outside" (the name leaves the corpus folder), "missing", "removed" (into the index's trash),
+    "unreadable", "changed" (since indexing, so the offsets no longer apply) or "offsets" (past the
+    end of the text)."""
 
     before: str = ""
     span: str = ""
     after: str = ""
     reason: str | None = None
+    page_line: int | None = None  # paged documents: the document line the citation's page starts on
 
     @property
     def available(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Protocol
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, Context
 
 _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -119,28 +119,76 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     return body + footer + confidence
 
 
-def _where(card: Card, labels: dict[str, str]) -> str:
+def _where(card: Card, labels: dict[str, str], page_line: int | None = None) -> str:
+    """Page and lines; on a page, the lines counted from the page's top (as a reader counts them)."""
     lines = f"{labels['lines']} {card.line_start}–{card.line_end}"
+    if card.page is not None and page_line is not None:
+        first, last = card.line_start - page_line + 1, card.line_end - page_line + 1
+        lines = labels["page_lines"].format(start=first, end=last)
     where = f"{labels['page']} {card.page} · {lines}" if card.page is not None else lines
     return f"{where} · {labels['ocr_note']}" if card.ocr else where
 
 
-def _context_view(card: Card, labels: dict[str, str], engine: Engine, pages: PageOffer | None) -> str:
+def _context_view(card: Card, labels: dict[str, str], context: Context, pages: PageOffer | None) -> str:
     parts = []
     if card.page is not None and pages is not None:
         url = pages.offer(card.source, card.page, card.marked)
         alt = html.escape(f"{card.source}, {labels['page']} {card.page}")
         parts.append(f"<img class='qa-page' src='{url}' loading='lazy' alt='{alt}'>")
-    context = engine.context(card.source, card.start, card.end)
     if not context.available:
         reason = labels[context.reason or "changed"]  # every reason Engine.context gives has a label
         parts.append(f"<p class='qa-meta'>{html.escape(reason)}</p>")
     else:
         # The original text, line for line; only the blank line PDF extraction puts after every line is dropped.
-        before, span, after = (html.escape(_BLANK_LINES.sub("\n", part))
-                               for part in (context.before, context.span, context.after))
-        parts.append(f"<div class='qa-context'>…{before}<mark>{span}</mark>{after}…</div>")
-    return (f"<details><summary>{html.escape(labels['context'])}</summary>{''.join(parts)}</details>")
+        before, after = (html.escape(_BLANK_LINES.sub("\n", part)) for part in (context.before, context.after))
+        span = _marked_span(_BLANK_LINES.sub("\n", context.span), card.marked)
+        parts.append(f"<div class='qa-context'>…{before}<mark class='qa-passage'>{span}</mark>{after}…</div>")
+    return f"<details class='qa-doc'><summary>{html.escape(labels['context'])}</summary>{''.join(parts)}</details>"
+
+
+def _marked_span(span: str, cited: tuple[str, ...]) -> str:
+    """The passage as HTML, its cited sentences marked: found in the original text by their letters and
+    digits alone, whatever the line breaks, spacing and end-of-line hyphenation between them."""
+    kept = [i for i, ch in enumerate(span) if ch.isalnum()]
+    letters = "".join(span[i] for i in kept)
+    found: list[tuple[int, int]] = []
+    for sentence in cited:
+        wanted = "".join(ch for ch in sentence if ch.isalnum())
+        at = letters.find(wanted) if wanted else -1
+        if at >= 0:
+            found.append((kept[at], kept[at + len(wanted) - 1] + 1))
+    out, at = [], 0
+    for start, end in sorted(found):
+        if start < at:
+            continue
+        out += [html.escape(span[at:start]), f"<mark class='qa-cited'>{html.escape(span[start:end])}</mark>"]
+        at = end
+    return "".join([*out, html.escape(span[at:])])
+
+
+def _excerpt(card: Card, labels: dict[str, str]) -> str:
+    """The quoted sentences with a sentence of context on each side; the whole passage a click away."""
+    items = list(card.sentences.items())
+    marked = [i for i, (_, quoted) in enumerate(items) if quoted] or [0]
+    keep = sorted({j for i in marked for j in (i - 1, i, i + 1) if 0 <= j < len(items)})
+
+    def render(indices: list[int]) -> str:
+        out, last = [], None
+        for i in indices:
+            if last is not None and i > last + 1:
+                out.append("…")
+            text, quoted = items[i]
+            out.append(f"<mark>{html.escape(text)}</mark>" if quoted else html.escape(text))
+            last = i
+        return " ".join(out)
+
+    short = render(keep)
+    if len(keep) == len(items):
+        return f"<p class='qa-excerpt'>{short}</p>"
+    whole = render(list(range(len(items))))
+    return (f"<p class='qa-excerpt'>{'… ' if keep[0] > 0 else ''}{short}{' …' if keep[-1] < len(items) - 1 else ''}</p>"
+            f"<details class='qa-full'><summary>{html.escape(labels['full_passage'])}</summary>"
+            f"<p class='qa-excerpt'>{whole}</p></details>")
 
 
 def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[str, str], engine: Engine,
@@ -148,16 +196,15 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
     refs = " ".join(f"[{n}]" for n in card.numbers)
     role = labels["quoted"] if quoted else labels["related"]
     relevance = labels["rank"].format(rank=rank, total=total)
-    meta = f"{labels.get('name_' + card.language, card.language)} · {_where(card, labels)}"
-    excerpt = " ".join(f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text)
-                       for text, marked in card.sentences.items())
+    context = engine.context(card.source, card.start, card.end)
+    meta = f"{labels.get('name_' + card.language, card.language)} · {_where(card, labels, context.page_line)}"
     numbers = " ".join(str(n) for n in card.numbers)
     return (f"<div class='qa-source{' qa-quoted' if quoted else ''}' data-refs='{numbers}' data-turn='{turn}'>"
             f"<div class='qa-head'><b>{refs} {html.escape(card.source)}</b></div>"
             f"<div class='qa-relevance'><span class='qa-role'>{html.escape(role)}</span> · "
             f"<span class='qa-rank'>{html.escape(relevance)}</span></div>"
-            f"<div class='qa-meta'>{html.escape(meta)}</div><p class='qa-excerpt'>{excerpt}</p>"
-            f"{_context_view(card, labels, engine, pages)}</div>")
+            f"<div class='qa-meta'>{html.escape(meta)}</div>{_excerpt(card, labels)}"
+            f"{_context_view(card, labels, context, pages)}</div>")
 
 
 def answer_markdown(answer: Answer, labels: dict[str, str], question: bool = True) -> str:

@@ -47,7 +47,9 @@ CSS = """
 .qa-role { font-weight: 600; }
 .qa-context { white-space: pre-wrap; max-height: 260px; overflow-y: auto; font-size: 0.85em;
   background: var(--background-fill-secondary); padding: 6px; border-radius: 6px; }
-.qa-context mark { background: #bfdbfe; color: inherit; }
+.qa-context mark.qa-passage { background: #dbeafe; color: inherit; }
+.qa-context mark.qa-cited { background: #fde68a; color: inherit; }
+.qa-full summary, .qa-source details summary { cursor: pointer; font-size: 0.85em; }
 .qa-page { display: block; width: 100%; max-width: 900px; min-width: 300px; height: auto; margin: 6px 0;
   border: 1px solid var(--border-color-primary); }
 @keyframes qa-flash { from { background: #fde68a; } to { background: transparent; } }
@@ -70,6 +72,12 @@ document.addEventListener("click", (event) => {
   card.classList.remove("qa-flash");
   void card.offsetWidth;
   card.classList.add("qa-flash");
+}, true);
+// "Show in the document" opens on the cited sentences, not on the text before the excerpt.
+document.addEventListener("toggle", (event) => {
+  const view = event.target.querySelector && event.target.open && event.target.querySelector(".qa-context");
+  const cited = view && (view.querySelector("mark.qa-cited") || view.querySelector("mark.qa-passage"));
+  if (cited) view.scrollTop = cited.offsetTop - view.offsetTop - 24;
 }, true);
 </script>"""
 COPY_JS = """async () => {

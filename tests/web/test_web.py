@@ -74,9 +74,15 @@ def test_browser_uzbek_cyrillic_answer_with_cited_source(browser, server: dict) 
     assert "Manba" not in page.inner_text("body"), "no Latin Uzbek labels on a Cyrillic page"
     selector = page.inner_text("#qa-ui-language")
     assert "Oʻzbek" in selector and "Ўзбек" in selector, "both Uzbek scripts are interface languages"
-    first.locator("details summary").click()
+    lengths = first.evaluate("card => Array.from(card.querySelectorAll('.qa-excerpt')).map(p => p.textContent.length)")
+    assert len(lengths) == 2 and lengths[0] < lengths[1], "a compact card: the quoted sentences, the rest a click away"
+    first.locator("details.qa-doc summary").click()
     context = first.locator(".qa-context")
-    assert context.is_visible() and "ziltivekimab" in context.locator("mark").inner_text()
+    assert context.is_visible() and "ziltivekimab" in " ".join(context.locator("mark.qa-cited").all_inner_texts())
+    in_view = context.evaluate("""view => { const m = view.querySelector('mark.qa-cited');
+        const top = m.offsetTop - view.offsetTop;
+        return top >= view.scrollTop && top < view.scrollTop + view.clientHeight; }""")
+    assert in_view, "the document view opens on the cited sentences"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "answered-uz-cyrl.png"), full_page=True)
     page.close()
@@ -106,7 +112,7 @@ def test_browser_document_markup_stays_inert(browser, server: dict) -> None:  # 
     assert "xss-note.txt" in sources
     assert "<script>window.__qaXss = 1</script>" in sources, "markup is shown as text"
     assert "onerror" in sources
-    page.locator("#qa-sources details summary").first.click()
+    page.locator("#qa-sources details.qa-doc summary").first.click()
     page.wait_for_timeout(500)
     assert page.evaluate("typeof window.__qaXss") == "undefined"
     assert page.locator("img[src='x']").count() == 0 and page.locator("#qa-sources script").count() == 0
@@ -252,7 +258,8 @@ def send_with_enter(page, question: str, answers: int) -> None:  # type: ignore[
 def card_sentences(page) -> list[list[str]]:  # type: ignore[no-untyped-def]
     """The sentences of each source card, as the page shows them (marked ones are whole sentences)."""
     return page.evaluate("""Array.from(document.querySelectorAll('#qa-sources .qa-source')).map(card =>
-        card.querySelector('.qa-excerpt').innerText.split(/(?<=[.!?])\\s+/).map(s => s.trim()).filter(s => s))""")
+        card.querySelector('.qa-excerpt').innerText.split(/(?<=[.!?])\\s+/)
+            .map(s => s.replace(/^…\\s*|\\s*…$/g, "").trim()).filter(s => s))""")
 
 
 def test_browser_chat_conventions_cards_follow_up_and_copy(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
@@ -335,8 +342,10 @@ def test_browser_pdf_citation_shows_the_marked_page(browser, server: dict) -> No
     send_with_enter(page, PDF_QUESTION, answers=1)
     first = page.locator("#qa-sources .qa-source").first
     assert "zorva-report.pdf" in first.inner_text() and "page 2" in first.inner_text()
+    lines = re.search(r"lines (\d+)–(\d+) of the page", first.inner_text())
+    assert lines and 1 <= int(lines[1]) <= int(lines[2]) <= 4, "lines counted from the top of the page (it has 4)"
     assert page.locator("#qa-sources img.qa-page").count() >= 1
-    first.locator("details summary").click()
+    first.locator("details.qa-doc summary").click()
     page.wait_for_function("(() => { const i = document.querySelector('#qa-sources img.qa-page');"
                            " return i && i.complete && i.naturalWidth > 0; })()", timeout=60_000)
     pixels = highlighted_pixels(page)

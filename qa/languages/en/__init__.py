@@ -102,6 +102,8 @@ LANGUAGE = Language(
         "changed": "The file changed since it was indexed.", "missing": "The file is no longer in the corpus.",
         "unreadable": "The file can no longer be read.", "offsets": "The excerpt lies past the end of the file's text.",
         "outside": "The file lies outside the corpus.", "removed": "The document was removed from the corpus.",
+        "full_passage": "Full passage",
+        "page_lines": "lines {start}–{end} of the page",
         "documents": "Documents", "indexed_files": "Indexed", "skipped_files": "Skipped", "pages": "pages",
         "remove": "Remove", "remove_choice": "File to remove", "no_documents": "No documents indexed yet.",
         "languages": "Languages",
