@@ -162,7 +162,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
             gr.update(value=labels["clear"]),
             gr.update(value=labels["copy"]),
             gr.update(label=labels["upload"] + UPLOAD_HINT),
-            gr.update(label=labels["interface"], choices=interface_choices(labels)),
+            gr.update(label=labels["interface"], choices=interface_choices(labels), value=choice),
             sources_html(answer, labels, engine, pages, turn=len(asked)),
             gr.update(label=labels["documents"]),
             gr.update(label=labels["remove_choice"], choices=removable(engine)),

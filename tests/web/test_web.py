@@ -102,6 +102,7 @@ def test_browser_russian_answer_and_language_selector(browser, server: dict) -> 
     page.click("#qa-ask")
     page.wait_for_function("document.querySelectorAll('#qa-chat .message').length >= 4", timeout=60_000)
     page.wait_for_function("document.querySelector('#qa-chat').innerText.includes('Not found in the sources')")
+    assert page.inner_text("#qa-ui-language label.selected").strip() == "English", "the choice stays shown"
     page.close()
 
 
