@@ -40,11 +40,12 @@ def run_documents(args: argparse.Namespace) -> int:
                           "skipped": [{"source": s, "reason": r} for s, r in skipped.items()]}, ensure_ascii=False))
         return 0
     width = max((len(f.source) for f in files), default=4)
-    print(f"{'file':{width}}  {'sections':16}  {'pages':>5}  {'passages':>8}")
+    across = max((len(", ".join(f.sections)) for f in files), default=8)
+    print(f"{'file':{width}}  {'sections':{across}}  {'pages':>5}  {'passages':>8}")
     for f in files:
         pages = str(f.pages) if f.pages is not None else "-"
         ocr = "  (OCR)" if f.ocr else ""
-        print(f"{f.source:{width}}  {', '.join(f.sections):16}  {pages:>5}  {f.passages:>8}{ocr}")
+        print(f"{f.source:{width}}  {', '.join(f.sections):{across}}  {pages:>5}  {f.passages:>8}{ocr}")
     print(f"{len(files)} files indexed, {sum(f.passages for f in files)} passages; {len(skipped)} skipped")
     for source, reason in skipped.items():
         print(f"skipped {source}: {reason}")
@@ -74,6 +75,7 @@ def run_remove(args: argparse.Namespace) -> int:
     target = move_to_trash(settings, source)
     # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
     report = build(settings, open_encoder(settings), settings.corpus_dir, settings.index_dir)
-    print(f"removed {source} ({passages} passages) from the index; the file is kept in {target}")
+    unit = "passage" if passages == 1 else "passages"
+    print(f"removed {source} ({passages} {unit}) from the index; the file is kept in {target}")
     print(report.summary(), file=sys.stderr)
     return 0

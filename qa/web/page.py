@@ -220,7 +220,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
         title = gr.Markdown(LABELS["en"]["title"])
         with gr.Row():
             with gr.Column(scale=3, min_width=320):
-                chat = gr.Chatbot(label="qa", height=520, elem_id="qa-chat", feedback_options=None,
+                chat = gr.Chatbot(label="qa", show_label=False, height=520, elem_id="qa-chat", feedback_options=None,
                                   sanitize_html=True, buttons=["copy"])
                 # One line that grows: Enter sends, Shift+Enter adds a line (Gradio's rule for lines=1).
                 box = gr.Textbox(label=LABELS["en"]["question"], placeholder=LABELS["en"]["placeholder"],

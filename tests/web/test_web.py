@@ -371,6 +371,14 @@ def test_browser_localised_page_and_phone_width(browser, server: dict) -> None: 
     assert "Цитируется в ответе" in sources and "совпадение 1 из" in sources and "строки" in sources
     assert page.inner_text("#qa-copy").strip() == "Копировать со ссылками"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling at 390 px"
+    covered = page.evaluate("""(() => {  // what is drawn at the top of the first question, scrolled into view
+        const first = document.querySelector('#qa-chat .message');
+        first.scrollIntoView({block: "center"});
+        const box = first.getBoundingClientRect();
+        const top = document.elementFromPoint(box.left + box.width / 2, box.top + 4);
+        return first.contains(top) ? "" : top.outerHTML.slice(0, 200); })()""")
+    assert not covered, f"nothing lies over the first question on a phone: {covered}"
+    assert page.locator("#qa-chat [data-testid=block-label]").count() == 0, "no floating 'qa' tab over the thread"
     below = page.evaluate("document.querySelector('#qa-sources').getBoundingClientRect().top"
                           " >= document.querySelector('#qa-chat').getBoundingClientRect().bottom")
     assert below, "sources below the answer on a phone"
