@@ -4,7 +4,7 @@
 
 Host and port also come from $QA_HOST / $QA_PORT; $QA_PASSWORD turns on a login (user $QA_USER,
 default "qa"). On start the index of the corpus is built or updated (only changed files are
-embedded), then the page is served. The UI itself lives in qa/web.py.
+embedded), then the page is served. The UI itself lives in qa/web/page.py.
 """
 
 from __future__ import annotations

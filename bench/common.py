@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from qa.api import Engine
@@ -181,7 +182,7 @@ def indexed_seeds(folder: Path) -> tuple[Path, Path, Settings, Embedder]:
 
     corpus, index = folder / "corpus", folder / "index"
     shutil.copytree(ROOT / "corpus", corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=index)
+    settings = replace(Settings.from_env(), corpus_dir=corpus, index_dir=index)
     embedder = Embedder(settings)
     build(settings, embedder, corpus, index)
     return corpus, index, settings, embedder

@@ -54,17 +54,20 @@ def run_documents(args: argparse.Namespace) -> int:
 
 def _corpus_name(settings: Settings, file: str) -> str:
     """FILE as the corpus names it: relative to the corpus folder, or a path to a file inside it."""
-    if (settings.corpus_dir / file).exists():
-        return file
-    path, corpus = Path(file).resolve(), settings.corpus_dir.resolve()
-    if path.is_relative_to(corpus) and path.exists():
-        return path.relative_to(corpus).as_posix()
-    raise InputError(f"no such file in the corpus {settings.corpus_dir}: {file}")
+    from qa.ingest.documents import corpus_name
+
+    path, corpus = Path(file), settings.corpus_dir.resolve()
+    if path.is_absolute() or not (settings.corpus_dir / file).exists():
+        path = path.resolve()
+        if path.is_relative_to(corpus) and path.exists():
+            return path.relative_to(corpus).as_posix()
+        raise InputError(f"no such file in the corpus {settings.corpus_dir}: {file}")
+    return corpus_name(file)
 
 
 def run_remove(args: argparse.Namespace) -> int:
     from qa.ingest.build import build
-    from qa.ingest.documents import move_to_trash
+    from qa.ingest.documents import remove
     from qa.model.encoders import open_encoder
     from qa.store.factory import open_index
 
@@ -72,9 +75,9 @@ def run_remove(args: argparse.Namespace) -> int:
     index = open_index(settings)  # the index must exist: removing is an update of it
     source = _corpus_name(settings, args.file)
     passages = index.count_source(source)
-    target = move_to_trash(settings, source)
     # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
-    report = build(settings, open_encoder(settings), settings.corpus_dir, settings.index_dir)
+    encoder = open_encoder(settings)
+    target, report = remove(settings, source, lambda: build(settings, encoder, settings.corpus_dir, settings.index_dir))
     unit = "passage" if passages == 1 else "passages"
     print(f"removed {source} ({passages} {unit}) from the index; the file is kept in {target}")
     print(report.summary(), file=sys.stderr)

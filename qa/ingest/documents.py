@@ -8,14 +8,17 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
-from qa.errors import InputError
+from qa.errors import IndexUnavailable, InputError, QAError
 from qa.settings import Settings
 from qa.store.base import SearchIndex
 
 TRASH = "trash"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,26 +56,50 @@ def trash_folder(settings: Settings) -> Path:
     return settings.index_dir / TRASH
 
 
+def corpus_name(source: str) -> str:
+    """``source`` as a corpus-relative name (a/b.txt), or InputError: never absolute, never a ``..``."""
+    parts = PurePosixPath(source.replace("\\", "/")).parts
+    if not parts or PurePosixPath(source).is_absolute() or any(part in ("..", ".") for part in parts):
+        raise InputError(f"not a file of the corpus: {source}")
+    return "/".join(parts)
+
+
 def move_to_trash(settings: Settings, source: str) -> Path:
     """Move the corpus file ``source`` into a new folder of the trash; where it went. Refused (an
     InputError) for anything that is not a file inside the corpus folder."""
+    name = corpus_name(source)
     corpus = settings.corpus_dir.resolve()
-    path = settings.corpus_dir / source
-    if not source.strip() or not path.resolve().is_relative_to(corpus) or path.resolve() == corpus:
+    path = settings.corpus_dir / name
+    if not path.resolve().is_relative_to(corpus):
         raise InputError(f"not a file of the corpus: {source}")
     if not path.is_file():
         raise InputError(f"no such file in the corpus: {source}")
-    root = trash_folder(settings)
-    root.mkdir(parents=True, exist_ok=True)
-    # A folder of its own per removal: removing a file of the same name again never overwrites.
-    folder = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root))
-    target = folder / Path(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
+        root = trash_folder(settings)
+        root.mkdir(parents=True, exist_ok=True)
+        # A folder of its own per removal: removing a file of the same name again never overwrites.
+        target = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root)) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), str(target))  # a rename within one file system
     except OSError as exc:
-        raise InputError(f"cannot move {source} to the trash: {exc.strerror or exc}") from exc
+        raise IndexUnavailable(f"cannot move {source} to the trash: {exc.strerror or exc}") from exc
     return target
+
+
+def remove(settings: Settings, source: str, update: Callable[[], T]) -> tuple[Path, T]:
+    """Move ``source`` to the trash, then ``update`` the index; if the update fails the file goes
+    back into the corpus (index and corpus stay in step) and the error says so."""
+    trashed = move_to_trash(settings, source)
+    try:
+        result = update()
+    except QAError as exc:
+        try:
+            shutil.move(str(trashed), str(settings.corpus_dir / corpus_name(source)))
+            where = "it is back in the corpus"
+        except OSError:
+            where = f"it is kept in {trashed}"
+        raise type(exc)(f"{exc}; {source} was not removed ({where})") from exc
+    return trashed, result
 
 
 def was_removed(settings: Settings, source: str) -> bool:

@@ -10,15 +10,20 @@ import threading
 from qa.api import Engine
 from qa.errors import QAError
 from qa.ingest.build_worker import build_elsewhere
-from qa.ingest.documents import indexed_files, move_to_trash, skipped_files
+from qa.ingest.documents import indexed_files, remove, skipped_files
 from qa.store.factory import open_index
+from qa.web.cards import escape_markdown
 
 DONE, REFUSED = "✓", "✗"  # not emoji: Debian's chromium has no emoji font
 _removing = threading.Lock()  # one removal at a time (each is a build)
 
 
 def documents_html(engine: Engine, labels: dict[str, str]) -> str:
-    files, skipped = indexed_files(engine.index), skipped_files(engine.index)
+    """The panel's listing; read when the panel opens and after a change, never with each answer."""
+    try:
+        files, skipped = indexed_files(engine.index), skipped_files(engine.index)
+    except Exception as exc:  # noqa: BLE001 (a backend's own errors, a Milvus connection lost): said, not raised
+        return f"<p class='qa-meta'>{html.escape(str(exc))}</p>"
     if not files and not skipped:
         return f"<p class='qa-meta'>{html.escape(labels['no_documents'])}</p>"
     head = "".join(f"<th>{html.escape(labels[key])}</th>"
@@ -36,7 +41,8 @@ def documents_html(engine: Engine, labels: dict[str, str]) -> str:
 
 
 def removable(engine: Engine) -> list[str]:
-    return [f.source for f in indexed_files(engine.index)]
+    """The files a reader may remove: the index's file list (in memory, no pass over the chunks)."""
+    return sorted(engine.index.manifest.get("files", {}))
 
 
 def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) -> str:
@@ -44,11 +50,14 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
     if not source:
         return ""
     settings = engine.settings
+
+    def update() -> None:
+        build_elsewhere(settings, settings.corpus_dir, settings.index_dir)
+        engine.reload(open_index(settings))
+
     with _removing:
         try:
-            move_to_trash(settings, source)
-            build_elsewhere(settings, settings.corpus_dir, settings.index_dir)
-            engine.reload(open_index(settings))
+            remove(settings, source, update)
         except QAError as exc:
-            return f"{REFUSED} {html.escape(source)}: {html.escape(str(exc))}"
-    return f"{DONE} {html.escape(source)}: {html.escape(labels['removed_ok'])}"
+            return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(str(exc))}"
+    return f"{DONE} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"

@@ -165,10 +165,13 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
             gr.update(label=labels["interface"], choices=interface_choices(labels), value=choice),
             sources_html(answer, labels, engine, pages, turn=len(asked)),
             gr.update(label=labels["documents"]),
-            gr.update(label=labels["remove_choice"], choices=removable(engine)),
+            gr.update(label=labels["remove_choice"]),
             gr.update(value=labels["remove"]),
-            documents_html(engine, labels),
         ]
+
+    def panel(choice: str, answer: Answer | None) -> list[Any]:
+        """The Documents listing: read when the panel opens and after a change, not with each answer."""
+        return [documents_html(engine, page_labels(choice, answer)), gr.update(choices=removable(engine), value=None)]
 
     def respond(question: str, history: list[dict], choice: str, last: Answer | None,
                 asked: list[str]) -> list[Any]:
@@ -204,8 +207,8 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
 
         return [upload_files(files or [], engine, sandbox, labels, report), None]
 
-    def remove_file(source: str | None, choice: str, last: Answer | None, asked: list[str]) -> list[Any]:
-        return [remove_document(engine, source, page_labels(choice, last)), None, *relabel(choice, last, asked)]
+    def remove_file(source: str | None, choice: str, last: Answer | None) -> list[Any]:
+        return [remove_document(engine, source, page_labels(choice, last)), *panel(choice, last)]
 
     def ask_api(question: str, history: list[str] | None = None) -> dict:
         """The same JSON object as `qa ask --json`; ``history``: the chat's earlier questions. Bad
@@ -244,7 +247,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                                              elem_id="qa-remove-choice")
                         remove = gr.Button(LABELS["en"]["remove"], elem_id="qa-remove", size="sm", variant="stop")
                     removed = gr.Markdown(elem_id="qa-remove-status")
-        labelled = [title, box, send, clear, copy, files, choice, sources, documents, doomed, remove, listing]
+        labelled = [title, box, send, clear, copy, files, choice, sources, documents, doomed, remove]
         for trigger in (send.click, box.submit):
             trigger(respond, [box, chat, choice, last, asked], [chat, box, last, asked, *labelled],
                     api_visibility="private", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
@@ -257,10 +260,10 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
                     api_visibility="private")
         # Uploads queue among themselves, not behind or ahead of questions: asking goes on while a file indexes.
         files.upload(upload, [files, choice, last], [status, files], api_visibility="private",
-                     concurrency_id="upload").then(relabel, [choice, last, asked], labelled, api_visibility="private")
+                     concurrency_id="upload").then(panel, [choice, last], [listing, doomed], api_visibility="private")
+        documents.expand(panel, [choice, last], [listing, doomed], api_visibility="private")
         # A removal is a build, as an upload is: they queue together, and questions go on meanwhile.
-        remove.click(remove_file, [doomed, choice, last, asked], [removed, doomed, *labelled],
-                     api_visibility="private", concurrency_id="upload")
-        demo.load(relabel, [choice, last, asked], labelled, api_visibility="private")
+        remove.click(remove_file, [doomed, choice, last], [removed, listing, doomed], api_visibility="private",
+                     concurrency_id="upload")
         gr.api(ask_api, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     return demo

@@ -60,7 +60,9 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     assert engine.context(cited.source, cited.start, cited.end).reason == "removed", "an open answer's card"
 
     (corpus / "notes" / "quorvamine.txt").write_text(NOTE, encoding="utf-8")  # the same name again
-    assert qa("index", *places).returncode == 0 and qa("remove", "notes/quorvamine.txt", *places).returncode == 0
+    absolute = str((corpus / "notes" / "quorvamine.txt").resolve())  # a path to the file works too
+    assert qa("index", *places).returncode == 0 and qa("remove", absolute, *places).returncode == 0
+    assert not (corpus / "notes" / "quorvamine.txt").exists()
     assert len(list((index / "trash").glob("*/notes/quorvamine.txt"))) == 2, "a second removal overwrites nothing"
 
 
@@ -70,7 +72,8 @@ def test_remove_refuses_what_is_not_a_corpus_file(tmp_path: Path, corpus_index: 
     shutil.copytree(corpus_index, index)
     (tmp_path / "outside.txt").write_text("not in the corpus", encoding="utf-8")
     places = ("--corpus", str(corpus), "--index", str(index))
-    for name in ("../outside.txt", "no-such-file.txt", "", ".", str(tmp_path / "outside.txt")):
+    for name in ("../outside.txt", "no-such-file.txt", "", ".", str(tmp_path / "outside.txt"),
+                 "../corpus/il6-hfref-review.txt", "./../corpus/il6-hfref-review.txt"):
         result = qa("remove", name, *places)
         assert result.returncode == 2, (name, result.stderr)
         assert result.stderr.startswith("qa: ") and "Traceback" not in result.stderr
@@ -79,3 +82,24 @@ def test_remove_refuses_what_is_not_a_corpus_file(tmp_path: Path, corpus_index: 
         p.name for p in (ROOT / "corpus").iterdir())
     missing = qa("documents", "--index", str(tmp_path / "nothing"))
     assert missing.returncode == 1 and "qa index" in missing.stderr
+
+
+def test_a_removal_whose_index_update_fails_puts_the_file_back(tmp_path: Path) -> None:
+    import pytest
+
+    from qa.errors import IndexUnavailable
+    from qa.ingest.documents import remove
+
+    corpus = tmp_path / "corpus"
+    (corpus / "a").mkdir(parents=True)
+    (corpus / "a" / "note.txt").write_text(NOTE, encoding="utf-8")
+    settings = replace(Settings(), corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    def failing_update() -> None:
+        raise IndexUnavailable("the indexing worker was killed")
+
+    with pytest.raises(IndexUnavailable, match="a/note.txt was not removed .it is back in the corpus."):
+        remove(settings, "a/note.txt", failing_update)
+    assert (corpus / "a" / "note.txt").read_text(encoding="utf-8") == NOTE, "index and corpus stay in step"
+    trashed, result = remove(settings, "a/note.txt", lambda: 7)
+    assert result == 7 and trashed.read_text(encoding="utf-8") == NOTE and not (corpus / "a" / "note.txt").exists()
