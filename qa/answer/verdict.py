@@ -62,9 +62,9 @@ _ACRONYM = re.compile(rf"^{ACRONYM}$")
 
 @lru_cache(maxsize=100_000)
 def _zipf(word: str, code: str) -> float:
-    from wordfreq import zipf_frequency
+    from qa.languages.frequencies import zipf  # wordfreq's values, its lists memory-mapped
 
-    return float(zipf_frequency(word, code))
+    return zipf(word, code)
 
 
 def word_specificity(word: str, code: str) -> float:

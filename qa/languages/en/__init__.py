@@ -12,9 +12,9 @@ KNOWN_ZIPF = 3.0  # used about once per million words of English: a word of the 
 
 @lru_cache(maxsize=50_000)
 def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
+    from qa.languages.frequencies import zipf
 
-    return float(zipf_frequency(word, "en"))
+    return zipf(word, "en")
 
 
 # Words that ask, relate or quantify but name no topic: a question about any subject uses them, so
