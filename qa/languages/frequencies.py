@@ -69,13 +69,17 @@ def _build(lang: str, folder: Path) -> None:
 
 
 @lru_cache(maxsize=4)
-def _table(lang: str) -> _Table:
+def _table(lang: str) -> _Table | None:
+    """The language's table, built on first use; None when the cache cannot hold it (read-only)."""
     from importlib.metadata import version
 
     folder = Settings.from_env().cache_dir / "wordfreq" / f"{lang}-{version('wordfreq')}"
-    if not (folder / "bands.npy").exists():
-        _build(lang, folder)
-    return _Table(folder)
+    try:
+        if not (folder / "bands.npy").exists():
+            _build(lang, folder)
+        return _Table(folder)
+    except (OSError, ValueError):
+        return None
 
 
 def _frequency(word: str, lang: str, minimum: float) -> float:
@@ -89,6 +93,10 @@ def _frequency(word: str, lang: str, minimum: float) -> float:
     if not tokens:
         return minimum
     table = _table(lang)
+    if table is None:  # wordfreq itself, its list in memory
+        from wordfreq import word_frequency
+
+        return float(word_frequency(word, lang, minimum=minimum))
     one_over_result = 0.0
     for token in tokens:
         smashed = smash_numbers(token)

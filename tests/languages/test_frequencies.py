@@ -30,3 +30,16 @@ def test_the_table_gives_wordfreqs_values(lang: str, tmp_path: Path, monkeypatch
         assert (tmp_path / "wordfreq").is_dir(), "the table was built in the configured cache"
     finally:
         frequencies._table.cache_clear()
+
+
+def test_a_cache_that_cannot_hold_the_table_falls_back_to_wordfreq(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("QA_CACHE_DIR", str(blocked))
+    frequencies._table.cache_clear()
+    try:
+        assert frequencies._table("ru") is None
+        assert frequencies.zipf("клетка", "ru") == wordfreq.zipf_frequency("клетка", "ru") > 0
+    finally:
+        frequencies._table.cache_clear()
