@@ -18,6 +18,7 @@ from qa.api import Engine
 from qa.languages import LANGUAGES
 from qa.types import Answer, Citation, Context
 
+ADDED, REFUSED = "✓", "✗"  # status marks, not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
 _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -25,27 +26,32 @@ _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 def interface_key(language: str, script: str) -> str:
     """An interface language: the language's code, or code-script for one whose readers see the
-    page in their own script (uz-Latn, uz-Cyrl)."""
+    page in their own script (uz-Latn, uz-Cyrl; its labels' own script when ``script`` is not one)."""
     entry = LANGUAGES.get(language)
-    return f"{language}-{script}" if entry and entry.to_script and script in entry.scripts else language
+    if entry is None or entry.to_script is None:
+        return language
+    return f"{language}-{script if script in entry.scripts else entry.labels_script or entry.default_script}"
 
 
-# Each interface language's labels, with its names for the scripts ("script_Cyrl": Cyrillic /
-# кириллица / kirill / кирилл) and for the languages ("name_uz": Oʻzbek, or Ўзбек on a Cyrillic page).
+def _interface_labels(code: str, script: str) -> dict[str, str]:
+    """The labels, with the names of the scripts ("script_Cyrl": Cyrillic / кириллица / kirill /
+    кирилл) and of the languages ("name_uz": Oʻzbek, or Ўзбек on a Cyrillic page)."""
+    own = LANGUAGES[code].page_labels(script)
+    return {**own, **{f"name_{other}": own["name"] if other == code else entry.name
+                      for other, entry in LANGUAGES.items()}}
+
+
 LABELS: dict[str, dict[str, str]] = {
-    interface_key(code, script): entry.page_labels(script)
+    interface_key(code, script): _interface_labels(code, script)
     for code, entry in LANGUAGES.items() for script in (entry.scripts if entry.to_script else entry.scripts[:1])
 }
-for _key, _labels in LABELS.items():
-    _page_script = _key.partition("-")[2]
-    _labels.update({f"name_{code}": (entry.page_labels(_page_script)["name"] if code == _key.split("-")[0]
-                                     else entry.name) for code, entry in LANGUAGES.items()})
 
 
 def labels_for(choice: str, language: str | None, script: str | None = None) -> dict[str, str]:
     """The selector wins; on "auto" the page follows the language (and script) of the latest question."""
-    key = choice if choice != "auto" else interface_key(language, script or "") if language else "en"
-    return LABELS.get(key) or LABELS.get(key.split("-")[0]) or LABELS.get(interface_key(key, "Latn"), LABELS["en"])
+    if choice != "auto":
+        language, _, script = choice.partition("-")
+    return LABELS.get(interface_key(language or "en", script or ""), LABELS["en"])
 
 
 class PageOffer(Protocol):

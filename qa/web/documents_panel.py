@@ -5,17 +5,13 @@ index, in the indexing worker, while questions keep being answered)."""
 from __future__ import annotations
 
 import html
-import threading
 
 from qa.api import Engine
 from qa.errors import QAError
 from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.documents import indexed_files, remove, skipped_files
 from qa.store.factory import open_index
-from qa.web.cards import escape_markdown
-
-DONE, REFUSED = "✓", "✗"  # not emoji: Debian's chromium has no emoji font
-_removing = threading.Lock()  # one removal at a time (each is a build)
+from qa.web.cards import ADDED, REFUSED, escape_markdown
 
 
 def documents_html(engine: Engine, labels: dict[str, str]) -> str:
@@ -55,9 +51,8 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
         build_elsewhere(settings, settings.corpus_dir, settings.index_dir)
         engine.reload(open_index(settings))
 
-    with _removing:
-        try:
-            remove(settings, source, update)
-        except QAError as exc:
-            return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(str(exc))}"
-    return f"{DONE} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"
+    try:  # one at a time: the page queues removals with uploads (one concurrency group, limit 1)
+        remove(settings, source, update)
+    except QAError as exc:
+        return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(str(exc))}"
+    return f"{ADDED} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"

@@ -26,7 +26,7 @@ from qa.languages import LANGUAGES
 from qa.settings import LimitSettings
 from qa.store.factory import open_index
 from qa.types import Answer
-from qa.web.cards import LABELS, chat_message, escape_markdown, labels_for, sources_html
+from qa.web.cards import ADDED, LABELS, REFUSED, chat_message, escape_markdown, labels_for, sources_html
 from qa.web.documents_panel import documents_html, removable, remove_document
 from qa.web.pageview import PageViews
 
@@ -35,7 +35,6 @@ MAX_UPLOAD_MB = LimitSettings().max_upload_mb
 # one forward pass (Embedder.queries), so throughput grows with load instead of queueing.
 ASK_CONCURRENCY = 8
 UPLOAD_FOLDER = "uploads"
-ADDED, REFUSED = "✓", "✗"  # not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
 UPLOAD_HINT = f" ({' '.join(sorted(SUPPORTED_SUFFIXES))}; ≤ {MAX_UPLOAD_MB} MB)"
 EXAMPLES = [question for entry in LANGUAGES.values() for question in entry.example.values()]
 CSS = """
