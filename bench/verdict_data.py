@@ -34,7 +34,8 @@ REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of th
 VALIDATION = ROOT / "bench" / "data" / "validation"
 # Blind rounds already read once (bench.blind): training data since, each its own fold.
 SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
-                ("seeds_blind2", ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"))
+                ("seeds_blind2", ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"),
+                ("seeds_blind3", ROOT / "bench" / "data" / "validation_v3" / "seed_validation.jsonl"))
 
 
 def _rows(path: Path) -> list[dict]:
@@ -132,7 +133,8 @@ def main() -> int:
             record = {"group": group, "index": name, "id": row.get("id"), "lang": row.get("lang"),
                       "question": row["question"], "label": label(row, answer),
                       "answerable": row.get("gold") is None or bool(row.get("gold")),
-                      "signals": answer.signals, "checks": [asdict(check) for check in answer.checks]}
+                      "signals": answer.signals,
+                      "quoted": [c.text for c in answer.claims], "checks": [asdict(check) for check in answer.checks]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     print(f"{count} questions → {SIGNALS}", file=sys.stderr)

@@ -156,8 +156,15 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     source = embed_text or text
     focus = _focus_words(source)
     out, kinds = [], []
-    for word, senses in glossed_words(source, code):
+    glossed = glossed_words(source, code)
+    # A run of words abbreviates by its own initials (С-реактивный белок: СРБ in a Russian source) and
+    # by those of its English senses (C-reactive protein: CRP).
+    abbreviations = initials([word for word, _ in glossed])
+    for i, more in initials([senses[0] if senses else word for word, senses in glossed]).items():
+        abbreviations.setdefault(i, set()).update(more)
+    for position, (word, senses) in enumerate(glossed):
         low, head = word.lower(), word.split()[0].lower()
+        short = tuple(sorted(abbreviations.get(position, ())))
         if head in focus and not entry.generic(head):
             content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
             if content or not senses:
@@ -167,7 +174,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
         if relation and senses and not any(ENGLISH.generic(sense) for sense in senses):
-            out.append(Term(word, (word, *senses), foreign=True))
+            out.append(Term(word, (word, *senses), True, short))
             continue
         if low in focus or entry.generic(low) or relation:
             continue
@@ -176,10 +183,10 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         if senses:
             content = tuple(s for s in senses if not ENGLISH.generic(s))
             if content:
-                out.append(Term(word, (word, *content), foreign=True))
+                out.append(Term(word, (word, *content), True, short))
             continue
         if len(word) >= 3:
-            out.append(Term(word, (word,), foreign=True))
+            out.append(Term(word, (word,), True, short))
     return out, kinds
 
 

@@ -126,6 +126,22 @@ def test_an_abbreviation_covers_its_expansion_and_back() -> None:
     assert missing(key_terms("Is the overall response better?", "en"), "OR was 1.2") == ["overall", "response"]
 
 
+def test_an_abbreviation_matches_across_languages() -> None:
+    """A Russian abbreviation and a Russian run of words match the English abbreviation or its
+    expansion in a source, and the Russian run also the Russian abbreviation."""
+    crp = ("the trial found significant reductions in CRP after ziltivekimab",
+           "C-reactive protein fell after ziltivekimab")
+    for question in ("Снизил ли зилтивекимаб СРБ?", "Снижает ли зилтивекимаб С-реактивный белок?"):
+        terms = key_terms(question, "ru")
+        for source in crp:
+            assert missing(terms, source) == [], (question, source)
+        assert missing(terms, "ziltivekimab lowered creatinine") != []
+    terms = key_terms("Зилтивекимаб снижает уровень воспалительного белка?", "ru")
+    assert "белка" in missing(terms, crp[0])  # a run that does not spell CRP gains nothing from it
+    assert missing(key_terms("Снижает ли лечение уровень С-реактивного белка?", "ru"),
+                   "на фоне лечения уровень СРБ снизился") == []
+
+
 def test_a_date_stamp_is_never_quoted(engine: Engine) -> None:
     answer = engine.ask("What does the review of IL-6 in cardiogenic shock explore?")
     assert answer.claims
