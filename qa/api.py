@@ -20,6 +20,7 @@ from qa.errors import ExtractionError, InputError
 from qa.ingest.documents import was_removed
 from qa.ingest.read import sha256, to_document
 from qa.model.encoders import Encoder, open_encoder
+from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
@@ -65,16 +66,16 @@ MAX_TURN_CHARS = 4 * LimitSettings().max_question_chars
 
 def validate(question: str) -> str:
     if not isinstance(question, str):
-        raise InputError("the question must be text")
+        raise InputError(reason("question_not_text"))
     cleaned = "".join(ch if ch.isprintable() else " " for ch in question[:MAX_TURN_CHARS])
     cleaned = " ".join(cleaned.split())
     if not cleaned:
-        raise InputError("the question is empty")
+        raise InputError(reason("question_empty"))
     if not any(ch.isalnum() for ch in cleaned):
-        raise InputError("the question has no letters or digits")
+        raise InputError(reason("question_no_letters"))
     # One character typed over and over ("aaaa…", "?!?!") is no question in any language.
     if len({ch.lower() for ch in cleaned if ch.isalnum()}) < MIN_DISTINCT_CHARACTERS:
-        raise InputError("the question is not text in any language (too few different letters)")
+        raise InputError(reason("question_repeats"))
     return cleaned
 
 

@@ -20,7 +20,7 @@ def qa(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]
 def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> None:
     questions = tmp_path / "q.txt"
     questions.write_text(
-        "Which drug was tested in the HERMES trial?\nЧерез какие сигнальные пути действует IL-6?\n"
+        "Which drug was tested in the HERMES trial?\nСнизил ли зилтивекимаб СРБ в исследовании HERMES?\n"
         "What is the boiling point of mercury?\n",
         encoding="utf-8",
     )

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from qa.errors import IndexUnavailable, InputError, QAError
+from qa.reasons import reason
 from qa.settings import Settings
 from qa.store.base import SearchIndex
 
@@ -60,7 +61,7 @@ def corpus_name(source: str) -> str:
     """``source`` as a corpus-relative name (a/b.txt), or InputError: never absolute, never a ``..``."""
     parts = PurePosixPath(source.replace("\\", "/")).parts
     if not parts or PurePosixPath(source).is_absolute() or any(part in ("..", ".") for part in parts):
-        raise InputError(f"not a file of the corpus: {source}")
+        raise InputError(reason("not_in_corpus", source=source))
     return "/".join(parts)
 
 
@@ -71,9 +72,9 @@ def move_to_trash(settings: Settings, source: str) -> Path:
     corpus = settings.corpus_dir.resolve()
     path = settings.corpus_dir / name
     if not path.resolve().is_relative_to(corpus):
-        raise InputError(f"not a file of the corpus: {source}")
+        raise InputError(reason("not_in_corpus", source=source))
     if not path.is_file():
-        raise InputError(f"no such file in the corpus: {source}")
+        raise InputError(reason("no_such_file", source=source))
     try:
         root = trash_folder(settings)
         root.mkdir(parents=True, exist_ok=True)

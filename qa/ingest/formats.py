@@ -21,6 +21,7 @@ from typing import Any
 
 from qa.errors import ExtractionError
 from qa.ingest import ocr
+from qa.reasons import reason
 from qa.settings import LimitSettings
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -55,7 +56,7 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise ExtractionError(f"broken {codec.upper()} text") from exc
+                raise ExtractionError(reason("broken_text", codec=codec.upper())) from exc
     if b"\x00" not in data[:4096]:
         try:
             return data.decode("utf-8")
@@ -65,16 +66,16 @@ def decode(data: bytes) -> str:
 
     best = from_bytes(data[:1_000_000]).best()
     if best is None:
-        raise ExtractionError("binary file" if b"\x00" in data[:4096] else "undetectable text encoding")
+        raise ExtractionError(reason("binary" if b"\x00" in data[:4096] else "unknown_encoding"))
     if b"\x00" in data[:4096] and not best.encoding.startswith("utf_16") and not best.encoding.startswith("utf_32"):
-        raise ExtractionError("binary file")
+        raise ExtractionError(reason("binary"))
     try:
         text = data.decode(best.encoding)
     except UnicodeDecodeError as exc:
-        raise ExtractionError(f"undecodable as {best.encoding}") from exc
+        raise ExtractionError(reason("undecodable", encoding=best.encoding)) from exc
     printable = sum(ch.isprintable() or ch.isspace() for ch in text[:20_000])
     if printable < 0.95 * min(len(text), 20_000):
-        raise ExtractionError("binary file")
+        raise ExtractionError(reason("binary"))
     return text
 
 
@@ -103,21 +104,21 @@ def extract_pdf(data: bytes, limits: LimitSettings, progress: OcrProgress | None
         reader = PdfReader(io.BytesIO(data))
         # An empty user password opens most "protected" PDFs: they only restrict printing or copying.
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractionError("encrypted PDF (needs a password)")
+            raise ExtractionError(reason("encrypted_pdf"))
     except (FileNotDecryptedError, DependencyError) as exc:
-        raise ExtractionError(f"encrypted PDF ({exc})") from exc
+        raise ExtractionError(reason("encrypted_pdf_because", detail=exc)) from exc
     if len(reader.pages) > limits.max_pages:
-        raise ExtractionError(f"more than {limits.max_pages:,} pages")
+        raise ExtractionError(reason("too_many_pages", pages=f"{limits.max_pages:,}"))
     pages: list[str] = []
     total = 0
     for pdf_page in reader.pages:
         try:
             pages.append(pdf_page.extract_text() or "")
         except LimitReachedError as exc:
-            raise ExtractionError(f"a PDF stream unpacks past pypdf's limit ({exc})") from exc
+            raise ExtractionError(reason("pdf_stream_limit", detail=exc)) from exc
         total += len(pages[-1])
         if total > limits.max_chars:  # stop early: the rest of a huge file costs time for nothing
-            raise ExtractionError(f"more than {limits.max_chars:,} characters of text")
+            raise ExtractionError(reason("too_much_text", chars=f"{limits.max_chars:,}"))
     # Pages without a text layer (scans) are read by OCR; pages with one stay as they are.
     scans = [n for n, page in enumerate(pages, 1) if sum(ch.isalnum() for ch in page) < ocr.MIN_TEXT_LAYER]
     problems: tuple[tuple[int, str], ...] = ()
@@ -130,22 +131,21 @@ def extract_pdf(data: bytes, limits: LimitSettings, progress: OcrProgress | None
     text, starts = _pages(pages)
     if not text.strip():
         if problems:
-            raise ExtractionError(f"no text: {problems[0][1]}")
-        raise ExtractionError("PDF has no text, even by OCR" if scans and limits.ocr
-                              else "PDF has no extractable text (scanned image?)")
+            raise ExtractionError(reason("no_text_because", detail=problems[0][1]))
+        raise ExtractionError(reason("pdf_no_text_ocr" if scans and limits.ocr else "pdf_no_text"))
     return Extracted(text, starts, tuple(n for n in sorted(texts) if texts[n].strip()), problems)
 
 
 def extract_image(data: bytes, limits: LimitSettings, progress: OcrProgress | None = None) -> Extracted:
     """A photo or scan (PNG, JPEG, TIFF, one page per frame), read by OCR."""
     if not limits.ocr:
-        raise ExtractionError("an image needs OCR, which is turned off")
+        raise ExtractionError(reason("image_needs_ocr"))
     count, frame = ocr.image_frames(data)
     texts, problems = ocr.read_pages({n: partial(frame, n) for n in range(1, count + 1)},
                                      ocr.sha256(data), limits, progress)
     text, starts = _pages([texts.get(n, "") for n in range(1, count + 1)])
     if not text.strip():
-        raise ExtractionError(problems[0][1] if problems else "no text found in the image by OCR")
+        raise ExtractionError(problems[0][1] if problems else reason("image_no_text"))
     return Extracted(text, starts, tuple(n for n, t in texts.items() if t.strip()), problems)
 
 
@@ -157,11 +157,11 @@ def extract_docx(data: bytes, limits: LimitSettings, progress: OcrProgress | Non
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
             if "word/document.xml" not in archive.namelist():
-                raise ExtractionError("not a Word document (a zip archive without word/document.xml)")
+                raise ExtractionError(reason("not_word"))
     except zipfile.BadZipFile as exc:
-        raise ExtractionError("corrupt Word document (not a zip archive)") from exc
+        raise ExtractionError(reason("corrupt_word")) from exc
     if unpacked > limits.max_unpacked_mb * 2**20:
-        raise ExtractionError(f"Word document unpacks to more than {limits.max_unpacked_mb} MB")
+        raise ExtractionError(reason("word_too_large", mb=limits.max_unpacked_mb))
     document = docx.Document(io.BytesIO(data))
     blocks = [p.text for p in document.paragraphs]
     for table in document.tables:  # tables after the body text: cells joined row by row
@@ -240,19 +240,20 @@ def extract(suffix: str, data: bytes, limits: LimitSettings | None = None,
     limits = limits or LimitSettings()
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
-        raise ExtractionError(f"unsupported type {suffix or '(none)'}")
+        raise ExtractionError(reason("unsupported_type", suffix=suffix or "(none)"))
     kind = _KINDS[suffix]
     try:
         extracted = extractor(data, limits, progress)
     except ExtractionError:
         raise
     except MemoryError as exc:
-        raise ExtractionError(f"{kind} needs more memory to extract than allowed") from exc
+        raise ExtractionError(reason("needs_memory", kind=kind)) from exc
     except RecursionError as exc:
-        raise ExtractionError(f"{kind} is nested too deeply to read") from exc
+        raise ExtractionError(reason("nested", kind=kind)) from exc
     except Exception as exc:  # noqa: BLE001 (any parser failure is this file's problem, not the build's)
         detail = " ".join(str(exc).split())[:160]
-        raise ExtractionError(f"corrupt {kind} ({type(exc).__name__}{': ' + detail if detail else ''})") from exc
+        named = type(exc).__name__ + (f": {detail}" if detail else "")
+        raise ExtractionError(reason("corrupt", kind=kind, detail=named)) from exc
     if len(extracted.text) > limits.max_chars:
-        raise ExtractionError(f"more than {limits.max_chars:,} characters of text")
+        raise ExtractionError(reason("too_much_text", chars=f"{limits.max_chars:,}"))
     return extracted

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.errors import ExtractionError
+from qa.reasons import reason
 from qa.settings import LimitSettings
 
 if TYPE_CHECKING:
@@ -102,10 +103,10 @@ def read_image(png: bytes, limits: LimitSettings) -> OcrPage:
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # one page per core; the sandbox runs one file at a time
         )
     except subprocess.TimeoutExpired:
-        raise ExtractionError(f"OCR took longer than {limits.ocr_page_seconds} s") from None
+        raise ExtractionError(reason("ocr_timeout", seconds=limits.ocr_page_seconds)) from None
     if done.returncode != 0:
         detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:160]
-        raise ExtractionError(f"OCR failed ({detail or f'exit code {done.returncode}'})")
+        raise ExtractionError(reason("ocr_failed", detail=detail or f"exit code {done.returncode}"))
     return parse_tsv(done.stdout.decode("utf-8", "replace"))
 
 
@@ -147,10 +148,10 @@ def read_page(render: Callable[[], bytes], file_hash: str, page: int, limits: Li
     if found is not None:
         return found
     if limits.ocr_cache_only:
-        raise ExtractionError("page not in the OCR cache")
-    reason = missing(limits.ocr_languages)
-    if reason:
-        raise ExtractionError(reason)
+        raise ExtractionError(reason("ocr_not_cached"))
+    absent = missing(limits.ocr_languages)
+    if absent:
+        raise ExtractionError(absent)
     result = read_image(render(), limits)
     _store(file_hash, page, limits, result)
     return result
@@ -170,9 +171,9 @@ def open_image(data: bytes) -> Image.Image:
         try:
             return Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
         except UnidentifiedImageError:
-            raise ExtractionError("not a readable PNG, JPEG or TIFF image") from None
+            raise ExtractionError(reason("not_image")) from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ExtractionError(f"image larger than {Image.MAX_IMAGE_PIXELS:,} pixels") from None
+            raise ExtractionError(reason("image_too_large", pixels=f"{Image.MAX_IMAGE_PIXELS:,}")) from None
 
 
 def image_frames(data: bytes) -> tuple[int, Callable[[int], bytes]]:
@@ -200,7 +201,7 @@ def read_pages(renders: dict[int, Callable[[], bytes]], file_hash: str, limits: 
     """OCR text of each page in ``renders`` (page → its image, rendered on demand: a cached page is
     not rendered); a page that fails is left out with its reason."""
     if len(renders) > limits.ocr_max_pages:
-        raise ExtractionError(f"more than {limits.ocr_max_pages} pages to read by OCR")
+        raise ExtractionError(reason("ocr_too_many_pages", pages=limits.ocr_max_pages))
     texts, problems = {}, []
     for done, (page, render) in enumerate(sorted(renders.items()), 1):
         try:

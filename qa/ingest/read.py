@@ -13,6 +13,7 @@ from pathlib import Path
 from qa.errors import ExtractionError
 from qa.ingest.formats import SUPPORTED_SUFFIXES, OcrProgress, extract
 from qa.ingest.sandbox import Sandbox
+from qa.reasons import reason
 from qa.settings import LimitSettings
 from qa.types import Document
 
@@ -92,11 +93,11 @@ def read_file(path: Path, max_bytes: int) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise ExtractionError(f"unreadable: {exc.strerror or exc}") from exc
+        raise ExtractionError(reason("unreadable", detail=exc.strerror or exc)) from exc
     if len(data) > max_bytes:
-        raise ExtractionError(f"larger than {max_bytes // 2**20} MB")
+        raise ExtractionError(reason("too_large", mb=max_bytes // 2**20))
     if not data.strip():
-        raise ExtractionError("empty")
+        raise ExtractionError(reason("empty"))
     return data
 
 

@@ -38,6 +38,7 @@ from qa.ingest.formats import (
     extract,
 )
 from qa.ingest.pdfpage import render
+from qa.reasons import reason
 from qa.settings import LimitSettings
 
 ISOLATED_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES  # text is decoded in place
@@ -100,11 +101,10 @@ class Sandbox:
                     progress(*reply[1:])
         except TimeoutError:
             self.close()
-            raise ExtractionError(f"extraction took longer than {self.limits.extract_seconds} s") from None
+            raise ExtractionError(reason("extraction_timeout", seconds=self.limits.extract_seconds)) from None
         except (EOFError, BrokenPipeError, OSError):
             code = self.close()
-            raise ExtractionError(f"the extractor stopped on this file (exit code {code}): "
-                                  f"it may need more than {self.limits.extract_memory_mb} MB") from None
+            raise ExtractionError(reason("extractor_stopped", code=code, mb=self.limits.extract_memory_mb)) from None
         except BaseException:  # the progress callback failed or was interrupted: this file's replies
             self.close()  # are still in the pipe, and the next file must not read them
             raise

@@ -19,6 +19,7 @@ from qa.errors import ExtractionError, storage_error
 from qa.ingest.formats import SUPPORTED_SUFFIXES, OcrProgress
 from qa.ingest.read import sha256, to_document
 from qa.ingest.sandbox import Sandbox
+from qa.reasons import reason
 
 TEMPORARY_PREFIX = ".upload-"
 
@@ -41,19 +42,19 @@ def store_upload(path: Path, folder: Path, sandbox: Sandbox, max_bytes: int,
     """Validate one uploaded file (type, size, text extractable within the limits) and store it."""
     name = safe_name(path.name)
     if Path(name).suffix not in SUPPORTED_SUFFIXES:
-        return Stored(None, f"unsupported type (allowed: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        return Stored(None, reason("unsupported_upload", allowed=", ".join(sorted(SUPPORTED_SUFFIXES))))
     try:
         if path.stat().st_size > max_bytes:
-            return Stored(None, f"larger than {max_bytes // 2**20} MB")
+            return Stored(None, reason("too_large", mb=max_bytes // 2**20))
         data = path.read_bytes()
     except OSError as exc:
-        return Stored(None, f"unreadable upload ({exc.strerror or exc})")
+        return Stored(None, reason("unreadable_upload", detail=exc.strerror or exc))
     if not data.strip():  # as the CLI says it, before any parser names its own exception
-        return Stored(None, "empty")
+        return Stored(None, reason("empty"))
     try:
         # A scan is read by OCR here, page by page with ``progress``; the build then reads the cache.
         if not to_document(name, data, sandbox, progress=progress).text.strip():
-            return Stored(None, "no text in it")
+            return Stored(None, reason("no_text"))
     except ExtractionError as exc:
         return Stored(None, str(exc))
     try:

@@ -64,6 +64,8 @@ class Language:
     related_answer: dict[str, tuple[str, str]]
     labels: dict[str, str]  # the page's labels in this language
     script_names: dict[str, str]  # "Latn" / "Cyrl" as this language names them
+    # Why a question or file is refused (qa.reasons: key → text with the same {values}); English as is.
+    reasons: dict[str, str] = field(default_factory=dict)
     # A language written in two scripts whose readers want the page in theirs: ``labels``, ``name``
     # and ``script_names`` are written in ``labels_script``, and ``to_script`` writes them in another.
     labels_script: str = ""
@@ -118,7 +120,8 @@ class Language:
 
     def page_labels(self, script: str) -> dict[str, str]:
         """The page's labels, its name and its script names, written in ``script``."""
-        own = {**self.labels, "name": self.name, **{f"script_{s}": n for s, n in self.script_names.items()}}
+        own = {**self.labels, "name": self.name, **{f"script_{s}": n for s, n in self.script_names.items()},
+               **{f"reason_{key}": text for key, text in self.reasons.items()}}
         if self.to_script is None or script == self.labels_script:
             return own
         return {key: self.to_script(value, script) for key, value in own.items()}

@@ -124,8 +124,7 @@ def initials(words: list[str]) -> dict[int, set[str]]:
 
 
 def _english_terms(text: str, focus: set[str]) -> list[Term]:
-    out = []
-    words = TERM.findall(text)
+    out, words = [], TERM.findall(text)
     abbreviations = initials(words)
     for i, word in enumerate(words):
         if _ACRONYM.match(word):
@@ -157,8 +156,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     focus = _focus_words(source)
     out, kinds = [], []
     glossed = glossed_words(source, code)
-    # A run of words abbreviates by its own initials (С-реактивный белок: СРБ in a Russian source) and
-    # by those of its English senses (C-reactive protein: CRP).
+    # A run abbreviates by its own initials (С-реактивный белок: СРБ) and its English senses' (CRP).
     abbreviations = initials([word for word, _ in glossed])
     for i, more in initials([senses[0] if senses else word for word, senses in glossed]).items():
         abbreviations.setdefault(i, set()).update(more)
@@ -188,7 +186,6 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         if len(word) >= 3:
             out.append(Term(word, (word,), True, short))
     return out, kinds
-
 
 
 def _glossed_forms(word: str, code: str) -> tuple[str, ...]:

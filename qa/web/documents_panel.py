@@ -10,6 +10,7 @@ from qa.api import Engine
 from qa.errors import QAError
 from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.documents import indexed_files, remove, skipped_files
+from qa.reasons import translate
 from qa.store.factory import open_index
 from qa.web.cards import ADDED, REFUSED, escape_markdown
 
@@ -31,7 +32,8 @@ def documents_html(engine: Engine, labels: dict[str, str]) -> str:
     )
     out = f"<table class='qa-documents'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     if skipped:
-        items = "".join(f"<li>{html.escape(source)}: {html.escape(reason)}</li>" for source, reason in skipped.items())
+        items = "".join(f"<li>{html.escape(source)}: {html.escape(translate(reason, labels))}</li>"
+                        for source, reason in skipped.items())
         out += f"<p class='qa-meta'>{html.escape(labels['skipped_files'])} ({len(skipped)})</p><ul>{items}</ul>"
     return out
 
@@ -54,5 +56,5 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
     try:  # one at a time: the page queues removals with uploads (one concurrency group, limit 1)
         remove(settings, source, update)
     except QAError as exc:
-        return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(str(exc))}"
+        return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(translate(str(exc), labels))}"
     return f"{ADDED} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"

@@ -23,6 +23,7 @@ from qa.ingest.formats import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import Sandbox
 from qa.ingest.uploads import safe_name, store_upload
 from qa.languages import LANGUAGES
+from qa.reasons import translate
 from qa.settings import LimitSettings
 from qa.store.factory import open_index
 from qa.types import Answer
@@ -113,13 +114,17 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
     say for each file what happened."""
     settings = engine.settings
     messages, stored = [], []
+
+    def say(reason: str) -> str:  # a reason in the page's language, as Markdown text
+        return escape_markdown(translate(reason, labels))
+
     for file in files:
         path = Path(file)
         ocr = partial(progress, "ocr") if progress else None
         result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20, ocr)
         discard_upload(path)
         if result.name is None:
-            messages.append(f"{REFUSED} {safe_name(path.name)}: {result.message}")
+            messages.append(f"{REFUSED} {escape_markdown(safe_name(path.name))}: {say(result.message)}")
         else:
             # Already present: indexed again if it is not in the index yet (a build that failed before).
             stored.append((f"{UPLOAD_FOLDER}/{result.name}", result.present))
@@ -129,7 +134,7 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         report = build_elsewhere(settings, settings.corpus_dir, settings.index_dir, progress=progress)
         index = open_index(settings)
     except QAError as exc:
-        return "\n\n".join([*messages, f"{REFUSED} {exc}"])
+        return "\n\n".join([*messages, f"{REFUSED} {say(str(exc))}"])
     engine.reload(index)
     skipped = {s.source: s.reason for s in report.skipped}
     for source, present in stored:
@@ -137,11 +142,12 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         if count:
             note = f" ({labels['already']})" if present else ""
             unit = labels["passage"] if count == 1 else labels["passages"]
-            messages.append(f"{ADDED} {source}: {labels['added']} ({count} {unit}){note}")
+            messages.append(f"{ADDED} {escape_markdown(source)}: {labels['added']} ({count} {unit}){note}")
             # Pages of it that could not be read (by OCR), each with its reason.
-            messages += [f"⚠ {page}: {reason}" for page, reason in skipped.items() if page.startswith(f"{source} (")]
+            messages += [f"⚠ {escape_markdown(page)}: {say(reason)}" for page, reason in skipped.items()
+                         if page.startswith(f"{source} (")]
         else:
-            messages.append(f"{REFUSED} {source}: {skipped.get(source, labels['not_indexed'])}")
+            messages.append(f"{REFUSED} {escape_markdown(source)}: {say(skipped.get(source, labels['not_indexed']))}")
     return "\n\n".join(messages)
 
 
@@ -185,8 +191,9 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
             # The chat's earlier questions: a follow-up ("Did it lower CRP?") is read with them.
             answer = engine.ask(question, history=asked)
         except QAError as exc:
+            labels = page_labels(choice, last)
             history += [{"role": "user", "content": escape_markdown(question or " ")},
-                        {"role": "assistant", "content": f"⚠️ {exc}"}]
+                        {"role": "assistant", "content": f"⚠️ {escape_markdown(translate(str(exc), labels))}"}]
             return [history, question, last, asked, *relabel(choice, last, asked)]
         asked.append(answer.question)
         labels = labels_for(choice, answer.language, answer.script)

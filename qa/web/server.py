@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 # At module level: FastAPI reads the route's annotations (strings here) in this module's globals.
+import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +41,17 @@ from qa.web.pageview import TOKEN_SECONDS, PageViews
 from qa.web.throttle import LOGIN, LoginThrottle
 
 ASK_ROUTE = "/api/ask"
+UPLOAD_HEADROOM = 4
+# Gradio's own words that its bundles lack (English included): a screen reader would announce the
+# key itself ("common.complete") when an answer arrives.
+GRADIO_STRINGS = {
+    "en": {"common.complete": "Complete", "common.progress": "Progress",
+           "status.queue_position": "In queue: {position} of {size}"},
+    "ru": {"common.complete": "Готово", "common.progress": "Ход выполнения",
+           "status.queue_position": "В очереди: {position} из {size}"},
+    "uz": {"common.complete": "Tayyor", "common.progress": "Jarayon",
+           "status.queue_position": "Navbatda: {size} tadan {position}"},
+}
 # A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
 MAX_BODY_BYTES = 65_536
 # A wrong password or key on the JSON and OpenAI routes counts as a failed login (qa.web.throttle).
@@ -141,8 +153,12 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     # Gradio's own server (its threads, its signal handling); the JSON route joins its app once up.
     pages = PageViews(engine)
     blocks = build_app(engine, pages).queue(default_concurrency_limit=1)
+    # Gradio's own limit refuses a file with a passing toast in English and drops the whole batch; a
+    # file up to four times the upload limit reaches qa, which refuses it in the reader's words, on
+    # screen, beside the others (past that, Gradio still stops a runaway upload before the disk).
     app, _, _ = blocks.launch(
-        server_name=host, server_port=port, share=False, css=CSS, head=HEAD, max_file_size=f"{MAX_UPLOAD_MB}mb",
+        server_name=host, server_port=port, share=False, css=CSS, head=HEAD, i18n=gr.I18n(**GRADIO_STRINGS),
+        max_file_size=f"{UPLOAD_HEADROOM * MAX_UPLOAD_MB}mb",
         auth=credentials, footer_links=["api"], prevent_thread_lock=True, quiet=True,  # no public-link hint
         app_kwargs={"middleware": [Middleware(LoginThrottle, failures={**LOGIN, **WRONG_KEY})]},
     )

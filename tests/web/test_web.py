@@ -11,7 +11,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,31 +21,8 @@ from tests.serving import post_json, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"]
 UZ_CYRL = "HERMES тадқиқотида қайси препарат синовдан ўтказилган?"
 RU = "Какие клетки вырабатывают IL-6 в условиях стресса?"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, corpus_index: Path) -> Iterator[dict]:
-    process, info = start_server(tmp_path_factory.mktemp("web"), corpus_index)
-    yield info
-    process.terminate()
-    process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: `make setup` installs it (apt-get install chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def ask_in_page(browser, url: str, question: str, dialogs: list[str] | None = None):  # type: ignore[no-untyped-def]

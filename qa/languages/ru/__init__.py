@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from qa.languages.base import Language
+from qa.languages.ru.reasons import REASONS
 
 # General vocabulary (lemmas) the clinical glossary does not carry: it names no topic. Written as a
 # general-language list, not from any question set.
@@ -98,6 +99,7 @@ LANGUAGE = Language(
         "removed_ok": "удалён из индекса; сохранён в корзине", "no_documents": "Документов в индексе пока нет.",
         "languages": "Языки",
     },
+    reasons=REASONS,
     script_names={"Latn": "латиница", "Cyrl": "кириллица"},
     glossary=resources.files(__name__) / "glossary.tsv",
     gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),

@@ -8,6 +8,7 @@ from importlib import resources
 
 from qa.languages.base import Language
 from qa.languages.uz import morph as uz_morph  # its analyser loads on the first Uzbek word, not here
+from qa.languages.uz.reasons import REASONS
 from qa.text.translit import plain_apostrophes, uzbek_to_cyrillic, uzbek_to_latin
 
 FREE_ENDINGS_FROM = 5  # a glossary stem this long takes any ending (verb forms are too many to list)
@@ -89,6 +90,7 @@ LANGUAGE = Language(
         "remove_choice": "Olib tashlanadigan fayl", "removed_ok": "indeksdan olib tashlandi; savatchada saqlandi",
         "no_documents": "Hali hech qanday hujjat indekslanmagan.", "languages": "Tillar",
     },
+    reasons=REASONS,
     script_names={"Latn": "lotin", "Cyrl": "kirill"},
     glossary=resources.files(__name__) / "glossary.tsv",
     gloss_ending=lambda rest, stem_length: uz_morph.noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
