@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The direction data flows in, lowest first: a module may import its own layer or any lower one.
 LAYERS = [
-    {"qa", "qa.settings", "qa.errors", "qa.types", "qa.runtime"},
+    {"qa", "qa.settings", "qa.errors", "qa.reasons", "qa.types", "qa.runtime"},
     {"qa.text"},
     {"qa.languages"},
     {"qa.model"},
