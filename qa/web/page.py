@@ -59,7 +59,7 @@ CSS = """
 """
 # Clicking [n] in an answer scrolls to its card and flashes it. Markers of an earlier answer point
 # to cards no longer shown (data-turn differs) and do nothing.
-HEAD = """<script>
+HEAD = r"""<script>
 document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest('a[href^="#qa-source-"]');
   if (!link) return;
@@ -78,6 +78,19 @@ document.addEventListener("toggle", (event) => {
   const view = event.target.querySelector && event.target.open && event.target.querySelector(".qa-context");
   const cited = view && (view.querySelector("mark.qa-cited") || view.querySelector("mark.qa-passage"));
   if (cited) view.scrollTop = cited.offsetTop - view.offsetTop - 24;
+}, true);
+// A file named only by dots ("..") would be refused by Gradio's upload route as a raw HTTP 400,
+// dropping the whole batch: it goes up as "document", which qa then refuses in the reader's words.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.closest("#qa-upload")) return;
+  const files = Array.from(input.files || []);
+  if (!files.some((file) => /^[.\s]*$/.test(file.name))) return;
+  const renamed = new DataTransfer();
+  for (const file of files) {
+    renamed.items.add(/^[.\s]*$/.test(file.name) ? new File([file], "document", {type: file.type}) : file);
+  }
+  input.files = renamed.files;
 }, true);
 </script>"""
 COPY_JS = """async () => {

@@ -43,6 +43,22 @@ def test_refusals_are_said_in_the_interface_language(browser, server: dict, tmp_
     page.close()
 
 
+def test_a_name_gradio_would_refuse_does_not_drop_the_batch(browser, server: dict) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(server["url"])
+    page.wait_for_selector("#qa-upload input[type=file]", state="attached")
+    page.set_input_files("#qa-upload input[type=file]", [
+        {"name": "..", "mimeType": "text/plain", "buffer": b"IL-6 rises."},
+        {"name": "zorvatin.txt", "mimeType": "text/plain", "buffer": b"Zorvatin lowers IL-6 in dogs."},
+    ])
+    page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('zorvatin')",
+                           timeout=180_000)
+    status = page.inner_text("#qa-upload-status")
+    assert "document: unsupported type" in status and "uploads/zorvatin.txt" in status, status
+    assert "HTTP 400" not in page.inner_text("body")
+    page.close()
+
+
 # Records every text a live region (what a screen reader announces) is given.
 LISTEN = """() => { window.qaSaid = []; new MutationObserver(changes => { for (const change of changes) {
     const node = change.target.nodeType === 1 ? change.target : change.target.parentElement;
