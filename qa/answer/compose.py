@@ -30,7 +30,8 @@ from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
 from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
 from qa.languages import language as language_entry
-from qa.languages.terms import Term, missing, question_terms, relation_terms
+from qa.languages.evidence import Term, missing
+from qa.languages.terms import question_terms, relation_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
 from qa.types import Answer, Citation, Claim, Passage, TermCheck

@@ -15,7 +15,8 @@ from functools import lru_cache
 from qa.languages import LANGUAGES
 from qa.languages import language as language_entry
 from qa.languages.detect import detect
-from qa.languages.terms import Evidence, Term, key_terms
+from qa.languages.evidence import Term, evidence_of
+from qa.languages.terms import key_terms
 from qa.text.tokens import SPOKEN
 
 # A pronoun beside this many key terms of its own is more likely expletive ("Is it safe to give
@@ -63,7 +64,7 @@ def points_back(question: str) -> bool:
 def _read_with(question: str, earlier: Resolved | None) -> Resolved:
     if earlier is None or not points_back(question):
         return Resolved(question)
-    own = Evidence(question)
+    own = evidence_of(question)
     carried = [t.text for t in _terms(earlier.text) if not own.covers(t)]
     return Resolved(question, tuple(dict.fromkeys(carried)))
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from qa.answer.retrieve import Query
 from qa.languages import alternatives, translation_gap
-from qa.languages.terms import Evidence, Term, key_terms
+from qa.languages.evidence import Evidence, Term, evidence_of
+from qa.languages.terms import key_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
 from qa.types import Passage
@@ -128,7 +129,7 @@ def _coverage(text: str, terms: list[Term]) -> list[bool]:
     """Which of ``terms`` the text covers (one Evidence index for all of them)."""
     if not terms:
         return []
-    evidence = Evidence(text)
+    evidence = evidence_of(text)
     return [evidence.covers(t) for t in terms]
 
 
@@ -162,7 +163,7 @@ def _repeats(candidate: Candidate, quoted: Candidate, passages: list[Passage], s
         return False
     if passages[candidate.rank].chunk.language != passages[quoted.rank].chunk.language:
         return True
-    return _restates(candidate, passages, Evidence(quoted.text(passages)))
+    return _restates(candidate, passages, evidence_of(quoted.text(passages)))
 
 
 def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings) -> list[Candidate]:
@@ -171,7 +172,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         return []
     lead = ranked[0]
     # A topic sentence: the next one carries the content.
-    if _restates(lead, passages, Evidence(f"{query.text} {query.gloss}")):
+    if _restates(lead, passages, evidence_of(f"{query.text} {query.gloss}")):
         following = next((c for c in ranked if c.rank == lead.rank and c.span[0] > lead.span[1]
                           and c.span[0] - lead.span[1] < 3), None)
         if following is not None and following.score >= lead.score - settings.answer.topic_margin:

@@ -12,8 +12,9 @@ import pytest
 from qa.answer.retrieve import prepare
 from qa.api import Engine
 from qa.languages import language_gap
+from qa.languages.evidence import Evidence
 from qa.languages.glossary import to_english
-from qa.languages.terms import Evidence, key_terms
+from qa.languages.terms import key_terms
 from qa.settings import Settings
 
 NOTES = {
