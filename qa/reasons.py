@@ -19,6 +19,12 @@ REASONS: dict[str, str] = {
     "question_repeats": "the question is not text in any language (too few different letters)",
     "empty": "empty",
     "no_text": "no text in it",
+    "no_passages": "no text",
+    "symlink_loop": "symlink loop",
+    "broken_link": "broken link or unreadable path",
+    "outside_link": "symlink to a file outside the corpus",
+    "ocr_missing": "OCR needs Tesseract: apt-get install {packages}",
+    "ocr_models_missing": "OCR needs the Tesseract models: apt-get install {packages}",
     "too_large": "larger than {mb} MB",
     "unsupported_type": "unsupported type {suffix}",
     "unsupported_upload": "unsupported type (allowed: {allowed})",
@@ -38,7 +44,7 @@ REASONS: dict[str, str] = {
     "pdf_no_text": "PDF has no extractable text (scanned image?)",
     "image_needs_ocr": "an image needs OCR, which is turned off",
     "image_no_text": "no text found in the image by OCR",
-    "not_word": "not a Word document (a zip archive without word/document.xml)",
+    "not_word": "not a Word document (a zip archive without {part})",
     "corrupt_word": "corrupt Word document (not a zip archive)",
     "word_too_large": "Word document unpacks to more than {mb} MB",
     "needs_memory": "{kind} needs more memory to extract than allowed",
@@ -94,4 +100,5 @@ def translate(text: str, labels: dict[str, str]) -> str:
     if parsed is None or f"reason_{parsed[0]}" not in labels:
         return text
     key, values = parsed
-    return labels[f"reason_{key}"].format(**values)
+    # A value may itself be a reason ("no text: OCR took longer than 30 s").
+    return labels[f"reason_{key}"].format(**{name: translate(value, labels) for name, value in values.items()})

@@ -17,6 +17,7 @@ from qa.ingest.chunk import CHUNKER_VERSION, chunk_document
 from qa.ingest.read import Skipped, read_corpus, read_file, sha256, to_document
 from qa.ingest.sandbox import Sandbox
 from qa.model.encoders import Encoder
+from qa.reasons import reason
 from qa.settings import Settings
 from qa.store.base import FORMAT_VERSION
 from qa.store.factory import open_writer
@@ -194,7 +195,7 @@ def _add_document(
 ) -> None:
     new_chunks = chunk_document(document, settings)
     if not new_chunks:
-        report.skipped.append(Skipped(document.source, "no text"))
+        report.skipped.append(Skipped(document.source, reason("no_passages")))
         return
     source = document.source
     if old_files.get(source) != document_hash:

@@ -157,7 +157,7 @@ def extract_docx(data: bytes, limits: LimitSettings, progress: OcrProgress | Non
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
             if "word/document.xml" not in archive.namelist():
-                raise ExtractionError(reason("not_word"))
+                raise ExtractionError(reason("not_word", part="word/document.xml"))
     except zipfile.BadZipFile as exc:
         raise ExtractionError(reason("corrupt_word")) from exc
     if unpacked > limits.max_unpacked_mb * 2**20:

@@ -58,11 +58,11 @@ class OcrPage:
 def missing(languages: str) -> str | None:
     """Why Tesseract cannot read ``languages`` here (naming the Debian package to install), or None."""
     if shutil.which("tesseract") is None:
-        return "OCR needs Tesseract: apt-get install tesseract-ocr " + " ".join(PACKAGES.values())
+        return reason("ocr_missing", packages=" ".join(["tesseract-ocr", *PACKAGES.values()]))
     listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
     absent = [code for code in languages.split("+") if code not in listed]
     if absent:
-        return "OCR needs the Tesseract models: apt-get install " + " ".join(PACKAGES.get(c, c) for c in absent)
+        return reason("ocr_models_missing", packages=" ".join(PACKAGES.get(c, c) for c in absent))
     return None
 
 

@@ -43,15 +43,15 @@ def iter_files(corpus: Path, outside_links: bool = False) -> Iterator[tuple[Path
             real = path.resolve(strict=True)
             is_file = real.is_file()
         except RuntimeError:
-            yield path, "symlink loop"
+            yield path, reason("symlink_loop")
             continue
         except OSError as exc:
-            yield path, "symlink loop" if "loop" in str(exc).lower() else "broken link or unreadable path"
+            yield path, reason("symlink_loop" if "loop" in str(exc).lower() else "broken_link")
             continue
         if not is_file:
             continue
         if not outside_links and not real.is_relative_to(root):
-            yield path, "symlink to a file outside the corpus"
+            yield path, reason("outside_link")
             continue
         if real in seen:  # the same file reached twice through symlinks
             continue
@@ -70,18 +70,18 @@ def read_corpus(corpus: Path, max_bytes: int, outside_links: bool = False
             skipped.append(Skipped(source, problem))
             continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            skipped.append(Skipped(source, f"unsupported type {path.suffix or '(none)'}"))
+            skipped.append(Skipped(source, reason("unsupported_type", suffix=path.suffix or "(none)")))
             continue
         try:
             size = path.stat().st_size
             if size > max_bytes:
-                skipped.append(Skipped(source, f"larger than {max_bytes // 2**20} MB"))
+                skipped.append(Skipped(source, reason("too_large", mb=max_bytes // 2**20)))
                 continue
             if size == 0:
-                skipped.append(Skipped(source, "empty"))
+                skipped.append(Skipped(source, reason("empty")))
                 continue
         except OSError as exc:
-            skipped.append(Skipped(source, f"unreadable: {exc.strerror or exc}"))
+            skipped.append(Skipped(source, reason("unreadable", detail=exc.strerror or exc)))
             continue
         found.append((path, source))
     return found, skipped

@@ -23,6 +23,7 @@ from qa.text.tokens import TERM
 from qa.text.translit import skeleton
 
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
+_MEMO = 256  # terms remembered per text
 _PREFIX = 6  # a shared skeleton prefix this long makes two spellings one word (statin / статин)
 # Two words of one language and script share their spelling, not just a skeleton, for that long, and
 # up to this many letters before the shorter one's end: endings differ (ventricle / ventricular),
@@ -178,6 +179,8 @@ class Evidence:
     def covers(self, term: Term) -> bool:
         known = self._covered.get(term)
         if known is None:
+            if len(self._covered) >= _MEMO:  # a long-lived server meets ever new terms
+                self._covered.clear()
             known = self._covered[term] = self._covers(term)
         return known
 

@@ -19,8 +19,9 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-# At module level: FastAPI reads the route's annotations (strings here) in this module's globals.
 import gradio as gr
+
+# At module level: FastAPI reads the route's annotations (strings here) in this module's globals.
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool

@@ -5,8 +5,10 @@ commit as damage, and a model swapped at the same path is never mixed with the o
 from __future__ import annotations
 
 import errno
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -224,7 +226,9 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
              _gradio_copy(gradio, "second.txt", b"Varnestat lowers triglycerides by a third in adults."),
              _gradio_copy(gradio, "nothing.pdf", b""), _gradio_copy(gradio, "archive.docx", _zip_of_text())]
     with Sandbox(upload_engine.settings.limits) as sandbox:
-        status = upload_files(files, upload_engine, sandbox, ENGLISH.labels)
+        markdown = upload_files(files, upload_engine, sandbox, ENGLISH.labels)
+        status = html.unescape(re.sub(r"\\(.)", r"\1", markdown))  # as the reader sees it
+        assert "uploads/gout\\_note.md" in markdown, "names are shown as written, not as Markdown"
         lines = status.splitlines()
         assert any(line.startswith("✗ malformed.docx: corrupt Word document") for line in lines), status
         assert "✗ bomb.docx: more than 5,000,000 characters of text" in lines, status
