@@ -52,6 +52,8 @@ CSS = """
 .qa-full summary, .qa-source details summary { cursor: pointer; font-size: 0.85em; }
 .qa-page { display: block; width: 100%; max-width: 900px; min-width: 300px; height: auto; margin: 6px 0;
   border: 1px solid var(--border-color-primary); }
+/* Side by side, the sources scroll in their own column: the page stays about a screen tall. */
+@media (min-width: 900px) { #qa-sources { max-height: 640px; overflow-y: auto !important; } }
 @keyframes qa-flash { from { background: #fde68a; } to { background: transparent; } }
 .qa-flash { animation: qa-flash 1.6s ease-out; }
 #qa-chat a[href^="#qa-source-"] { text-decoration: none; font-weight: 600; }
