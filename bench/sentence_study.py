@@ -27,7 +27,7 @@ from qa.answer.compose import answer_kind_present
 from qa.answer.sentence_choice import _restates
 from qa.api import open_engine
 from qa.evaluate import _folded
-from qa.languages.terms import Evidence
+from qa.languages.evidence import Evidence
 from qa.settings import Settings
 
 RESULTS = ROOT / "bench" / "results" / "sentences.md"

@@ -17,12 +17,11 @@ import re
 
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.languages.en import FUNCTION, RELATION
-from qa.languages.evidence import Evidence, Term, initials, missing, stem
+from qa.languages.evidence import Term, initials, stem
 from qa.languages.glossary import glossed_words
 from qa.text.tokens import TERM
 
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
-__all__ = ["Evidence", "Term", "key_terms", "missing", "question_terms", "relation_terms"]
 
 # The noun right after "which / what" names the kind of answer, not its topic ("which drug",
 # "which cells", "which company"): the answer names a drug or cells, it need not say "drug".

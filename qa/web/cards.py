@@ -16,6 +16,7 @@ from typing import Protocol
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES
+from qa.reasons import translate
 from qa.types import Answer, Citation, Context
 
 ADDED, REFUSED = "✓", "✗"  # status marks, not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
@@ -104,6 +105,11 @@ def merge(citations: list[Citation]) -> list[Card]:
 def escape_markdown(text: str) -> str:
     """Document text shown literally in the chat: no HTML, no Markdown links or images."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def said(reason: str, labels: dict[str, str]) -> str:
+    """A refusal's reason in the page's language (qa.reasons), as Markdown text."""
+    return escape_markdown(translate(reason, labels))
 
 
 def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:

@@ -12,7 +12,7 @@ from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.documents import indexed_files, remove, skipped_files
 from qa.reasons import translate
 from qa.store.factory import open_index
-from qa.web.cards import ADDED, REFUSED, escape_markdown
+from qa.web.cards import ADDED, REFUSED, escape_markdown, said
 
 
 def documents_html(engine: Engine, labels: dict[str, str]) -> str:
@@ -56,5 +56,5 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
     try:  # one at a time: the page queues removals with uploads (one concurrency group, limit 1)
         remove(settings, source, update)
     except QAError as exc:
-        return f"{REFUSED} {escape_markdown(source)}: {escape_markdown(translate(str(exc), labels))}"
+        return f"{REFUSED} {escape_markdown(source)}: {said(str(exc), labels)}"
     return f"{ADDED} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"

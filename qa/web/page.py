@@ -23,11 +23,10 @@ from qa.ingest.formats import SUPPORTED_SUFFIXES
 from qa.ingest.sandbox import Sandbox
 from qa.ingest.uploads import safe_name, store_upload
 from qa.languages import LANGUAGES
-from qa.reasons import translate
 from qa.settings import LimitSettings
 from qa.store.factory import open_index
 from qa.types import Answer
-from qa.web.cards import ADDED, LABELS, REFUSED, chat_message, escape_markdown, labels_for, sources_html
+from qa.web.cards import ADDED, LABELS, REFUSED, chat_message, escape_markdown, labels_for, said, sources_html
 from qa.web.documents_panel import documents_html, removable, remove_document
 from qa.web.pageview import PageViews
 
@@ -87,11 +86,10 @@ document.addEventListener("change", (event) => {
   const input = event.target;
   if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.closest("#qa-upload")) return;
   const files = Array.from(input.files || []);
-  if (!files.some((file) => /^[.\s]*$/.test(file.name))) return;
+  const dotsOnly = (file) => /^[.\s]*$/.test(file.name);
+  if (!files.some(dotsOnly)) return;
   const renamed = new DataTransfer();
-  for (const file of files) {
-    renamed.items.add(/^[.\s]*$/.test(file.name) ? new File([file], "document", {type: file.type}) : file);
-  }
+  for (const file of files) renamed.items.add(dotsOnly(file) ? new File([file], "document", {type: file.type}) : file);
   input.files = renamed.files;
 }, true);
 </script>"""
@@ -130,16 +128,13 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
     settings = engine.settings
     messages, stored = [], []
 
-    def say(reason: str) -> str:  # a reason in the page's language, as Markdown text
-        return escape_markdown(translate(reason, labels))
-
     for file in files:
         path = Path(file)
         ocr = partial(progress, "ocr") if progress else None
         result = store_upload(path, settings.corpus_dir / UPLOAD_FOLDER, sandbox, MAX_UPLOAD_MB * 2**20, ocr)
         discard_upload(path)
         if result.name is None:
-            messages.append(f"{REFUSED} {escape_markdown(safe_name(path.name))}: {say(result.message)}")
+            messages.append(f"{REFUSED} {escape_markdown(safe_name(path.name))}: {said(result.message, labels)}")
         else:
             # Already present: indexed again if it is not in the index yet (a build that failed before).
             stored.append((f"{UPLOAD_FOLDER}/{result.name}", result.present))
@@ -149,7 +144,7 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
         report = build_elsewhere(settings, settings.corpus_dir, settings.index_dir, progress=progress)
         index = open_index(settings)
     except QAError as exc:
-        return "\n\n".join([*messages, f"{REFUSED} {say(str(exc))}"])
+        return "\n\n".join([*messages, f"{REFUSED} {said(str(exc), labels)}"])
     engine.reload(index)
     skipped = {s.source: s.reason for s in report.skipped}
     for source, present in stored:
@@ -159,10 +154,11 @@ def upload_files(files: list[str], engine: Engine, sandbox: Sandbox, labels: dic
             unit = labels["passage"] if count == 1 else labels["passages"]
             messages.append(f"{ADDED} {escape_markdown(source)}: {labels['added']} ({count} {unit}){note}")
             # Pages of it that could not be read (by OCR), each with its reason.
-            messages += [f"⚠ {escape_markdown(page)}: {say(reason)}" for page, reason in skipped.items()
+            messages += [f"⚠ {escape_markdown(page)}: {said(reason, labels)}" for page, reason in skipped.items()
                          if page.startswith(f"{source} (")]
         else:
-            messages.append(f"{REFUSED} {escape_markdown(source)}: {say(skipped.get(source, labels['not_indexed']))}")
+            why = skipped.get(source, labels["not_indexed"])
+            messages.append(f"{REFUSED} {escape_markdown(source)}: {said(why, labels)}")
     return "\n\n".join(messages)
 
 
@@ -208,7 +204,7 @@ def build_app(engine: Engine, pages: PageViews | None = None) -> gr.Blocks:
         except QAError as exc:
             labels = page_labels(choice, last)
             history += [{"role": "user", "content": escape_markdown(question or " ")},
-                        {"role": "assistant", "content": f"⚠️ {escape_markdown(translate(str(exc), labels))}"}]
+                        {"role": "assistant", "content": f"⚠️ {said(str(exc), labels)}"}]
             return [history, question, last, asked, *relabel(choice, last, asked)]
         asked.append(answer.question)
         labels = labels_for(choice, answer.language, answer.script)

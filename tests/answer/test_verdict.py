@@ -13,7 +13,8 @@ from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictMode
 from qa.api import Engine, open_engine
 from qa.languages import language
 from qa.languages.detect import detect
-from qa.languages.terms import key_terms, missing
+from qa.languages.evidence import missing
+from qa.languages.terms import key_terms
 from qa.settings import Settings
 
 # A fact the seeds state (ziltivekimab lowered CRP in HERMES), in every variant; the Russian one by

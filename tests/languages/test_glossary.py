@@ -52,7 +52,8 @@ def test_uzbek_dictionary_keeps_every_sense_of_repeated_headwords() -> None:
 
 
 def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> None:
-    from qa.languages.terms import key_terms, missing
+    from qa.languages.evidence import missing
+    from qa.languages.terms import key_terms
 
     english = [t.text for t in key_terms("Which company manufactures ziltivekimab?", "en")]
     assert english == ["manufactures", "ziltivekimab"], "'company' is what is asked for, not the topic"
