@@ -182,9 +182,8 @@ class Settings:
     # (AVX512-BF16 or AMX), else float32. Measured on this 2-core EPYC (AVX512-BF16, no AMX), 160
     # passages of ~480 characters: 27 → 64 passages/s, cosine to float32 ≥ 0.99998 (qa.model.embed).
     precision: str = "auto"
-    # Questions on a server: "auto"/"onnx" is ONNX Runtime float32 where it reproduces the model's
-    # vectors (one question 5.0 ms against 13.1 ms on torch here, qa.model.onnx_questions), "torch" keeps
-    # them on torch. One-shot CLI calls always use torch (loading a session costs more than it saves).
+    # Questions: "auto"/"onnx" is ONNX Runtime on the export's int8 graph once it checks against the
+    # model (qa.model.onnx_questions), torch until then; "torch" keeps them on torch.
     question_encoder: str = "auto"
     # The rebuilt model, its ONNX export, fingerprints, OCR pages and per-folder eval indexes.
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa")

@@ -209,9 +209,10 @@ class Embedder:
         self._queue = QuestionQueue(lambda texts: self._questions(texts), self._lock)
 
     def fast_questions(self, log: Callable[[str], None] | None = None) -> str:
-        """Encode questions with ONNX Runtime from now on, where it reproduces this model's vectors
-        (qa.model.onnx_questions, exported on the first call); later processes then read questions without
-        torch (qa.model.encoders). Returns the encoder in use."""
+        """Encode questions with ONNX Runtime from now on, where its int8 graph stays within
+        ``MIN_COSINE_INT8`` of this model's vectors (qa.model.onnx_questions, made on the first
+        call); later processes then read questions without torch (qa.model.encoders). Returns the
+        encoder in use."""
         if self.settings.question_encoder == "torch" or self.question_encoder == "onnx":
             return self.question_encoder
         from qa.model import onnx_questions

@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.model import onnx_questions
-from qa.model.embed import Embedder, QuestionQueue, check_choices, model_identity, model_path
+from qa.model.embed import Embedder, check_choices, model_identity, model_path
 from qa.settings import Settings
 
 
@@ -55,7 +55,6 @@ class OnnxQuestionsFirst:
         self._loading = loader.submit(onnx_questions.standalone, identity, settings.cache_dir,
                                      settings.threads, meta)
         loader.shutdown(wait=False)
-        self._queue = QuestionQueue(self._encode)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         encoder = self._loading.result()
@@ -69,7 +68,7 @@ class OnnxQuestionsFirst:
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._queue.encode(list(texts))
+        return self._encode(list(texts))  # safe from many threads at once (OnnxQuestions runs them side by side)
 
     def passages(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

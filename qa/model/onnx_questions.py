@@ -1,12 +1,14 @@
-"""Questions through ONNX Runtime: the e5 graph exported once from the loaded model, so that a
-reader of the index needs neither torch nor sentence-transformers. Passages stay on torch (bf16
-autocast batches faster there).
+"""Questions through ONNX Runtime: the e5 graph exported once from the loaded model, its matrix
+weights quantized to int8, so that a reader of the index needs neither torch nor sentence-transformers
+and a question costs a quarter of the float32 graph's time. Passages stay on torch (bf16 autocast
+batches faster there).
 
-Beside the export, per model identity in the cache: the word table (memory-mapped at question
-time), the tokenizer as a SentencePiece model, and a stamp. The stamp is written only once the
-export reproduces torch's vectors and the tokenizer's ids on probe texts; a stamped export is used
-as it is, by any process (``standalone``). Anything that fails falls back to torch with a logged
-reason. ``$QA_QUESTION_ENCODER=torch`` keeps questions on torch.
+Beside the graph, per model identity in the cache: the word table (memory-mapped at question time),
+the tokenizer as a SentencePiece model, and a stamp. The stamp is written only once the float32
+export reproduces torch's vectors, the int8 graph stays within ``MIN_COSINE_INT8`` of them, and the
+tokenizer gives the model's ids on probe texts; a stamped graph is used as it is, by any process
+(``standalone``). Anything that fails falls back to torch with a logged reason.
+``$QA_QUESTION_ENCODER=torch`` keeps questions on torch (float32, or bf16 autocast).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +27,27 @@ import numpy as np
 PROBES = ("query: Which cells produce IL-6 under stress conditions?",
           "query: Какой препарат испытывали в исследовании HERMES?",
           "query: Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?")
-MIN_COSINE = 0.9999  # the export must give the torch vectors, not approximately
+MIN_COSINE = 0.9999  # the float32 export must give the torch vectors, not approximately
+# int8 weights may turn a question's vector by at most this much (bench/results/int8_questions.md).
+MIN_COSINE_INT8 = 0.995
 
 
 class OnnxQuestions:
     """``__call__(texts)`` → normalised float32 vectors, as ``SentenceTransformer.encode`` gives;
-    needs only ONNX Runtime and SentencePiece (no torch)."""
+    needs only ONNX Runtime and SentencePiece (no torch). ``graph``: another ONNX file over the
+    same word table and tokenizer (the float32 export, while it is checked)."""
 
-    def __init__(self, path: Path, meta: dict, threads: int) -> None:
+    def __init__(self, path: Path, meta: dict, threads: int, graph: Path | None = None) -> None:
         import onnxruntime as ort
         import sentencepiece
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        # Idle threads must not spin: on two cores they would take the CPU from torch and the server.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        # One thread per run and ``threads`` runs side by side: a question's matrices are too small to
+        # share between cores, while its two texts (question, gloss) or simultaneous questions keep
+        # each core busy with one.
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        self._runs = ThreadPoolExecutor(max(1, threads), thread_name_prefix="qa-question")
+        self.session = ort.InferenceSession(str(graph or path), options, providers=["CPUExecutionProvider"])
         # The 250k-row word table, memory-mapped: a question reads a few dozen rows of its 384 MB.
         self.words = np.load(_sibling(path, WORDS), mmap_mode="r")
         # The model's Unigram vocabulary as a SentencePiece model: the same ids as its tokenizer.json
@@ -54,16 +61,22 @@ class OnnxQuestions:
         return [[self.bos, *ids[: self.max_length - 2], self.eos] for ids in self.pieces.encode(list(texts))]
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        rows = self.ids(texts)
-        width = max(len(row) for row in rows)
-        ids = np.array([row + [self.pad] * (width - len(row)) for row in rows], dtype=np.int64)
-        mask = np.array([[1] * len(row) + [0] * (width - len(row)) for row in rows], dtype=np.int64)
-        feed = {"inputs_embeds": np.ascontiguousarray(self.words[ids], dtype=np.float32), "attention_mask": mask}
-        return np.ascontiguousarray(self.session.run(None, feed)[0], dtype=np.float32)
+        # One text per run: int8 activations are scaled per run, so a batch (its other questions, its
+        # padding) would move each vector; alone, a question always gets the same one.
+        return np.ascontiguousarray(np.concatenate(list(self._runs.map(self._run, self.ids(texts)))),
+                                    dtype=np.float32)
+
+    def _run(self, row: list[int]) -> np.ndarray:
+        feed = {"inputs_embeds": np.ascontiguousarray(self.words[[row]], dtype=np.float32),
+                "attention_mask": np.ones((1, len(row)), dtype=np.int64)}
+        return self.session.run(None, feed)[0]
 
 
-# Beside the export: the tokenizer, the word table, and a stamp written once the export checks.
-PIECES, WORDS, VERIFIED = ".spm", ".words.npy", ".json"
+# Beside the graph: the tokenizer, the word table, the stamp written once the graph checks, and the
+# float32 export the graph is quantized from (removed once stamped).
+PIECES, WORDS, VERIFIED, FLOAT32 = ".spm", ".words.npy", ".json", ".float32.onnx"
+# BERT's feed-forward output projection as torch.onnx.export names it ("…/layer.3/output/dense/MatMul").
+FEED_FORWARD_OUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 # Tokenizer checks beyond the probes: spacing, scripts, Greek letters, apostrophes, digits.
 ID_CHECKS = ("  two  spaces\tand a tab\n", "TNF-α, IL-1β and sIL-6R", "oʻlim o'lim o`lim ОʻЗБЕК",
              "ﬁbrosis ① ½ ９０ mg/dL", "Зилтивекимаб снизил СРБ на 90%?", "query: ")
@@ -103,7 +116,7 @@ def _sibling(path: Path, suffix: str) -> Path:
 
 def export_path(model_id: str, cache: Path) -> Path:
     # "embeds": the graph starts from the word vectors, looked up outside it (OnnxQuestions.words).
-    return cache / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".embeds.onnx")
+    return cache / "onnx" / (re.sub(r"[^\w.@-]", "_", model_id) + ".embeds.int8.onnx")
 
 
 def stamp(model_id: str, cache: Path) -> dict | None:
@@ -147,7 +160,7 @@ def _pooled(model: Any) -> Any:
     return Pooled().eval()
 
 
-def _export(model: Any, target: Path) -> None:
+def _export(model: Any, target: Path, words_path: Path) -> None:
     import warnings
 
     import torch
@@ -159,7 +172,7 @@ def _export(model: Any, target: Path) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             np.save(out, table.detach().numpy().astype(np.float32))
-        os.replace(words, _sibling(target, WORDS))
+        os.replace(words, words_path)
     finally:
         Path(words).unlink(missing_ok=True)
     handle, staging = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".onnx")
@@ -178,6 +191,29 @@ def _export(model: Any, target: Path) -> None:
         Path(staging).unlink(missing_ok=True)
 
 
+def _quantize(source: Path, target: Path) -> None:
+    """The matrix products' weights as int8 per output channel (7 bits: no overflow on CPUs without
+    VNNI), activations quantized per run; the feed-forward output layers stay float32: their input,
+    after GELU, has outliers that one scale per run loses (bench/results/int8_questions.md)."""
+    import logging
+
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(source), load_external_data=False).graph
+    keep = [node.name for node in graph.node if node.op_type == "MatMul" and FEED_FORWARD_OUT.search(node.name)]
+    handle, staging = tempfile.mkstemp(dir=target.parent, prefix=".int8-", suffix=".onnx")
+    os.close(handle)
+    logging.disable(logging.WARNING)  # its advice to pre-process for static quantization is not for us
+    try:
+        quantize_dynamic(source, staging, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
+                         op_types_to_quantize=["MatMul"], nodes_to_exclude=keep)
+        os.replace(staging, target)
+    finally:
+        logging.disable(logging.NOTSET)
+        Path(staging).unlink(missing_ok=True)
+
+
 def _write(path: Path, data: bytes) -> None:
     handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".write-")
     try:
@@ -190,8 +226,8 @@ def _write(path: Path, data: bytes) -> None:
 
 def load(model: Any, model_id: str, cache: Path, reference: Callable[[list[str]], np.ndarray], threads: int,
          log: Callable[[str], None] | None = None) -> OnnxQuestions | None:
-    """The ONNX question encoder for this model (exported on first use), or None with the reason
-    logged when ONNX Runtime is missing or the export does not reproduce ``reference``'s vectors.
+    """The ONNX question encoder for this model (exported and quantized on first use), or None with
+    the reason logged when ONNX Runtime is missing or the graphs stray from ``reference``'s vectors.
     Once it does, a stamp beside it lets later processes use it without torch (``standalone``)."""
     try:
         import onnxruntime  # noqa: F401
@@ -208,22 +244,29 @@ def load(model: Any, model_id: str, cache: Path, reference: Callable[[list[str]]
         meta = {"max_length": int(model.max_seq_length), "dim": int(model.get_embedding_dimension() or 0),
                 "bos_id": int(tokenizer.bos_token_id), "eos_id": int(tokenizer.eos_token_id),
                 "pad_id": int(tokenizer.pad_token_id)}  # a tokenizer without <s> / </s> fails here: torch
-        if not (target.exists() and _sibling(target, WORDS).exists()):
+        exact = _sibling(target, FLOAT32)
+        if not (exact.exists() and _sibling(target, WORDS).exists()):
             if log:
                 log(f"exporting the question encoder to ONNX ({target.name}), once")
-            _export(model, target)
+            _export(model, exact, _sibling(target, WORDS))
+        _quantize(exact, target)
         _write(_sibling(target, PIECES), _pieces_model(tokenizer))
         encoder = OnnxQuestions(target, meta, threads)
         texts = [*PROBES, *ID_CHECKS]
         if encoder.ids(texts) != [tokenizer(text, truncation=True, max_length=meta["max_length"])["input_ids"]
                                   for text in texts]:
             raise ValueError("the SentencePiece model does not reproduce the tokenizer's ids")
-        cosine = float(np.min(np.sum(encoder(PROBES) * reference(list(PROBES)), axis=1)))
-        if cosine < MIN_COSINE:
-            if log:
-                log(f"questions stay on torch: the ONNX vectors differ (cosine {cosine:.5f})")
-            return None
-        _write(_sibling(target, VERIFIED), json.dumps({**meta, "cosine": cosine}).encode())
+        expected = reference(list(PROBES))
+        cosines = {}
+        for name, check, floor in (("cosine_float32", OnnxQuestions(target, meta, threads, exact), MIN_COSINE),
+                                   ("cosine", encoder, MIN_COSINE_INT8)):
+            cosines[name] = float(np.min(np.sum(check(PROBES) * expected, axis=1)))
+            if cosines[name] < floor:
+                if log:
+                    log(f"questions stay on torch: the ONNX vectors differ ({name} {cosines[name]:.5f})")
+                return None
+        _write(_sibling(target, VERIFIED), json.dumps({**meta, **cosines}).encode())
+        exact.unlink(missing_ok=True)  # the stamped int8 graph is all a reader needs
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:
             log(f"questions stay on torch: ONNX export or load failed ({type(exc).__name__}: {exc})")
