@@ -66,17 +66,21 @@ class OnnxQuestions:
         return np.ascontiguousarray(np.concatenate(list(self._runs.map(self._run, self.ids(texts)))),
                                     dtype=np.float32)
 
-    def _run(self, row: list[int]) -> np.ndarray:
-        feed = {"inputs_embeds": np.ascontiguousarray(self.words[[row]], dtype=np.float32),
+    def feed(self, row: list[int]) -> dict[str, np.ndarray]:
+        """The graph's inputs for one text's token ids."""
+        return {"inputs_embeds": np.ascontiguousarray(self.words[[row]], dtype=np.float32),
                 "attention_mask": np.ones((1, len(row)), dtype=np.int64)}
-        return self.session.run(None, feed)[0]
+
+    def _run(self, row: list[int]) -> np.ndarray:
+        return self.session.run(None, self.feed(row))[0]
 
 
 # Beside the graph: the tokenizer, the word table, the stamp written once the graph checks, and the
 # float32 export the graph is quantized from (removed once stamped).
 PIECES, WORDS, VERIFIED, FLOAT32 = ".spm", ".words.npy", ".json", ".float32.onnx"
-# BERT's feed-forward output projection as torch.onnx.export names it ("…/layer.3/output/dense/MatMul").
-FEED_FORWARD_OUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
+# One int8 scale per run has 255 steps: where a product's input peaks at more than that many times
+# its median, the typical value rounds to zero, so that product keeps float32 weights and input.
+INT8_STEPS = 255
 # Tokenizer checks beyond the probes: spacing, scripts, Greek letters, apostrophes, digits.
 ID_CHECKS = ("  two  spaces\tand a tab\n", "TNF-α, IL-1β and sIL-6R", "oʻlim o'lim o`lim ОʻЗБЕК",
              "ﬁbrosis ① ½ ９０ mg/dL", "Зилтивекимаб снизил СРБ на 90%?", "query: ")
@@ -191,17 +195,32 @@ def _export(model: Any, target: Path, words_path: Path) -> None:
         Path(staging).unlink(missing_ok=True)
 
 
-def _quantize(source: Path, target: Path) -> None:
+def _outliers(source: Path, feeds: list[dict[str, np.ndarray]]) -> list[str]:
+    """The matrix products (by node name) whose input, on any of ``feeds``, peaks at more than
+    ``INT8_STEPS`` times its median magnitude."""
+    import onnx
+    import onnxruntime as ort
+
+    proto = onnx.load(str(source))
+    weights = {tensor.name for tensor in proto.graph.initializer}
+    products = [node for node in proto.graph.node if node.op_type == "MatMul" and node.input[1] in weights]
+    for node in products:
+        proto.graph.output.append(onnx.helper.make_tensor_value_info(node.input[0], onnx.TensorProto.FLOAT, None))
+    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    spread = np.zeros(len(products))
+    for feed in feeds:
+        inputs = [np.abs(value) for value in session.run(None, feed)[1:]]
+        spread = np.maximum(spread, [value.max() / max(float(np.median(value)), 1e-12) for value in inputs])
+    return [node.name for node, ratio in zip(products, spread, strict=True) if ratio > INT8_STEPS]
+
+
+def _quantize(source: Path, target: Path, keep: list[str]) -> None:
     """The matrix products' weights as int8 per output channel (7 bits: no overflow on CPUs without
-    VNNI), activations quantized per run; the feed-forward output layers stay float32: their input,
-    after GELU, has outliers that one scale per run loses (bench/results/int8_questions.md)."""
+    VNNI), activations quantized per run; the products named in ``keep`` stay float32."""
     import logging
 
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    graph = onnx.load(str(source), load_external_data=False).graph
-    keep = [node.name for node in graph.node if node.op_type == "MatMul" and FEED_FORWARD_OUT.search(node.name)]
     handle, staging = tempfile.mkstemp(dir=target.parent, prefix=".int8-", suffix=".onnx")
     os.close(handle)
     logging.disable(logging.WARNING)  # its advice to pre-process for static quantization is not for us
@@ -249,23 +268,25 @@ def load(model: Any, model_id: str, cache: Path, reference: Callable[[list[str]]
             if log:
                 log(f"exporting the question encoder to ONNX ({target.name}), once")
             _export(model, exact, _sibling(target, WORDS))
-        _quantize(exact, target)
         _write(_sibling(target, PIECES), _pieces_model(tokenizer))
-        encoder = OnnxQuestions(target, meta, threads)
+        exact_encoder = OnnxQuestions(target, meta, threads, exact)
         texts = [*PROBES, *ID_CHECKS]
-        if encoder.ids(texts) != [tokenizer(text, truncation=True, max_length=meta["max_length"])["input_ids"]
-                                  for text in texts]:
+        if exact_encoder.ids(texts) != [tokenizer(text, truncation=True, max_length=meta["max_length"])["input_ids"]
+                                        for text in texts]:
             raise ValueError("the SentencePiece model does not reproduce the tokenizer's ids")
+        keep = _outliers(exact, [exact_encoder.feed(row) for row in exact_encoder.ids(texts)])
+        _quantize(exact, target, keep)
+        encoder = OnnxQuestions(target, meta, threads)
         expected = reference(list(PROBES))
         cosines = {}
-        for name, check, floor in (("cosine_float32", OnnxQuestions(target, meta, threads, exact), MIN_COSINE),
+        for name, check, floor in (("cosine_float32", exact_encoder, MIN_COSINE),
                                    ("cosine", encoder, MIN_COSINE_INT8)):
             cosines[name] = float(np.min(np.sum(check(PROBES) * expected, axis=1)))
             if cosines[name] < floor:
                 if log:
                     log(f"questions stay on torch: the ONNX vectors differ ({name} {cosines[name]:.5f})")
                 return None
-        _write(_sibling(target, VERIFIED), json.dumps({**meta, **cosines}).encode())
+        _write(_sibling(target, VERIFIED), json.dumps({**meta, **cosines, "float32_products": keep}).encode())
         exact.unlink(missing_ok=True)  # the stamped int8 graph is all a reader needs
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:
