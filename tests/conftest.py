@@ -35,7 +35,11 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(settings: Settings) -> Embedder:
-    return Embedder(settings)
+    """The model with questions on the path readers use (the ONNX graph, made here on a first run),
+    whichever test happens to run first."""
+    model = Embedder(settings)
+    model.fast_questions()
+    return model
 
 
 @pytest.fixture(scope="session")
