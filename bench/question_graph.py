@@ -7,7 +7,6 @@ every blind-round question (en / ru / uz / uz-Latn), one text per run on one thr
 from __future__ import annotations
 
 import json
-import logging
 import tempfile
 import time
 from dataclasses import replace
@@ -32,16 +31,6 @@ def questions() -> list[str]:
     return [*QUESTIONS, *texts]
 
 
-def everywhere(source: Path, target: Path) -> None:
-    """int8 on every matrix product whatever its input."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    logging.disable(logging.WARNING)
-    quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
-                     op_types_to_quantize=["MatMul"])
-    logging.disable(logging.NOTSET)
-
-
 def main() -> int:
     settings = replace(Settings.from_env(), precision="fp32", question_encoder="torch")
     torch_model = Embedder(settings)
@@ -64,7 +53,7 @@ def main() -> int:
                                         [exact.feed(row) for row in exact.ids([*onnx_questions.PROBES,
                                                                                 *onnx_questions.ID_CHECKS])])
         onnx_questions._quantize(graphs["float32 (the export)"], graphs[SHIPPED], keep)
-        everywhere(graphs["float32 (the export)"], graphs["int8, feed-forward outputs too"])
+        onnx_questions._quantize(graphs["float32 (the export)"], graphs["int8, feed-forward outputs too"], [])
         for name, graph in graphs.items():
             encoder = onnx_questions.OnnxQuestions(base, meta, 1, graph)
             vectors = encoder(texts)

@@ -219,6 +219,27 @@ def test_the_question_tokenizer_gives_the_models_ids(embedder: Embedder) -> None
     assert encoder.ids(texts) == expected
 
 
+def test_a_readers_simultaneous_questions_run_side_by_side_and_keep_their_vectors(embedder: Embedder) -> None:
+    """The server's reader (no queue): questions from many threads at once get exactly the vectors
+    they get alone, on at most QA_THREADS runs at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qa.model import onnx_questions
+    from qa.model.encoders import OnnxQuestionsFirst
+
+    assert embedder.fast_questions() == "onnx"
+    meta = onnx_questions.stamp(embedder.id, embedder.settings.cache_dir)
+    assert meta is not None
+    reader = OnnxQuestionsFirst(embedder.settings, embedder.id, meta, embedder.precision)
+    questions = [[text, f"{text} ({n})"] for n, text in enumerate(list(SENTENCES.values()) * 3)]
+    alone = [reader.queries(pair) for pair in questions]
+    with ThreadPoolExecutor(len(questions)) as pool:
+        together = list(pool.map(reader.queries, questions))
+    assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
+    runs = reader._loading.result()
+    assert runs is not None and runs._runs._max_workers == embedder.settings.threads
+
+
 def test_an_export_that_cannot_be_loaded_means_torch_for_questions(embedder: Embedder) -> None:
     """The stamp says an export was checked, but its files are gone: questions still get the
     model's vectors, through torch, and the reader is told."""
