@@ -68,8 +68,7 @@ class OnnxQuestions:
         return np.ascontiguousarray(np.concatenate(list(self._runs.map(self._run, self.ids(texts)))),
                                     dtype=np.float32)
 
-    def feed(self, row: list[int]) -> dict[str, np.ndarray]:
-        """The graph's inputs for one text's token ids."""
+    def feed(self, row: list[int]) -> dict[str, np.ndarray]:  # the graph's inputs for one text's ids
         return {"inputs_embeds": np.ascontiguousarray(self.words[[row]], dtype=np.float32),
                 "attention_mask": np.ones((1, len(row)), dtype=np.int64)}
 
@@ -291,9 +290,8 @@ def load(model: Any, model_id: str, cache: Path, reference: Callable[[list[str]]
                 return None
         _write(_sibling(target, VERIFIED), json.dumps({**meta, **cosines, "float32_products": keep}).encode())
         exact.unlink(missing_ok=True)  # the stamped int8 graph is all a reader needs
-        # An earlier version's graph and word table for this model (float32, named without ".int8").
-        for stale in set(target.parent.glob(target.name.split(".embeds.")[0] + ".embeds.*")) - set(
-                target.parent.glob(target.stem + ".*")):
+        mine = set(target.parent.glob(target.name.split(".embeds.")[0] + ".embeds.*"))
+        for stale in mine - set(target.parent.glob(target.stem + ".*")):  # an earlier version's float32 files
             stale.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 (any failure here only means questions stay on torch)
         if log:
