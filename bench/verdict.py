@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.verdict        # → qa/answer/verdict.json, bench/results/verdict.md, verdict.png
 
 Deterministic: a logistic regression (scikit-learn, lbfgs, C = 0.1: of {0.1, 1} the one with the
-better leave-one-corpus-out figures) over the standardised signals, each corpus weighted the same
+better leave-one-corpus-out figures) over the standardised signals and the pair's coordinates on
+its principal axes (fitted on the training rows), each corpus weighted the same
 (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets). Every figure reported is held out:
 leave-one-corpus-out (the model that scores a corpus was trained without it), and for the seeds also
 new questions on a known corpus (five folds of the seed facts, each fact's variants together). The
@@ -20,6 +21,7 @@ import argparse
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 NEAR_TOPIC_BUDGET = 0.05  # of near-topic unanswerable questions answered
 FLOOR = AnswerSettings().support_floor  # "related" needs the best passage this close
 REGULARISATION = 0.1
+# The pair's main axes the model weighs (principal components over the training pairs): of
+# {8, 12, 16, 24, 32}, 12 to 24 gave the best leave-one-corpus-out figures (verdict_tried.md).
+PAIR_AXES = 16
+DIMENSION = 384  # e5-small's vectors
 SEED_FOLDS = 5
 
 
@@ -43,10 +49,20 @@ def matrix(rows: list[dict]) -> np.ndarray:
     return np.array([[row["signals"][name] for name in SIGNALS] for row in rows], dtype=np.float64)
 
 
+def pairs(rows: list[dict]) -> np.ndarray:
+    """Each row's pair (the question's vector plus its lead sentence's); zeros for a row that quoted
+    nothing."""
+    return np.array([row["pair"] or [0.0] * DIMENSION for row in rows], dtype=np.float64)
+
+
 def fit(rows: list[dict]) -> VerdictModel:
+    from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
 
-    x, y = matrix(rows), np.array([row["label"] for row in rows])
+    pair, quoted = pairs(rows), np.array([bool(row["pair"]) for row in rows])
+    pca = PCA(PAIR_AXES, svd_solver="full").fit(pair[quoted])
+    projected = np.where(quoted[:, None], pca.transform(pair), 0.0)
+    x, y = np.hstack([matrix(rows), projected]), np.array([row["label"] for row in rows])
     sizes = defaultdict(int)
     for row in rows:
         sizes[row["group"]] += 1
@@ -54,7 +70,8 @@ def fit(rows: list[dict]) -> VerdictModel:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=REGULARISATION, max_iter=2000).fit((x - mean) / scale, y, sample_weight=weight)
-    return VerdictModel(tuple(SIGNALS), mean, scale, model.coef_[0], float(model.intercept_[0]), 0.5)
+    return VerdictModel(tuple(SIGNALS), mean, scale, model.coef_[0], float(model.intercept_[0]), 0.5,
+                        pca.mean_, pca.components_)
 
 
 def held_out(rows: list[dict]) -> np.ndarray:
@@ -64,7 +81,7 @@ def held_out(rows: list[dict]) -> np.ndarray:
         model = fit([row for row in rows if row["group"] != group])
         for i, row in enumerate(rows):
             if row["group"] == group:
-                out[i] = model.probability(row["signals"])
+                out[i] = model.probability(row["signals"], row["pair"])
     return out
 
 
@@ -83,7 +100,7 @@ def new_seed_questions(rows: list[dict]) -> tuple[list[dict], np.ndarray]:
         model = fit([row for row in rows if row["group"] != "seeds" or fact(row) not in held])
         for i, row in enumerate(seeds):
             if fact(row) in held:
-                out[i] = model.probability(row["signals"])
+                out[i] = model.probability(row["signals"], row["pair"])
     return seeds, out
 
 
@@ -194,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p = held_out(rows)
     t = operating_point(rows, p)
     final = fit(rows)
-    final = VerdictModel(final.names, final.mean, final.scale, final.weights, final.intercept, t)
+    final = replace(final, threshold=t)
     args.model.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
     report = ["# The verdict, leave-one-corpus-out", "",
               "Written by `python -m bench.verdict` from the signals `python -m bench.verdict_data` collects.",
@@ -209,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
               "## Precision / recall of `answered` (`verdict.png`)", "", *curve(rows, p, args.out / "verdict.png"), "",
               "## Weights of the shipped model (standardised signals)", "",
               "| signal | weight |", "|---|---|",
-              *(f"| {name} | {w:+.3f} |" for name, w in zip(final.names, final.weights, strict=True)),
+              *(f"| {name} | {w:+.3f} |" for name, w in zip(
+                  [*final.names, *(f"pair, axis {i + 1}" for i in range(PAIR_AXES))], final.weights,
+                  strict=True)),
               f"| (intercept) | {final.intercept:+.3f} |"]
     (args.out / "verdict.md").write_text("\n".join(report) + "\n", encoding="utf-8")
     print("\n".join(report[:60]))

@@ -5,7 +5,7 @@ with the signals the answer step measured and whether the quoted sentences answe
 
 Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
 shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet;
-and the spent blind validation rounds (bench/data/validation, validation_v2 … v5: questions about
+and the spent blind validation rounds (bench/data/validation, validation_v2 … v6: questions about
 the seeds written by a helper who never saw the dev sets, the first with a fresh corpus and its
 questions), each spent as validation once its results were read and kept as training data since
 (off-topic rows left out: the budget is of near-topic questions).
@@ -37,7 +37,8 @@ SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
                 ("seeds_blind2", ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"),
                 ("seeds_blind3", ROOT / "bench" / "data" / "validation_v3" / "seed_validation.jsonl"),
                 ("seeds_blind4", ROOT / "bench" / "data" / "validation_v4" / "seed_validation.jsonl"),
-                ("seeds_blind5", ROOT / "bench" / "data" / "validation_v5" / "seed_validation.jsonl"))
+                ("seeds_blind5", ROOT / "bench" / "data" / "validation_v5" / "seed_validation.jsonl"),
+                ("seeds_blind6", ROOT / "bench" / "data" / "validation_v6" / "seed_validation.jsonl"))
 
 
 def _rows(path: Path) -> list[dict]:
@@ -135,7 +136,7 @@ def main() -> int:
             record = {"group": group, "index": name, "id": row.get("id"), "lang": row.get("lang"),
                       "question": row["question"], "label": label(row, answer),
                       "answerable": row.get("gold") is None or bool(row.get("gold")),
-                      "signals": answer.signals,
+                      "signals": answer.signals, "pair": [round(v, 6) for v in answer.pair],
                       "quoted": [c.text for c in answer.claims], "checks": [asdict(check) for check in answer.checks]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1

@@ -141,6 +141,8 @@ class Answer:
     confidence: float = 1.0
     signals: dict[str, float] = field(default_factory=dict)  # what the verdict read (not in the JSON)
     checks: list[TermCheck] = field(default_factory=list)  # the question's key terms, checked (not in the JSON)
+    # The question's vector plus its lead sentence's (qa.answer.verdict; not in the JSON)
+    pair: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms."""

@@ -20,7 +20,7 @@ def qa(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]
 def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> None:
     questions = tmp_path / "q.txt"
     questions.write_text(
-        "Which drug was tested in the HERMES trial?\nСнизил ли зилтивекимаб СРБ в исследовании HERMES?\n"
+        "Did ziltivekimab reduce CRP in the HERMES trial?\nСнизил ли зилтивекимаб СРБ в исследовании HERMES?\n"
         "What is the boiling point of mercury?\n",
         encoding="utf-8",
     )
@@ -97,10 +97,11 @@ def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:
 
 def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None:
     rows = [
-        {"question": "Which drug was tested in the HERMES trial?", "gold": ["ziltivekimab"], "lang": "en"},
+        {"question": "Did ziltivekimab reduce CRP in the HERMES trial?", "gold": ["ziltivekimab"], "lang": "en"},
         {"question": "Какой препарат испытывали в исследовании HERMES?", "gold_source": "il6-hfref-review.txt"},
         {"question": "What is the boiling point of mercury?", "gold": [], "lang": "en"},
-        {"question": "Which drug was tested in the HERMES trial?", "gold": ["a phrase no passage has"], "lang": "en"},
+        {"question": "Did ziltivekimab reduce CRP in the HERMES trial?", "gold": ["a phrase no passage has"],
+         "lang": "en"},
     ]
     file = tmp_path / "qa.jsonl"
     file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")

@@ -15,7 +15,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 QUESTIONS = [
-    "Which drug was tested in the HERMES trial?",
+    "Did ziltivekimab reduce CRP in the HERMES trial?",
     "Какой препарат испытывали в исследовании HERMES?",
     "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
 ]

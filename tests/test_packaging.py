@@ -20,7 +20,7 @@ sys.path = [p for p in sys.path if p not in ("", ".", sys.argv[3])]
 sys.path.insert(0, sys.argv[1])
 import qa, qa.api
 assert qa.__file__.startswith(sys.argv[1]), qa.__file__
-answer = qa.api.open_engine(sys.argv[2]).ask("Which drug was tested in the HERMES trial?")
+answer = qa.api.open_engine(sys.argv[2]).ask("Did ziltivekimab reduce CRP in the HERMES trial?")
 print(json.dumps({"file": qa.__file__, "supported": answer.supported, "verdict": answer.verdict,
                   "answer": answer.answer}))
 """

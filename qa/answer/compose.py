@@ -158,7 +158,10 @@ def compose(
     signals = _signals(query, vector, passages, pool, chosen, ranked, checks, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
-    confidence = model.probability(signals) if chosen else 0.0
+    # Where the question and its lead sentence sit in e5's space: the verdict weighs a few main axes of
+    # their vectors' sum (what kind of question, what kind of statement), at no further cost.
+    pair = vector + chosen[0].vector if chosen else np.zeros(0, dtype=np.float32)
+    confidence = model.probability(signals, pair) if chosen else 0.0
     threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
@@ -166,7 +169,8 @@ def compose(
     verdict = grade(confidence, threshold, on_topic)
     if verdict == NOT_FOUND:
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
-                      False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks)
+                      False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
+                      pair.tolist())
     claims = [Claim(text, rank + 1, passages[rank].chunk.language)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
@@ -185,7 +189,7 @@ def compose(
     if verdict == RELATED:
         parts.insert(0, related_message(query.language, query.script, absent))
     return Answer(query.asked, query.language, query.script, " ".join(parts), verdict == ANSWERED, citations,
-                  claims, absent, list(query.carried), verdict, confidence, signals, checks)
+                  claims, absent, list(query.carried), verdict, confidence, signals, checks, pair.tolist())
 
 
 def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],

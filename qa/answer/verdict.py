@@ -6,7 +6,9 @@ passage are to the question, and how far each stands out from the next sentences
 question's key terms the evidence and the lead statement cover, each weighted by how specific the
 term is (a rare drug, gene or organ left uncovered matters, a common word such as "wrote" or
 "later" does not; word frequencies from ``wordfreq``); and whether the kind of answer asked for (a
-number, a name, the "which receptor") is in the lead statement. A logistic regression over them,
+number, a name, the "which receptor") is in the lead statement; and where the question and its lead
+sentence sit in e5's space (their vectors' sum, on its main axes: what kind of question, what kind
+of statement, in which language). A logistic regression over them,
 trained leave-one-corpus-out on the dev sets (``python -m bench.verdict``), turns them into the
 probability that the quoted sentences answer the question; its weights and its operating point ship
 in ``qa/answer/verdict.json``.
@@ -26,7 +28,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,27 +125,44 @@ def term_signals(checks: list[TermCheck]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class VerdictModel:
-    """A logistic regression over standardised signals, and its operating point."""
+    """A logistic regression over standardised signals and the pair's coordinates on its main axes
+    (the pair: the question's vector plus its lead sentence's), and its operating point."""
 
     names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray  # the signals' weights, then the pair axes'
     intercept: float
     threshold: float  # the probability at or above which an answer is ``answered``
+    # The pair's centre and main axes (principal components of the training pairs, one per row).
+    pair_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pair_axes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
-    def probability(self, signals: dict[str, float]) -> float:
-        x = (np.array([signals[name] for name in self.names]) - self.mean) / self.scale
+    def features(self, signals: dict[str, float], pair: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
+        """The signals, then the pair's coordinates on the axes; without a pair, 0 on each: the
+        training pairs' mean, where the axes are centred."""
+        axes = len(self.pair_axes)
+        projected = np.zeros(axes) if pair is None or not len(pair) or not axes else (
+            self.pair_axes @ (np.asarray(pair, dtype=np.float64) - self.pair_mean))
+        return np.concatenate([[signals[name] for name in self.names], projected])
+
+    def probability(self, signals: dict[str, float], pair: Sequence[float] | np.ndarray | None = None) -> float:
+        x = (self.features(signals, pair) - self.mean) / self.scale
         return float(1.0 / (1.0 + math.exp(-(float(x @ self.weights) + self.intercept))))
 
     def to_json(self) -> dict:
         return {"signals": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold}
+                "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
+                "pair_mean": self.pair_mean.tolist(), "pair_axes": self.pair_axes.tolist()}
 
     @classmethod
     def from_json(cls, data: dict) -> VerdictModel:
+        mean = np.array(data.get("pair_mean", []), dtype=np.float64)
+        rows = data.get("pair_axes", [])
+        axes = np.array(rows, dtype=np.float64).reshape(len(rows), len(mean))
         return cls(tuple(data["signals"]), np.array(data["mean"]), np.array(data["scale"]),
-                   np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]))
+                   np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
+                   mean, axes)
 
 
 @lru_cache(maxsize=4)

@@ -4,9 +4,11 @@ language; the probability falls as the evidence leaves more of the question out.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
@@ -106,8 +108,25 @@ def test_the_shipped_model_reads_every_signal_and_round_trips() -> None:
     model = load_model()
     assert model.names == SIGNALS
     assert 0.0 < model.threshold < 1.0
+    assert model.pair_axes.shape[1] == model.pair_mean.shape[0] == 384 and len(model.pair_axes) >= 1
+    assert len(model.weights) == len(SIGNALS) + len(model.pair_axes)
     signals = {name: 0.5 for name in SIGNALS}
-    assert VerdictModel.from_json(model.to_json()).probability(signals) == pytest.approx(model.probability(signals))
+    pair = np.linspace(-0.1, 0.1, 384)
+    again = VerdictModel.from_json(json.loads(json.dumps(model.to_json())))
+    assert again.probability(signals) == pytest.approx(model.probability(signals))
+    assert again.probability(signals, pair) == pytest.approx(model.probability(signals, pair))
+
+
+def test_the_verdict_reads_the_question_and_lead_sentence_vectors(engine: Engine) -> None:
+    """The confidence is the model's probability of the answer's signals and its pair (the question's
+    vector plus the lead sentence's, as retrieval and sentence choice scored them), not of the signals
+    alone."""
+    model = load_model()
+    answer = engine.ask(ANSWERABLE["en"])
+    pair = np.array(answer.pair)
+    assert pair.shape == (384,) and 1.0 < np.linalg.norm(pair) <= 2.0 + 1e-6  # two unit vectors, close
+    assert answer.confidence == pytest.approx(model.probability(answer.signals, pair))
+    assert model.probability(answer.signals, pair) != pytest.approx(model.probability(answer.signals), abs=1e-6)
 
 
 @pytest.mark.parametrize(("question", "variant"), [

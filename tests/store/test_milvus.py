@@ -31,7 +31,7 @@ QA = str(Path(sys.executable).parent / "qa")
 # Questions of every kind the engine answers differently: each language variant, answerable,
 # near-topic, unrelated, follow-up wording, a question no gram of which is in the corpus.
 QUESTIONS = [
-    "Which drug was tested in the HERMES trial?",
+    "Did ziltivekimab reduce CRP in the HERMES trial?",
     "Какой препарат испытывали в исследовании HERMES?",
     "HERMES тадқиқотида қайси дори синовдан ўтказилган?",
     "HERMES tadqiqotida qaysi dori sinovdan o'tkazilgan?",

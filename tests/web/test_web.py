@@ -128,7 +128,7 @@ def test_browser_upload_is_searchable_at_once(browser, server: dict, tmp_path: P
 def test_api_returns_the_cli_json(server: dict) -> None:
     from gradio_client import Client
 
-    question = "Which drug was tested in the HERMES trial?"
+    question = "Did ziltivekimab reduce CRP in the HERMES trial?"
     from_api = Client(server["url"], verbose=False).predict(question, api_name="/ask")
     cli = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(server["index"]), "--json", question],
                          capture_output=True, text=True, timeout=600)
