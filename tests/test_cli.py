@@ -97,7 +97,7 @@ def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:
 
 def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None:
     rows = [
-        {"question": "Did ziltivekimab reduce CRP in the HERMES trial?", "gold": ["ziltivekimab"], "lang": "en"},
+        {"question": "Did ziltivekimab reduce CRP in the HERMES trial?", "gold": ["tested ziltivekimab"], "lang": "en"},
         {"question": "Какой препарат испытывали в исследовании HERMES?", "gold_source": "il6-hfref-review.txt"},
         {"question": "What is the boiling point of mercury?", "gold": [], "lang": "en"},
         {"question": "Did ziltivekimab reduce CRP in the HERMES trial?", "gold": ["a phrase no passage has"],
@@ -113,7 +113,7 @@ def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None
     assert scores["en"]["answerable"] == 2 and scores["en"]["recall_at_k"] == 0.5, "one gold phrase is absent"
     assert scores["en"]["abstention"] == 1.0, "mercury flagged, HERMES answered"
     assert 0 < scores["all"]["mrr_at_10"] <= scores["all"]["recall_at_k"]
-    # What the reader sees: the HERMES answer names ziltivekimab in its first sentence; the second
+    # What the reader sees: the HERMES answer says the trial tested ziltivekimab in its first sentence; the second
     # HERMES row's gold phrase is in no answer; mercury is flagged.
     assert scores["en"]["answer_recall"] == 0.5 and scores["en"]["first_sentence_recall"] == 0.5
     assert scores["en"]["kept"] == 1.0 and scores["en"]["flagged"] == 1.0

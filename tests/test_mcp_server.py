@@ -15,7 +15,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 QUESTIONS = [
-    "Did ziltivekimab reduce CRP in the HERMES trial?",
+    "Which drug was tested in the HERMES trial?",
     "Какой препарат испытывали в исследовании HERMES?",
     "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
 ]
@@ -98,12 +98,13 @@ def test_mcp_search_and_context_read_the_corpus_file(corpus_index: Path) -> None
 
 def test_mcp_refuses_without_the_key_when_a_password_is_set(corpus_index: Path) -> None:
     locked = {"QA_PASSWORD": "right-horse"}
-    _, (refused,) = calls(session(corpus_index, locked), ("ask", {"question": QUESTIONS[0]}))
+    answerable = "Did ziltivekimab reduce CRP in the HERMES trial?"  # answered (tests/answer/test_verdict.py)
+    _, (refused,) = calls(session(corpus_index, locked), ("ask", {"question": answerable}))
     assert refused.is_error and "QA_API_KEY" in refused.content[0].text
     assert refused.structured_content is None, "no answer leaks with the refusal"
     _, (wrong, ) = calls(session(corpus_index, {**locked, "QA_API_KEY": "wrong"}),
                          ("search", {"query": "HERMES"}))
     assert wrong.is_error
     _, (allowed,) = calls(session(corpus_index, {**locked, "QA_API_KEY": "right-horse"}),
-                          ("ask", {"question": QUESTIONS[0]}))
+                          ("ask", {"question": answerable}))
     assert not allowed.is_error and allowed.structured_content["verdict"] == "answered"

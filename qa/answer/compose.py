@@ -159,8 +159,10 @@ def compose(
     model = load_model()
     floor = settings.answer.support_floor
     # Where the question and its lead sentence sit in e5's space: the verdict weighs a few main axes of
-    # their vectors' sum (what kind of question, what kind of statement), at no further cost.
-    pair = vector + chosen[0].vector if chosen else np.zeros(0, dtype=np.float32)
+    # their vectors' sum (what kind of question, what kind of statement), at no further cost. Another
+    # embedding model's vectors are not read on e5's axes: the pair is then left at its mean.
+    read_pair = bool(chosen) and model.reads_pair_of(str(index.manifest.get("model", "")))
+    pair = vector + chosen[0].vector if read_pair else np.zeros(0, dtype=np.float32)
     confidence = model.probability(signals, pair) if chosen else 0.0
     threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at

@@ -137,6 +137,12 @@ class VerdictModel:
     # The pair's centre and main axes (principal components of the training pairs, one per row).
     pair_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
     pair_axes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # The embedding model whose vectors the axes were fitted on: another model's pair is not read.
+    pair_model: str = ""
+
+    def reads_pair_of(self, index_model: str) -> bool:
+        """Whether the pair of an index built with ``index_model`` (its manifest's identity) is read."""
+        return bool(len(self.pair_axes)) and index_model.split("@")[0] == self.pair_model
 
     def features(self, signals: dict[str, float], pair: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
         """The signals, then the pair's coordinates on the axes; without a pair, 0 on each: the
@@ -153,16 +159,20 @@ class VerdictModel:
     def to_json(self) -> dict:
         return {"signals": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-                "pair_mean": self.pair_mean.tolist(), "pair_axes": self.pair_axes.tolist()}
+                "pair_model": self.pair_model, "pair_mean": self.pair_mean.tolist(),
+                "pair_axes": self.pair_axes.tolist()}
 
     @classmethod
     def from_json(cls, data: dict) -> VerdictModel:
         mean = np.array(data.get("pair_mean", []), dtype=np.float64)
         rows = data.get("pair_axes", [])
         axes = np.array(rows, dtype=np.float64).reshape(len(rows), len(mean))
-        return cls(tuple(data["signals"]), np.array(data["mean"]), np.array(data["scale"]),
-                   np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
-                   mean, axes)
+        model = cls(tuple(data["signals"]), np.array(data["mean"]), np.array(data["scale"]),
+                    np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
+                    mean, axes, str(data.get("pair_model", "")))
+        if len(model.weights) != len(model.names) + len(axes) or len(model.mean) != len(model.weights):
+            raise ValueError("the verdict model's weights do not match its signals and pair axes")
+        return model
 
 
 @lru_cache(maxsize=4)

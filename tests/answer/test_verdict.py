@@ -95,12 +95,13 @@ def test_the_operating_point_can_be_set(engine: Engine, corpus_index: Path, sett
 
 def test_the_probability_falls_as_key_things_go_missing_or_the_asked_number_is_absent(engine: Engine) -> None:
     model = load_model()
-    signals = dict(engine.ask(ANSWERABLE["en"]).signals)
-    assert model.probability({**signals, "kind_missing": 1.0}) < model.probability(signals)
+    answer = engine.ask(ANSWERABLE["en"])
+    signals, pair = dict(answer.signals), answer.pair
+    assert model.probability({**signals, "kind_missing": 1.0}, pair) < model.probability(signals, pair)
     probabilities = []
     for missing_things in (0.0, 1.0, 2.0):
         changed = {**signals, "missing_things": missing_things, "all_covered": float(missing_things == 0)}
-        probabilities.append(model.probability(changed))
+        probabilities.append(model.probability(changed, pair))
     assert probabilities[0] > probabilities[1] > probabilities[2]
 
 
@@ -127,6 +128,25 @@ def test_the_verdict_reads_the_question_and_lead_sentence_vectors(engine: Engine
     assert pair.shape == (384,) and 1.0 < np.linalg.norm(pair) <= 2.0 + 1e-6  # two unit vectors, close
     assert answer.confidence == pytest.approx(model.probability(answer.signals, pair))
     assert model.probability(answer.signals, pair) != pytest.approx(model.probability(answer.signals), abs=1e-6)
+    # The axes are e5's: an index of another embedding model is judged with the pair at its mean.
+    assert model.reads_pair_of(engine.index.manifest["model"])
+    assert not model.reads_pair_of("sentence-transformers/all-MiniLM-L6-v2@0123abcd")
+
+
+def test_a_model_file_whose_weights_do_not_match_its_signals_is_refused() -> None:
+    data = load_model().to_json()
+    with pytest.raises(ValueError, match="do not match"):
+        VerdictModel.from_json({**data, "pair_axes": data["pair_axes"][:-1]})
+
+
+# Two questions the verdict answered before it read the pair (probability 0.81 and 0.85 against an
+# operating point of 0.775) and now calls `related`, their answering sentence quoted first
+# (docs/verdict.md). Kept visible: once they are answered again, these tests fail and go.
+@pytest.mark.xfail(strict=True, reason="related since the verdict reads the pair (docs/verdict.md)")
+@pytest.mark.parametrize("question", ["Which drug was tested in the HERMES trial?",
+                                      "In the MESA study, what was higher IL-6 associated with in the arteries?"])
+def test_known_related_questions_the_seeds_answer(engine: Engine, question: str) -> None:
+    assert engine.ask(question).verdict == ANSWERED
 
 
 @pytest.mark.parametrize(("question", "variant"), [
