@@ -29,6 +29,12 @@ DEFAULT = ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"
 RESULTS = ROOT / "bench" / "results" / "blind.md"
 
 
+def _shown(path: Path) -> str:
+    """A path as the command line gives it: relative to the repository when it is inside it."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qa", type=Path, default=DEFAULT)
@@ -57,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     cell[f"{row['kind']} never answered"].append(answer.verdict != "answered")
     columns = ["answered", "related", "states", "recall5", "neartopic never answered", "offtopic never answered"]
-    command = f"python -m bench.blind --qa {args.qa.resolve().relative_to(ROOT)}"
+    command = f"python -m bench.blind --qa {_shown(args.qa)}"
     if args.out.resolve() != RESULTS:
-        command += f" --out {args.out.resolve().relative_to(ROOT)}"
+        command += f" --out {_shown(args.out)}"
     lines = ["# Blind validation round", "", f"`{command}`: "
              f"{len(rows)} questions, read once after the design was fixed.", "",
              "| index | variant | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
