@@ -100,8 +100,9 @@ def _citation(n: int, passage: Passage) -> Citation:
 
 
 def _quote(text: str) -> str:
-    # The source's own reference numbers ("[4,5]") would read as our citation markers.
-    return SOURCE_REFERENCE.sub("", text).strip()
+    # Verbatim, the source's own reference marks ("Wang et al. [19] observed") included: the reader
+    # finds the sentence in the original as quoted and can follow [19] to the study it names.
+    return text.strip()
 
 
 def compose(
@@ -220,6 +221,21 @@ def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: li
         "standout": min(standout, settings.answer.standout_cap),
         "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
     }
+
+
+def markers(answer: Answer) -> list[tuple[int, int, int]]:
+    """Where the answer's own [n] markers stand in its text, as (start, end, n): right after each
+    quoted sentence. A bracketed number inside a quote is the source's own reference ("[19]")."""
+    found, at = [], 0
+    for claim in answer.claims:
+        mark = f"[{claim.n}]"
+        start = answer.answer.find(f"{claim.text} {mark}", at)
+        if start < 0:
+            continue
+        start += len(claim.text) + 1
+        found.append((start, start + len(mark), claim.n))
+        at = start + len(mark)
+    return found
 
 
 def first_statement(answer: Answer) -> str:

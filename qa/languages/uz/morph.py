@@ -46,7 +46,10 @@ def _old(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def _best(word: str) -> Any:
-    return _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
+    """The analyser's best analysis, if its stem is in the dictionary. Over an unknown stem it guesses
+    (tosilizumab: a converb tosilizuma+b), and a drug name is no verb."""
+    analysis = _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
+    return analysis if analysis is not None and analysis.known else None
 
 
 @lru_cache(maxsize=50_000)
