@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 from bench.common import DATA, ROOT, read_rows
 from qa.api import Engine, open_engine
@@ -45,6 +46,19 @@ SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
 def _rows(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     return [row for row in rows if row.get("kind") != "offtopic"]
+
+
+def kind(row: dict) -> str:
+    """A labelled row's kind: answerable; near-topic (the budget of the operating point is of these);
+    or a PubMedQA / RuMedDaNet question with its context removed."""
+    if row["answerable"]:
+        return "answerable"
+    return "removed" if row["group"] in ("pubmedqa", "rumeddanet") else "neartopic"
+
+
+def answered(rows: list[dict], p: Any, t: float) -> Any:
+    """Which rows a model whose probabilities are ``p`` answers at the threshold ``t``."""
+    return p >= t
 
 
 def removed(position: int) -> bool:

@@ -8,19 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.verdict_data import answered, kind
 from qa.settings import AnswerSettings
 
 FLOOR = AnswerSettings().support_floor  # "related" needs the best passage this close
-
-
-def kind(row: dict) -> str:
-    if row["answerable"]:
-        return "answerable"
-    return "removed" if row["group"] in ("pubmedqa", "rumeddanet") else "neartopic"
-
-
-def answered(rows: list[dict], p: np.ndarray, t: float) -> np.ndarray:
-    return p >= t
 
 
 def variant(row: dict) -> str:

@@ -99,6 +99,12 @@ def _citation(n: int, passage: Passage) -> Citation:
                     ocr=c.ocr)
 
 
+def _cited(claim: Claim, language: str) -> str:
+    """A quoted sentence in the reader's quotation marks, then its [n]."""
+    opening, closing = language_entry(language).quotation_marks
+    return f"{opening}{claim.text}{closing} [{claim.n}]"
+
+
 def _quote(text: str) -> str:
     # Verbatim, the source's own reference marks ("Wang et al. [19] observed") included: the reader
     # finds the sentence in the original as quoted and can follow [19] to the study it names.
@@ -178,13 +184,13 @@ def compose(
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
         citations[rank].highlights.append(span)
-    parts = [f"{claim.text} [{claim.n}]" for claim in claims]
+    parts = [_cited(claim, query.language) for claim in claims]
     if rendered is not None:
         position, span = rendered
         citations[position].highlights.append(span)
         text = _quote(passages[position].chunk.text[span[0] : span[1]])
         claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
-        parts.insert(0, f"{text} [{position + 1}]")
+        parts.insert(0, _cited(claims[0], query.language))
     elif claims[0].language != query.language and verdict == ANSWERED:
         note = english_source_note(query.language, query.script)
         if note:
@@ -225,16 +231,16 @@ def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: li
 
 def markers(answer: Answer) -> list[tuple[int, int, int]]:
     """Where the answer's own [n] markers stand in its text, as (start, end, n): right after each
-    quoted sentence. A bracketed number inside a quote is the source's own reference ("[19]")."""
+    quoted sentence's closing quotation mark. A bracketed number inside a quote is the source's own
+    reference ("[19]")."""
     found, at = [], 0
     for claim in answer.claims:
-        mark = f"[{claim.n}]"
-        start = answer.answer.find(f"{claim.text} {mark}", at)
+        cited, mark = _cited(claim, answer.language), f"[{claim.n}]"
+        start = answer.answer.find(cited, at)
         if start < 0:
             continue
-        start += len(claim.text) + 1
-        found.append((start, start + len(mark), claim.n))
-        at = start + len(mark)
+        at = start + len(cited)
+        found.append((at - len(mark), at, claim.n))
     return found
 
 

@@ -105,6 +105,9 @@ class Language:
     stemmer: str | None = None
     stem_form: Callable[[str], str] = lambda word: word  # noqa: E731
     example: dict[str, str] = field(default_factory=dict)  # per script, the page's example question
+    # Around each quoted sentence of an answer: a source's own reference marks ("Ahmad et al. [1]
+    # reported") are then read as part of the quote, not as the answer's [n].
+    quotation_marks: tuple[str, str] = ("“", "”")
     capitals: str = ""  # letters (regex ranges) that can open a sentence: the chunker splits before them
     # Retrieval and answering numbers measured per question language (bench/results/numbers.md).
     centring: str = "all"  # "all": every language section shifted by its mean; "own": only this language's

@@ -125,6 +125,7 @@ LANGUAGE = Language(
     # from their dictionary form (клетка).
     stemmer="russian",
     stem_form=noun_lemma,
+    quotation_marks=("«", "»"),
     example={"Cyrl": "Какой препарат испытывали в исследовании HERMES?"},
     capitals="А-ЯЁ",
     gloss_weight=1.0,

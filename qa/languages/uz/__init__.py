@@ -115,6 +115,7 @@ LANGUAGE = Language(
     centring="own",
     labels_script="Latn",
     to_script=lambda text, script: uzbek_to_cyrillic(text) if script == "Cyrl" else text,
+    quotation_marks=("«", "»"),
     example={"Cyrl": "HERMES тадқиқотида қайси препарат синовдан ўтказилган?",
              "Latn": "Yuqori IL-6 kortikosteroidlarga javob bilan bog'liqmi?"},
     capitals="ЎҚҒҲ",

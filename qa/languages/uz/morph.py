@@ -46,10 +46,7 @@ def _old(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def _best(word: str) -> Any:
-    """The analyser's best analysis, if its stem is in the dictionary. Over an unknown stem it guesses
-    (tosilizumab: a converb tosilizuma+b), and a drug name is no verb."""
-    analysis = _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
-    return analysis if analysis is not None and analysis.known else None
+    return _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
 
 
 @lru_cache(maxsize=50_000)
@@ -90,7 +87,9 @@ def with_final_restored(form: str) -> str:
 @lru_cache(maxsize=50_000)
 def is_relation(word: str) -> bool:
     """A conjugated verb, participle or converb (yuqadi, chaqqanda, ko'rsatdi); a verbal noun
-    (quturish "rabies", tekshiruv "examination") names a topic and is not one."""
+    (quturish "rabies", tekshiruv "examination") names a topic and is not one. Only over a stem the
+    dictionary knows: over an unknown one the analyser guesses (tosilizumab: a converb
+    tosilizuma+b), and a drug name is no verb."""
     analysis = _best(word)
     # By its suffixes, not its stem: davo+la+n+a+di ("is treated") is built on a noun.
-    return analysis is not None and any(tag in FINITE for _, tag in analysis.morphs)
+    return analysis is not None and analysis.known and any(tag in FINITE for _, tag in analysis.morphs)
