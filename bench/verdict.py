@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.verdict_data import SIGNALS as SIGNALS_FILE
-from bench.verdict_data import answered, kind
+from bench.verdict_data import kind
 from bench.verdict_report import calibration, curve, figures
 from qa.answer.verdict import MODEL_FILE, SIGNALS, VerdictModel
 from qa.model.embed import model_id
@@ -144,7 +144,7 @@ def rightly_answered(rows: list[dict], p: np.ndarray, t: float) -> float:
     """The share of answerable questions answered with quoted sentences that state the fact,
     averaged over the corpora (each corpus counts once)."""
     shares = defaultdict(list)
-    for row, said in zip(rows, answered(rows, p, t), strict=True):
+    for row, said in zip(rows, p >= t, strict=True):
         if row["answerable"]:
             shares[row["group"]].append(bool(said and row["label"]))
     return float(np.mean([np.mean(values) for values in shares.values()]))
@@ -166,7 +166,7 @@ def choose_weight_and_c(rows: list[dict]) -> tuple[tuple[float, float], tuple[fl
             share = rightly_answered(rows, p, t)
             brier = np.mean((p - np.array([row["label"] for row in rows])) ** 2)
             lines.append(f"| {weight:g} | {regularisation:g} | {t:.3f} | {share:.3f} "
-                         f"| {answered(rows, p, t)[removed].mean():.3f} | {brier:.3f} |")
+                         f"| {(p >= t)[removed].mean():.3f} | {brier:.3f} |")
             if best is None or share > best[0]:
                 best = (share, (weight, regularisation), (a, b), p)
     assert best is not None
@@ -179,7 +179,7 @@ def operating_point(rows: list[dict], p: np.ndarray) -> float:
     twice)."""
     near = np.array([kind(row) == "neartopic" for row in rows])
     for t in np.round(np.arange(0.05, 1.0, 0.005), 3):
-        if answered(rows, p, float(t))[near].mean() <= NEAR_TOPIC_BUDGET:
+        if (p >= t)[near].mean() <= NEAR_TOPIC_BUDGET:
             return float(t)
     return 1.0
 

@@ -20,7 +20,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 from bench.common import DATA, ROOT, read_rows
 from qa.api import Engine, open_engine
@@ -54,11 +53,6 @@ def kind(row: dict) -> str:
     if row["answerable"]:
         return "answerable"
     return "removed" if row["group"] in ("pubmedqa", "rumeddanet") else "neartopic"
-
-
-def answered(rows: list[dict], p: Any, t: float) -> Any:
-    """Which rows a model whose probabilities are ``p`` answers at the threshold ``t``."""
-    return p >= t
 
 
 def removed(position: int) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.verdict_data import answered, kind
+from bench.verdict_data import kind
 from qa.settings import AnswerSettings
 
 FLOOR = AnswerSettings().support_floor  # "related" needs the best passage this close
@@ -63,7 +63,7 @@ def curve(rows: list[dict], p: np.ndarray, out: Path) -> list[str]:
     thresholds = np.round(np.arange(0.0, 1.0001, 0.01), 2)
     points = []
     for t in thresholds:
-        said = answered(rows, p, float(t))
+        said = p >= t
         precision = (said & y).sum() / max(1, said.sum())
         recall = (said & y).sum() / max(1, y.sum())
         points.append((t, precision, recall, said[near].mean() if near.any() else 0.0))
