@@ -89,6 +89,17 @@ def test_uzbek_morphology_finds_dictionary_forms_and_verbs() -> None:
     assert not is_relation("quturish") and not is_relation("bemorlarda"), "a verbal noun and a noun name topics"
 
 
+def test_an_uzbek_drug_name_the_dictionary_lacks_is_a_key_term_not_a_verb() -> None:
+    # ZirhUzMorph guesses a converb for an unknown stem (tosilizuma+b, ziltivekima+b).
+    from qa.languages.terms import key_terms
+    from qa.languages.uz.morph import is_relation
+
+    assert not is_relation("tosilizumab") and not is_relation("Ziltivekimab")
+    for question in ("Tosilizumab surunkali HFrEF da sinovdan oʻtkazilganmi?",
+                     "Тоцилизумаб сурункали HFrEF да синовдан ўтказилганми?"):
+        assert key_terms(question, "uz", question)[0].text.lower() in ("tosilizumab", "тоцилизумаб"), question
+
+
 def test_glued_dictionary_entries_are_headwords_of_their_own() -> None:
     from qa.answer.retrieve import prepare
     from qa.languages.uz import dictionary as uz_dictionary
