@@ -52,8 +52,9 @@ SIGNALS = (
     "coverage",  # the key terms' share covered by the evidence, weighted by specificity
     "lead_coverage",  # ... covered by the lead statement itself
     "all_covered",  # every key term is covered by the evidence
-    "missing_things",  # uncovered key terms that name a thing (a noun, a drug, a population), up to 3
-    "missing_other",  # the specificity of those naming an action or a quality (a paraphrase may say it)
+    "missing_things",  # the specificity of uncovered key terms that name a thing (a noun, a drug, a population)
+    "missing_other",  # ... of those naming an action or a quality (a paraphrase may say it)
+    "lead_missing",  # ... of the key terms the lead statement itself does not cover
     "terms",  # log(1 + number of key terms)
     "kind_missing",  # a number or a name was asked for and the lead statement has none
 )
@@ -111,7 +112,7 @@ def term_signals(checks: list[TermCheck]) -> dict[str, float]:
     """The key-term signals: shares weighted by specificity, and the uncovered terms by kind."""
     if not checks:
         return {"coverage": 1.0, "lead_coverage": 1.0, "all_covered": 1.0, "missing_things": 0.0,
-                "missing_other": 0.0, "terms": 0.0}
+                "missing_other": 0.0, "lead_missing": 0.0, "terms": 0.0}
     weights = [max(c.specificity, _MIN_WEIGHT) for c in checks]
     total = sum(weights)
     missing = [c for c in checks if not c.in_evidence]
@@ -119,8 +120,11 @@ def term_signals(checks: list[TermCheck]) -> dict[str, float]:
         "coverage": sum(w for c, w in zip(checks, weights, strict=True) if c.in_evidence) / total,
         "lead_coverage": sum(w for c, w in zip(checks, weights, strict=True) if c.in_lead) / total,
         "all_covered": float(not missing),
-        "missing_things": min(_MANY, sum(1.0 for c in missing if c.thing)),
+        # Summed specificity, not a count: "ethnic groups" or "authors" left uncovered says less than
+        # "empagliflozin" does.
+        "missing_things": min(_MANY, sum(c.specificity for c in missing if c.thing)),
         "missing_other": min(_MANY, sum(c.specificity for c in missing if not c.thing)),
+        "lead_missing": min(_MANY, sum(c.specificity for c in checks if not c.in_lead)),
         "terms": math.log1p(len(checks)),
     }
 

@@ -12,7 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, SIGNALS, VerdictModel, load_model
+from qa.answer.verdict import (
+    ANSWERED,
+    NOT_FOUND,
+    RELATED,
+    SIGNALS,
+    VerdictModel,
+    check_terms,
+    load_model,
+    term_signals,
+)
 from qa.api import Engine, open_engine
 from qa.languages import language
 from qa.languages.detect import detect
@@ -107,6 +116,20 @@ def test_the_probability_falls_as_key_things_go_missing_or_the_asked_number_is_a
         changed = {**signals, "missing_things": missing_things, "all_covered": float(missing_things == 0)}
         probabilities.append(model.probability(changed, pair))
     assert probabilities[0] > probabilities[1] > probabilities[2]
+
+
+def test_an_uncovered_drug_weighs_more_than_an_uncovered_common_word() -> None:
+    """The uncovered things are summed by specificity, not counted: a drug no general text names
+    left uncovered says more than "groups" does, in the evidence and in the lead statement alike."""
+    evidence = "Dapagliflozin lowered IL-6 in patients with heart failure."
+    def signals(question: str) -> dict[str, float]:
+        return term_signals(check_terms(key_terms(question, "en"), "en", evidence, evidence))
+
+    drug = signals("Did empagliflozin lower IL-6 in patients with heart failure?")
+    common = signals("Did dapagliflozin lower IL-6 in groups of patients with heart failure?")
+    covered = signals("Did dapagliflozin lower IL-6 in patients with heart failure?")
+    assert drug["missing_things"] > common["missing_things"] > covered["missing_things"] == 0.0
+    assert drug["lead_missing"] > common["lead_missing"] > covered["lead_missing"] == 0.0
 
 
 def test_the_shipped_model_reads_every_signal_and_round_trips() -> None:
