@@ -5,7 +5,7 @@ with the signals the answer step measured and whether the quoted sentences answe
 
 Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
 shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet;
-and the spent blind validation rounds (bench/data/validation, validation_v2 … v7: questions about
+and the spent blind validation rounds (bench/data/validation, validation_v2 … v8: questions about
 the seeds written by a helper who never saw the dev sets, the first with a fresh corpus and its
 questions), each spent as validation once its results were read and kept as training data since
 (off-topic rows left out: the budget is of near-topic questions).
@@ -39,7 +39,8 @@ SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
                 ("seeds_blind4", ROOT / "bench" / "data" / "validation_v4" / "seed_validation.jsonl"),
                 ("seeds_blind5", ROOT / "bench" / "data" / "validation_v5" / "seed_validation.jsonl"),
                 ("seeds_blind6", ROOT / "bench" / "data" / "validation_v6" / "seed_validation.jsonl"),
-                ("seeds_blind7", ROOT / "bench" / "data" / "validation_v7" / "seed_validation.jsonl"))
+                ("seeds_blind7", ROOT / "bench" / "data" / "validation_v7" / "seed_validation.jsonl"),
+                ("seeds_blind8", ROOT / "bench" / "data" / "validation_v8" / "seed_validation.jsonl"))
 
 
 def _rows(path: Path) -> list[dict]:
