@@ -122,9 +122,9 @@ def term_signals(checks: list[TermCheck]) -> dict[str, float]:
         "all_covered": float(not missing),
         # Summed specificity, not a count: "ethnic groups" or "authors" left uncovered says less than
         # "empagliflozin" does.
-        "missing_things": min(_MANY, sum(c.specificity for c in missing if c.thing)),
-        "missing_other": min(_MANY, sum(c.specificity for c in missing if not c.thing)),
-        "lead_missing": min(_MANY, sum(c.specificity for c in checks if not c.in_lead)),
+        "missing_things": min(_MANY, sum((c.specificity for c in missing if c.thing), 0.0)),
+        "missing_other": min(_MANY, sum((c.specificity for c in missing if not c.thing), 0.0)),
+        "lead_missing": min(_MANY, sum((c.specificity for c in checks if not c.in_lead), 0.0)),
         "terms": math.log1p(len(checks)),
     }
 

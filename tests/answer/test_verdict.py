@@ -119,17 +119,22 @@ def test_the_probability_falls_as_key_things_go_missing_or_the_asked_number_is_a
 
 
 def test_an_uncovered_drug_weighs_more_than_an_uncovered_common_word() -> None:
-    """The uncovered things are summed by specificity, not counted: a drug no general text names
-    left uncovered says more than "groups" does, in the evidence and in the lead statement alike."""
-    evidence = "Dapagliflozin lowered IL-6 in patients with heart failure."
-    def signals(question: str) -> dict[str, float]:
-        return term_signals(check_terms(key_terms(question, "en"), "en", evidence, evidence))
+    """The uncovered things are summed by specificity, not counted: a rare drug left uncovered says
+    more than "groups" does, in the evidence and in the lead statement alike; an uncovered action
+    counts apart from the things; and what the lead statement lacks counts though the evidence has it."""
+    evidence = "Dapagliflozin was given to patients with heart failure. It lowered IL-6."
+    def signals(question: str, lead: str = evidence) -> dict[str, float]:
+        return term_signals(check_terms(key_terms(question, "en"), "en", evidence, lead))
 
     drug = signals("Did empagliflozin lower IL-6 in patients with heart failure?")
     common = signals("Did dapagliflozin lower IL-6 in groups of patients with heart failure?")
     covered = signals("Did dapagliflozin lower IL-6 in patients with heart failure?")
     assert drug["missing_things"] > common["missing_things"] > covered["missing_things"] == 0.0
     assert drug["lead_missing"] > common["lead_missing"] > covered["lead_missing"] == 0.0
+    action = signals("Did dapagliflozin abolish IL-6 in patients with heart failure?")
+    assert action["missing_things"] == 0.0 < action["missing_other"]
+    short_lead = signals("Did dapagliflozin lower IL-6 in patients with heart failure?", "It lowered IL-6.")
+    assert short_lead["missing_things"] == short_lead["missing_other"] == 0.0 < short_lead["lead_missing"]
 
 
 def test_the_shipped_model_reads_every_signal_and_round_trips() -> None:
