@@ -69,6 +69,19 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
     assert missing(uzbek, "Malaria is spread by mosquitoes.") == [], "the general Uzbek dictionary"
 
 
+def test_russian_function_and_pronominal_words_are_never_key_terms() -> None:
+    """A preposition the glossary translates ("кроме": except) and a pronominal adjective ("чьи":
+    whose, "данном": this) name no topic; the nouns and names beside them stay key terms."""
+    from qa.languages.terms import key_terms
+
+    besides = [t.text for t in key_terms("Что, кроме сердечной недостаточности, требовалось в HERMES?", "ru")]
+    assert "кроме" not in besides and "HERMES" in besides and "недостаточности" in besides
+    whose = [t.text.lower() for t in key_terms("Чьи работы показали, что ИЛ-6 предсказывает СНсФВ?", "ru")]
+    assert "чьи" not in whose and "работы" in whose and "снсфв" in whose
+    this = [t.text for t in key_terms("Снизил ли зилтивекимаб СРБ в данном исследовании?", "ru")]
+    assert "данном" not in this and "зилтивекимаб" in this
+
+
 def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> None:
     from qa.answer.retrieve import prepare
     from qa.languages.uz import dictionary as uz_dictionary

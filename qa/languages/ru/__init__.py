@@ -19,9 +19,9 @@ GENERIC = frozenset("""
 мало больше меньше лучше хуже большой небольшой маленький однажды когда-нибудь связь связанный действие эффект
 влияние изменение
 """.split())
-# Parts of speech that relate or qualify rather than name (pymorphy3 tags).
-RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "PREP", "CONJ", "PRCL", "NPRO",
-                          "NUMR", "INTJ", "COMP"})
+# Parts of speech that relate or qualify rather than name (pymorphy3 tags): a verb among them is
+# required as its English would be (qa.languages.terms); function words (below) never are.
+RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "NUMR", "COMP"})
 # Common words: evidence for Russian over Uzbek Cyrillic (qa.languages.detect).
 WORDS = re.compile(
     r"(?<!\w)(?:и|в|не|на|я|что|с|он|как|это|по|но|к|у|же|вы|за|бы|от|мне|то|все|так|его|для|при|ли"
@@ -57,6 +57,21 @@ def noun_lemma(word: str) -> str:
 @lru_cache(maxsize=50_000)
 def relation(word: str) -> bool:
     return str(_morph().parse(word.lower())[0].tag.POS) in RELATION_POS
+
+
+# Parts of speech that never name a topic, whatever their English: a preposition (кроме, помимо), a
+# conjunction, a particle, a pronoun; and pronominal adjectives (чей, данный, один, любой, сам),
+# which pymorphy3 marks Apro.
+FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO", "INTJ"})
+
+
+@lru_cache(maxsize=50_000)
+def generic(word: str) -> bool:
+    """A word that names no topic: the general vocabulary above, or a function or pronominal word."""
+    if " " in word:  # a glossary run ("сердечная недостаточность") names its topic
+        return False
+    parse = _morph().parse(word.lower())[0]
+    return str(parse.normal_form) in GENERIC or str(parse.tag.POS) in FUNCTION_POS or "Apro" in parse.tag
 
 
 LANGUAGE = Language(
@@ -103,7 +118,7 @@ LANGUAGE = Language(
     script_names={"Latn": "латиница", "Cyrl": "кириллица"},
     glossary=resources.files(__name__) / "glossary.tsv",
     gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),
-    generic=lambda word: lemma(word) in GENERIC,
+    generic=generic,
     relation=relation,
     known=lambda word: bool(_morph().word_is_known(word.lower())),
     names_thing=lambda word: not _morph().word_is_known(word.lower()) or str(
