@@ -169,13 +169,13 @@ def choose_weight_and_c(rows: list[dict]) -> tuple[tuple[float, float], tuple[fl
             t = operating_point(rows, p)
             share, wrong = rightly_answered(rows, p, t), float((p >= t)[removed].mean())
             brier = np.mean((p - np.array([row["label"] for row in rows])) ** 2)
-            lines.append(f"| {weight:g} | {regularisation:g} | {t:.3f} | {share:.3f} | {wrong:.3f} | {brier:.3f} |")
+            lines.append(f"| {weight:g} | {regularisation:g} | {t:.3f} | {share:.4f} | {wrong:.4f} | {brier:.3f} |")
             tried.append((share, wrong, (weight, regularisation), (a, b), p))
     top = max(share for share, *_ in tried)
     share, wrong, chosen, ab, p = min((entry for entry in tried if entry[0] >= top - TIE),
                                       key=lambda entry: (entry[1], -entry[0]))
-    lines += ["", f"Shipped: {chosen[0]:g} with C = {chosen[1]:g}, {share:.3f} answered rightly (the best "
-                  f"{top:.3f}) and {wrong:.3f} removed-context answered."]
+    lines += ["", f"Shipped: {chosen[0]:g} with C = {chosen[1]:g}, {share:.4f} answered rightly (the best "
+                  f"{top:.4f}) and {wrong:.4f} removed-context answered."]
     return chosen, ab, p, lines
 
 

@@ -70,8 +70,9 @@ def test_key_terms_leave_out_question_words_relations_and_the_answer_type() -> N
 
 
 def test_russian_function_and_pronominal_words_are_never_key_terms() -> None:
-    """A preposition the glossary translates ("кроме": except) and a pronominal adjective ("чьи":
-    whose, "данном": this) name no topic; the nouns and names beside them stay key terms."""
+    """A preposition the glossary translates ("кроме": besides) and a pronominal adjective ("чьи":
+    whose, "данном": this) name no topic; the nouns and names beside them stay key terms, and so does
+    a noun whose likeliest reading is an interjection ("стоп": feet)."""
     from qa.languages.terms import key_terms
 
     besides = [t.text for t in key_terms("Что, кроме сердечной недостаточности, требовалось в HERMES?", "ru")]
@@ -80,6 +81,7 @@ def test_russian_function_and_pronominal_words_are_never_key_terms() -> None:
     assert "чьи" not in whose and "работы" in whose and "снсфв" in whose
     this = [t.text for t in key_terms("Снизил ли зилтивекимаб СРБ в данном исследовании?", "ru")]
     assert "данном" not in this and "зилтивекимаб" in this
+    assert "стоп" in [t.text for t in key_terms("Как часто встречаются язвы стоп при диабете?", "ru")]
 
 
 def test_uzbek_words_outside_the_glossary_are_glossed_from_the_dictionary() -> None:

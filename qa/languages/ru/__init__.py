@@ -21,7 +21,8 @@ GENERIC = frozenset("""
 """.split())
 # Parts of speech that relate or qualify rather than name (pymorphy3 tags): a verb among them is
 # required as its English would be (qa.languages.terms); function words (below) never are.
-RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "NUMR", "COMP"})
+# (An interjection stays a relation word: "стоп" reads first as one, and the glossary's "foot" keeps it.)
+RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "NUMR", "COMP", "INTJ"})
 # Common words: evidence for Russian over Uzbek Cyrillic (qa.languages.detect).
 WORDS = re.compile(
     r"(?<!\w)(?:и|в|не|на|я|что|с|он|как|это|по|но|к|у|же|вы|за|бы|от|мне|то|все|так|его|для|при|ли"
@@ -62,7 +63,7 @@ def relation(word: str) -> bool:
 # Parts of speech that never name a topic, whatever their English: a preposition (кроме, помимо), a
 # conjunction, a particle, a pronoun; and pronominal adjectives (чей, данный, один, любой, сам),
 # which pymorphy3 marks Apro.
-FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO", "INTJ"})
+FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "NPRO"})
 
 
 @lru_cache(maxsize=50_000)
