@@ -26,7 +26,7 @@ import argparse
 import json
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -154,29 +154,43 @@ def rightly_answered(rows: list[dict], p: np.ndarray, t: float) -> float:
     return float(np.mean([np.mean(values) for values in shares.values()]))
 
 
-def choose_weight_and_c(rows: list[dict]) -> tuple[tuple[float, float], tuple[float, float], np.ndarray, list[str]]:
-    """The unanswerable weight and C, their Platt map (a, b), their calibrated held-out probabilities,
-    and the table of every pair tried."""
+@dataclass(frozen=True)
+class Candidate:
+    """One pair of the grid, held out: its Platt map, calibrated probabilities and operating point."""
+
+    weight: float
+    regularisation: float
+    platt: tuple[float, float]
+    p: np.ndarray
+    threshold: float
+    rightly: float  # answerable answered rightly, mean over corpora
+    removed: float  # removed-context questions answered
+
+
+def candidate(rows: list[dict], weight: float, regularisation: float) -> Candidate:
+    raw = held_out(rows, weight, regularisation)
+    a, b = platt(raw, rows)
+    p = calibrated(raw, a, b)
+    t = operating_point(rows, p)
+    removed = np.array([kind(row) == "removed" for row in rows])
+    return Candidate(weight, regularisation, (a, b), p, t, rightly_answered(rows, p, t),
+                     float((p >= t)[removed].mean()))
+
+
+def choose_weight_and_c(rows: list[dict]) -> tuple[Candidate, list[str]]:
+    """The pair shipped, and the table of every pair tried."""
+    labels = np.array([row["label"] for row in rows])
+    tried = [candidate(rows, weight, regularisation)
+             for weight in UNANSWERABLE_WEIGHTS for regularisation in REGULARISATIONS]
     lines = ["| unanswerable weight | C | operating point | answerable answered rightly (mean over corpora) "
              "| removed-context answered | Brier |", "|---|---|---|---|---|---|"]
-    tried: list[tuple[float, float, tuple[float, float], tuple[float, float], np.ndarray]] = []
-    removed = np.array([kind(row) == "removed" for row in rows])
-    for weight in UNANSWERABLE_WEIGHTS:
-        for regularisation in REGULARISATIONS:
-            raw = held_out(rows, weight, regularisation)
-            a, b = platt(raw, rows)
-            p = calibrated(raw, a, b)
-            t = operating_point(rows, p)
-            share, wrong = rightly_answered(rows, p, t), float((p >= t)[removed].mean())
-            brier = np.mean((p - np.array([row["label"] for row in rows])) ** 2)
-            lines.append(f"| {weight:g} | {regularisation:g} | {t:.3f} | {share:.4f} | {wrong:.4f} | {brier:.3f} |")
-            tried.append((share, wrong, (weight, regularisation), (a, b), p))
-    top = max(share for share, *_ in tried)
-    share, wrong, chosen, ab, p = min((entry for entry in tried if entry[0] >= top - TIE),
-                                      key=lambda entry: (entry[1], -entry[0]))
-    lines += ["", f"Shipped: {chosen[0]:g} with C = {chosen[1]:g}, {share:.4f} answered rightly (the best "
-                  f"{top:.4f}) and {wrong:.4f} removed-context answered."]
-    return chosen, ab, p, lines
+    lines += [f"| {c.weight:g} | {c.regularisation:g} | {c.threshold:.3f} | {c.rightly:.4f} | {c.removed:.4f} "
+              f"| {np.mean((c.p - labels) ** 2):.3f} |" for c in tried]
+    top = max(c.rightly for c in tried)
+    chosen = min((c for c in tried if c.rightly >= top - TIE), key=lambda c: (c.removed, -c.rightly))
+    lines += ["", f"Shipped: {chosen.weight:g} with C = {chosen.regularisation:g}, {chosen.rightly:.4f} answered "
+                  f"rightly (the best {top:.4f}) and {chosen.removed:.4f} removed-context answered."]
+    return chosen, lines
 
 
 def operating_point(rows: list[dict], p: np.ndarray) -> float:
@@ -200,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.signals} is missing: run `python -m bench.verdict_data` first")
         return 0
     rows = load(args.signals)
-    (weight, regularisation), (a, b), p, tried = choose_weight_and_c(rows)
-    t = operating_point(rows, p)
+    chosen, tried = choose_weight_and_c(rows)
+    weight, regularisation, (a, b), p, t = (chosen.weight, chosen.regularisation, *chosen.platt, chosen.p,
+                                            chosen.threshold)
     final = fit(rows, weight, regularisation)
     # The calibration folded into the weights: sigmoid(a · (w·x + c) + b).
     final = replace(final, weights=a * final.weights, intercept=a * final.intercept + b, threshold=t,

@@ -34,13 +34,8 @@ REMOVED_EVERY = 5  # every fifth PubMedQA / RuMedDaNet context is left out of th
 VALIDATION = ROOT / "bench" / "data" / "validation"
 # Blind rounds already read once (bench.blind): training data since, each its own fold.
 SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
-                ("seeds_blind2", ROOT / "bench" / "data" / "validation_v2" / "seed_validation.jsonl"),
-                ("seeds_blind3", ROOT / "bench" / "data" / "validation_v3" / "seed_validation.jsonl"),
-                ("seeds_blind4", ROOT / "bench" / "data" / "validation_v4" / "seed_validation.jsonl"),
-                ("seeds_blind5", ROOT / "bench" / "data" / "validation_v5" / "seed_validation.jsonl"),
-                ("seeds_blind6", ROOT / "bench" / "data" / "validation_v6" / "seed_validation.jsonl"),
-                ("seeds_blind7", ROOT / "bench" / "data" / "validation_v7" / "seed_validation.jsonl"),
-                ("seeds_blind8", ROOT / "bench" / "data" / "validation_v8" / "seed_validation.jsonl"))
+                *((f"seeds_blind{n}", ROOT / "bench" / "data" / f"validation_v{n}" / "seed_validation.jsonl")
+                  for n in range(2, 9)))
 
 
 def _rows(path: Path) -> list[dict]:
