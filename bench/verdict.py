@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = load(args.signals)
     chosen, tried = choose_weight_and_c(rows)
-    weight, regularisation, (a, b), p, t = (chosen.weight, chosen.regularisation, *chosen.platt, chosen.p,
+    weight, regularisation, (a, b), p, t = (chosen.weight, chosen.regularisation, chosen.platt, chosen.p,
                                             chosen.threshold)
     final = fit(rows, weight, regularisation)
     # The calibration folded into the weights: sigmoid(a · (w·x + c) + b).
