@@ -1,4 +1,5 @@
-"""Question → ranked passages: language-centred dense search fused with the cross-script lexical leg.
+"""Question → ranked passages: language-centred dense search (a passage's vector and its best
+sentence's) fused with the cross-script lexical leg.
 
 Uzbek and Russian questions are also glossed into English (qa.languages.glossary): the model sees the
 question and its gloss as one averaged vector, and the lexical leg matches the gloss's English words."""
@@ -86,27 +87,32 @@ class Retriever:
         lexical_text = f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text
         ids, lexical, peak = index.lexical_candidates(lexical_text, self.settings.retrieval.lexical_candidates, found)
         raw = index.vectors_of(ids) @ vector
-        offsets = np.zeros(len(ids), dtype=np.float32)
         retrieval = self.settings.retrieval
+        offsets = np.zeros(len(ids), dtype=np.float32)
         mode = language_entry(query.language).centring if retrieval.centre_languages else None
         if mode:
             offsets = index.language_offsets(vector, ids, raw, query.language, str(mode))
-        centred = raw - offsets
         lexical_part = lexical / peak if peak > 0 else np.zeros(len(ids), np.float32)
         lexical_weight = language_entry(query.language).lexical_weight if retrieval.lexical else 0.0
-        fused = centred + lexical_weight * lexical_part
+        passage_score = raw - offsets + lexical_weight * lexical_part
+        # Which passages are shown: each is also as relevant as its best sentence, as one sentence
+        # that answers is diluted in the vector of a long passage about the wider topic.
+        weight = retrieval.sentence_weight
+        best = index.sentence_peaks(ids, vector) if weight else np.full(len(ids), np.nan)
+        fused = passage_score + np.where(np.isnan(best), 0.0, weight * (best - raw))
         order = np.argsort(-fused)
-        # Within the first ``settings.retrieval.k`` only (so asking for more citations never reorders the
-        # first k, and recall@k is unchanged), a passage in the question's language moves ahead of
-        # one that scores at most ``same_language_margin`` higher: the abstract exists in three
-        # languages, and a reader checks a citation best in their own.
+        # In which order, within the first ``settings.retrieval.k`` only (so asking for more citations
+        # never reorders the first k, and recall@k is unchanged): by the passages as wholes, and a
+        # passage in the question's language moves ahead of one that scores at most
+        # ``same_language_margin`` higher: the abstract exists in three languages, and a reader
+        # checks a citation best in their own.
         window = order[: self.settings.retrieval.k]
         shown = order[: max(k, len(window))]  # the only candidates whose chunks are read
         by_id = index.chunks_of(ids[shown].tolist())
         chunk = {j: by_id[int(ids[j])] for j in shown}
         same = np.array([chunk[j].language == query.language for j in window], dtype=np.float32)
         ranking = fused.copy()
-        ranking[window] += self.settings.retrieval.same_language_margin * same
+        ranking[window] = passage_score[window] + self.settings.retrieval.same_language_margin * same
         ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
         return vector, [
             Passage(chunk[j], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))

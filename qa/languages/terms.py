@@ -54,6 +54,13 @@ def _english_terms(text: str, focus: set[str]) -> list[Term]:
     return out
 
 
+def _once(terms: list[Term]) -> list[Term]:
+    """Each term once: a word the question repeats ("in acute HF, or in chronic HF") is one term to
+    cover, not two."""
+    first = {t.text.lower(): t for t in reversed(terms)}
+    return [t for t in terms if first[t.text.lower()] is t]
+
+
 def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:
     """The content words an answer must speak of (``question_terms``' first list)."""
     return question_terms(text, code, embed_text)[0]
@@ -70,7 +77,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     names it. Generic ones ("which conditions") are relation terms instead."""
     if code not in LANGUAGES or code == ENGLISH.code:
         focus = _focus_words(text)
-        return _english_terms(text, focus), [Term(w, (w,)) for w in sorted(focus) if not ENGLISH.generic(w)]
+        return _once(_english_terms(text, focus)), [Term(w, (w,)) for w in sorted(focus) if not ENGLISH.generic(w)]
     entry = language(code)
     source = embed_text or text
     focus = _focus_words(source)
@@ -105,7 +112,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
             continue
         if len(word) >= 3:
             out.append(Term(word, (word,), True, short))
-    return out, kinds
+    return _once(out), _once(kinds)
 
 
 def _glossed_forms(word: str, code: str) -> tuple[str, ...]:

@@ -48,6 +48,10 @@ class SearchIndex(Protocol):
 
     def sentences_of(self, chunk_id: int) -> np.ndarray: ...
 
+    def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Each chunk's best sentence similarity to ``vector`` (NaN for a chunk without sentences)."""
+        ...
+
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
     ) -> np.ndarray: ...
@@ -94,6 +98,12 @@ def centring(
         return np.zeros(len(sections), dtype=np.float32)
     own = np.array([s.language == language for s in sections])
     return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
+
+
+def peaks(sentence_groups: Iterable[np.ndarray], vector: np.ndarray) -> np.ndarray:
+    """The best similarity to ``vector`` in each group of sentence vectors (NaN for an empty group)."""
+    return np.array([float((np.asarray(group, dtype=np.float32) @ vector).max()) if len(group) else np.nan
+                     for group in sentence_groups], dtype=np.float32)
 
 
 def chunk_from_json(data: dict) -> Chunk:

@@ -31,7 +31,7 @@ from qa.languages import Variant
 from qa.settings import VectorSettings
 from qa.store import generations as store
 from qa.store import vectors
-from qa.store.base import FORMAT_VERSION, centring, check_model, chunk_from_json, section_of
+from qa.store.base import FORMAT_VERSION, centring, check_model, chunk_from_json, peaks, section_of
 from qa.store.lexical import Lexical
 from qa.types import Chunk
 
@@ -104,6 +104,10 @@ class Index:
         """The vectors of one chunk's sentences (float32, in ``Chunk.sentences`` order)."""
         rows = self.sentence_vectors[self.sentence_start[chunk_id] : self.sentence_start[chunk_id + 1]]
         return np.asarray(rows, dtype=np.float32)
+
+    def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        starts = self.sentence_start
+        return peaks((self.sentence_vectors[starts[i] : starts[i + 1]] for i in ids), vector)
 
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str

@@ -32,7 +32,7 @@ import numpy as np
 from qa.errors import IndexUnavailable
 from qa.languages import Variant
 from qa.settings import MILVUS_SCHEMES, Settings, VectorSettings
-from qa.store.base import FORMAT_VERSION, centring, check_model, chunk_from_json, section_of
+from qa.store.base import FORMAT_VERSION, centring, check_model, chunk_from_json, peaks, section_of
 from qa.store.lexical import query_weights
 from qa.types import Chunk
 
@@ -251,6 +251,10 @@ class MilvusIndex:
 
     def sentences_of(self, chunk_id: int) -> np.ndarray:
         return self.rows([chunk_id])[chunk_id].sentences
+
+    def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        rows = self.rows(ids.tolist())  # the candidates' rows, cached when their vectors were read
+        return peaks((rows[int(i)].sentences for i in ids), vector)
 
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
