@@ -5,7 +5,7 @@ with the signals the answer step measured and whether the quoted sentences answe
 
 Groups (the leave-one-corpus-out folds): seeds (dev, held-out and near-topic questions, over the
 shipped corpus and among the distractors), notes, fresh notes, leaflets, PubMedQA and RuMedDaNet;
-and the spent blind validation rounds (bench/data/validation, validation_v2 … v8: questions about
+and the spent blind validation rounds (bench/data/validation, validation_v2 … v9: questions about
 the seeds written by a helper who never saw the dev sets, the first with a fresh corpus and its
 questions), each spent as validation once its results were read and kept as training data since
 (off-topic rows left out: the budget is of near-topic questions).
@@ -35,7 +35,7 @@ VALIDATION = ROOT / "bench" / "data" / "validation"
 # Blind rounds already read once (bench.blind): training data since, each its own fold.
 SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
                 *((f"seeds_blind{n}", ROOT / "bench" / "data" / f"validation_v{n}" / "seed_validation.jsonl")
-                  for n in range(2, 9)))
+                  for n in range(2, 10)))
 
 
 def _rows(path: Path) -> list[dict]:

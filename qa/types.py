@@ -47,7 +47,7 @@ class Passage:
     """A chunk retrieved for a question, with its fused relevance score."""
 
     chunk: Chunk
-    score: float  # the fused, language-centred score the ranking used
+    score: float  # the fused, language-centred passage score (the first k citations are ordered by it)
     dense: float  # cosine similarity of the question and the chunk
     id: int = -1  # the chunk's row in the index (its sentence vectors)
     offset: float = 0.0  # the language offset subtracted from cosines (Index.language_offsets)

@@ -78,10 +78,9 @@ SAME_LANGUAGE = {
 
 @pytest.mark.parametrize("variant", sorted(SAME_LANGUAGE))
 def test_passage_in_the_questions_language_is_preferred(engine: Engine, variant: str) -> None:
-    # (What is tested is which passage is cited first and what is quoted; how sure the verdict is, is
-    # qa.answer.verdict's to say: the Russian question is `related` at 0.58.)
     answer = engine.ask(SAME_LANGUAGE[variant])
-    assert answer.verdict != "not_found"
+    # The Russian one is `related` with the current model (tests/answer/test_verdict.py lists it).
+    assert answer.supported or (variant == "ru" and answer.verdict != "not_found")
     first = answer.citations[0]
     assert first.language == variant.partition("-")[0], [(c.language, c.text[:60]) for c in answer.citations]
     assert "зилтивекимаб" in first.text and "зилтивекимаб" in answer.answer

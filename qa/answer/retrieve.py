@@ -95,24 +95,22 @@ class Retriever:
         lexical_part = lexical / peak if peak > 0 else np.zeros(len(ids), np.float32)
         lexical_weight = language_entry(query.language).lexical_weight if retrieval.lexical else 0.0
         passage_score = raw - offsets + lexical_weight * lexical_part
-        # Which passages are shown: each is also as relevant as its best sentence, as one sentence
-        # that answers is diluted in the vector of a long passage about the wider topic.
-        weight = retrieval.sentence_weight
-        best = index.sentence_peaks(ids, vector) if weight else np.full(len(ids), np.nan)
-        fused = passage_score + np.where(np.isnan(best), 0.0, weight * (best - raw))
-        order = np.argsort(-fused)
-        # In which order, within the first ``settings.retrieval.k`` only (so asking for more citations
-        # never reorders the first k, and recall@k is unchanged): by the passages as wholes, and a
-        # passage in the question's language moves ahead of one that scores at most
-        # ``same_language_margin`` higher: the abstract exists in three languages, and a reader
-        # checks a citation best in their own.
+        # Which passages are cited: each is also as relevant as its best sentence, as one sentence
+        # that answers is diluted in the vector of a passage about the wider topic.
+        weight, cited_by = retrieval.sentence_weight, passage_score
+        if weight:
+            best = index.sentence_peaks(ids, vector)
+            cited_by = passage_score + np.where(np.isnan(best), 0.0, weight * (best - raw))
+        order = np.argsort(-cited_by)
+        # Their order within the first k (more citations never reorder them): the passages as wholes,
+        # the question's language first among near-ties (a reader checks a citation best in their own).
         window = order[: self.settings.retrieval.k]
         shown = order[: max(k, len(window))]  # the only candidates whose chunks are read
         by_id = index.chunks_of(ids[shown].tolist())
         chunk = {j: by_id[int(ids[j])] for j in shown}
         same = np.array([chunk[j].language == query.language for j in window], dtype=np.float32)
-        ranking = fused.copy()
-        ranking[window] = passage_score[window] + self.settings.retrieval.same_language_margin * same
+        ranking = passage_score.copy()
+        ranking[window] += self.settings.retrieval.same_language_margin * same
         ranked = [*sorted(window, key=lambda j: -ranking[j]), *order[len(window) :]][:k]
         return vector, [
             Passage(chunk[j], float(ranking[j]), float(raw[j]), int(ids[j]), float(offsets[j]))

@@ -14,6 +14,7 @@ its English would be: when the glossary translates it and none of its senses is 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.languages.en import FUNCTION, RELATION
@@ -56,9 +57,14 @@ def _english_terms(text: str, focus: set[str]) -> list[Term]:
 
 def _once(terms: list[Term]) -> list[Term]:
     """Each term once: a word the question repeats ("in acute HF, or in chronic HF") is one term to
-    cover, not two."""
-    first = {t.text.lower(): t for t in reversed(terms)}
-    return [t for t in terms if first[t.text.lower()] is t]
+    cover, with every form and abbreviation its occurrences carry."""
+    merged: dict[str, Term] = {}
+    for term in terms:
+        seen = merged.setdefault(term.text.lower(), term)
+        if seen is not term:
+            merged[term.text.lower()] = replace(seen, forms=tuple(dict.fromkeys((*seen.forms, *term.forms))),
+                                                abbreviations=tuple(sorted({*seen.abbreviations, *term.abbreviations})))
+    return list(merged.values())
 
 
 def key_terms(text: str, code: str, embed_text: str = "") -> list[Term]:

@@ -101,9 +101,14 @@ def centring(
 
 
 def peaks(sentence_groups: Iterable[np.ndarray], vector: np.ndarray) -> np.ndarray:
-    """The best similarity to ``vector`` in each group of sentence vectors (NaN for an empty group)."""
-    return np.array([float((np.asarray(group, dtype=np.float32) @ vector).max()) if len(group) else np.nan
-                     for group in sentence_groups], dtype=np.float32)
+    """The best similarity to ``vector`` in each group of sentence vectors; NaN for a group without an
+    embedded sentence (one too short to embed is stored as zeros)."""
+    out = []
+    for group in sentence_groups:
+        rows = np.asarray(group, dtype=np.float32).reshape(-1, len(vector))
+        rows = rows[np.any(rows != 0, axis=1)]
+        out.append(float((rows @ vector).max()) if len(rows) else np.nan)
+    return np.array(out, dtype=np.float32)
 
 
 def chunk_from_json(data: dict) -> Chunk:

@@ -1,0 +1,22 @@
+"""Key terms of a question: a word it repeats is one term to cover."""
+
+from __future__ import annotations
+
+from qa.languages.terms import key_terms
+
+
+def test_a_repeated_word_is_one_key_term() -> None:
+    for question, code, repeated in [
+        ("Does high IL-6 predict a bad course only in acute HF, or in chronic HF as well?", "en", "HF"),
+        ("Высокий ИЛ-6 предсказывает исход при острой СН или при хронической СН?", "ru", "СН"),
+    ]:
+        texts = [term.text for term in key_terms(question, code)]
+        assert texts.count(repeated) == 1, texts
+        assert "acute" in texts or "острой" in texts  # the words beside it stay
+
+
+def test_a_repeated_word_keeps_what_each_occurrence_abbreviates() -> None:
+    # "heart" first alone, then inside "heart rate variability" (HRV): the one term keeps HRV.
+    terms = key_terms("Does the heart recover, and does heart rate variability improve?", "en")
+    heart = [term for term in terms if term.text.lower() == "heart"]
+    assert len(heart) == 1 and "HRV" in heart[0].abbreviations, terms
