@@ -18,24 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.verdict_data import CACHE, labelled
+from bench.verdict_data import CACHE, label, labelled
 from qa.api import Engine, open_engine
-from qa.evaluate import is_hit, states
+from qa.evaluate import is_hit
 from qa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "retrieval_sentences.md"
 
 
 def scores(engine: Engine, row: dict) -> tuple[bool, bool, bool]:
-    """(the first citation hits, one of the first five does, the quoted sentences state the fact)."""
+    """(the first citation hits, one of the first five does, the quoted sentences state the fact: the
+    verdict's label)."""
     answer = engine.ask(row["question"])
-    if row.get("source"):
-        hits = [c.source == row["source"] for c in answer.citations[:5]]
-        stated = any(answer.citations[c.n - 1].source == row["source"] for c in answer.claims[:1])
-    else:
-        hits = [is_hit(row, c.source, c.text) for c in answer.citations[:5]]
-        stated = states(row, " ".join(c.text for c in answer.claims))
-    return bool(hits[:1] and hits[0]), any(hits), stated
+    target = {**row, "gold_source": row["source"]} if row.get("source") else row
+    hits = [is_hit(target, c.source, c.text) for c in answer.citations[:5]]
+    return bool(hits and hits[0]), any(hits), bool(label(row, answer))
 
 
 def main() -> int:

@@ -87,8 +87,8 @@ class Retriever:
         lexical_text = f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text
         ids, lexical, peak = index.lexical_candidates(lexical_text, self.settings.retrieval.lexical_candidates, found)
         raw = index.vectors_of(ids) @ vector
-        retrieval = self.settings.retrieval
         offsets = np.zeros(len(ids), dtype=np.float32)
+        retrieval = self.settings.retrieval
         mode = language_entry(query.language).centring if retrieval.centre_languages else None
         if mode:
             offsets = index.language_offsets(vector, ids, raw, query.language, str(mode))

@@ -49,7 +49,7 @@ class SearchIndex(Protocol):
     def sentences_of(self, chunk_id: int) -> np.ndarray: ...
 
     def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """Each chunk's best sentence similarity to ``vector`` (NaN for a chunk without sentences)."""
+        """Each chunk's best sentence similarity to ``vector`` (NaN for a chunk without an embedded one)."""
         ...
 
     def language_offsets(
@@ -100,15 +100,18 @@ def centring(
     return np.where(own, np.maximum(0.0, bias - float(np.mean(foreign))), 0.0).astype(np.float32)
 
 
-def peaks(sentence_groups: Iterable[np.ndarray], vector: np.ndarray) -> np.ndarray:
-    """The best similarity to ``vector`` in each group of sentence vectors; NaN for a group without an
-    embedded sentence (one too short to embed is stored as zeros)."""
-    out = []
-    for group in sentence_groups:
-        rows = np.asarray(group, dtype=np.float32).reshape(-1, len(vector))
-        rows = rows[np.any(rows != 0, axis=1)]
-        out.append(float((rows @ vector).max()) if len(rows) else np.nan)
-    return np.array(out, dtype=np.float32)
+def peaks(rows: np.ndarray, lengths: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """The best similarity to ``vector`` in each group of ``lengths`` consecutive sentence ``rows``, in
+    one product; NaN for a group without an embedded sentence (one too short to embed is stored as zeros)."""
+    rows = np.asarray(rows, dtype=np.float32).reshape(-1, len(vector))
+    scores = rows @ vector
+    scores[~np.any(rows != 0, axis=1)] = -np.inf
+    out = np.full(len(lengths), -np.inf, dtype=np.float32)
+    filled = np.asarray(lengths) > 0
+    if filled.any():  # an empty group adds no rows, so each filled one ends where the next begins
+        out[filled] = np.maximum.reduceat(scores, (np.cumsum(lengths) - lengths)[filled])
+    out[np.isneginf(out)] = np.nan
+    return out
 
 
 def chunk_from_json(data: dict) -> Chunk:

@@ -106,8 +106,9 @@ class Index:
         return np.asarray(rows, dtype=np.float32)
 
     def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        starts = self.sentence_start
-        return peaks((self.sentence_vectors[starts[i] : starts[i + 1]] for i in ids), vector)
+        starts, lengths = self.sentence_start[ids], self.sentence_start[ids + 1] - self.sentence_start[ids]
+        at = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+        return peaks(self.sentence_vectors[at], lengths, vector)
 
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str

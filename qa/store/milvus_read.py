@@ -254,7 +254,9 @@ class MilvusIndex:
 
     def sentence_peaks(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
         rows = self.rows(ids.tolist())  # the candidates' rows, cached when their vectors were read
-        return peaks((rows[int(i)].sentences for i in ids), vector)
+        groups = [rows[int(i)].sentences.reshape(-1, self.dimension) for i in ids]
+        flat = np.concatenate(groups) if groups else np.zeros((0, self.dimension), np.float32)
+        return peaks(flat, np.array([len(g) for g in groups], dtype=np.int64), vector)
 
     def language_offsets(
         self, vector: np.ndarray, ids: np.ndarray, raw: np.ndarray, language: str, mode: str
