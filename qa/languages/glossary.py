@@ -95,14 +95,19 @@ def _phrases(language: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | None:
-    """A two-word entry whose words each fit the next two words ("головной боли" → "головн бол")."""
+    """A two-word entry whose words each fit the next two words, as written or by a dictionary form
+    ("головной боли" → "головн бол"; "брюшном тифе" → "брюшной тиф", "ветряную оспу" → "ветрян оспа")."""
     if len(words) < 2:
         return None
-    first, second = normalise(words[0]), normalise(words[1])
+    first, second = (_written_and_forms(word, language) for word in words[:2])
     for key, (a, b) in _phrases(language):
-        if _fits(first, a, language) and _fits(second, b, language):
+        if any(_fits(form, a, language) for form in first) and any(_fits(form, b, language) for form in second):
             return key
     return None
+
+
+def _written_and_forms(word: str, language: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((normalise(word), *map(normalise, language_entry(language).forms(word)))))
 
 
 def _by_form(word: str, entries: dict[str, str], language: str) -> str | None:

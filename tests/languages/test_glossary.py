@@ -23,6 +23,17 @@ def test_glossary_turns_uzbek_and_russian_questions_into_english() -> None:
     assert prepare("Which cytokine drives heart failure?").gloss == ""
 
 
+def test_two_word_entries_match_through_inflection() -> None:
+    # The entries are written in the dictionary form; a question declines both words.
+    for question, english in (("Какой антибиотик применяют при брюшном тифе?", "typhoid"),
+                              ("Что вызывает ветряную оспу?", "chickenpox"),
+                              ("Чем опасно воспаление лёгких у пожилых?", "pneumonia"),
+                              ("Что делать при тепловом ударе?", "heat stroke")):
+        gloss = to_english(question, "ru").text
+        assert english in gloss, (question, gloss)
+    assert "pox" not in to_english("Что вызывает ветряную оспу?", "ru").text.split()
+
+
 @pytest.mark.parametrize("language", ["uz", "ru"])
 def test_glossary_files_are_well_formed(language: str) -> None:
     from importlib import resources
