@@ -10,6 +10,7 @@ qa.languages.terms.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -52,9 +53,15 @@ class Term:
 
 @lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
 def _fold(word: str) -> str:
-    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria) and Uzbek Latin ts as the
-    s that ц becomes elsewhere (paratsetamol / paracetamol)."""
-    return skeleton(word.lower().replace("ts", "s")).replace("ia", "a").replace("iu", "u")
+    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria), Uzbek Latin ts as the
+    s that ц becomes elsewhere (paratsetamol / paracetamol), a Greek letter by its name (TNF-α /
+    TNF-alpha) and the British ae / oe as the e of American spelling (ischaemic, oedema)."""
+    named = _GREEK.sub(lambda letter: unicodedata.name(letter[0]).split()[-1], word.lower())
+    return _BRITISH.sub("e", skeleton(named.replace("ts", "s")).replace("ia", "a").replace("iu", "u"))
+
+
+_GREEK = re.compile(r"[\u03b1-\u03c9]")
+_BRITISH = re.compile(r"[ao]e")
 
 
 @lru_cache(maxsize=2)

@@ -1,7 +1,8 @@
-"""Key terms of a question: a word it repeats is one term to cover."""
+"""Key terms of a question: a word it repeats is one term to cover; spellings that are one word."""
 
 from __future__ import annotations
 
+from qa.languages.evidence import Term, evidence_of
 from qa.languages.terms import key_terms
 
 
@@ -20,3 +21,11 @@ def test_a_repeated_word_keeps_what_each_occurrence_abbreviates() -> None:
     terms = key_terms("Does the heart recover, and does heart rate variability improve?", "en")
     heart = [term for term in terms if term.text.lower() == "heart"]
     assert len(heart) == 1 and "HRV" in heart[0].abbreviations, terms
+
+
+def test_british_spellings_and_greek_letter_names_are_the_same_words() -> None:
+    evidence = evidence_of("In ischemic hemodynamic overload, TNF-α and TGF-β rise with edema and anemia.")
+    for word in ("ischaemic", "haemodynamic", "TNF-alpha", "TGF-beta", "oedema", "anaemia"):
+        assert evidence.covers(Term(word, (word,))), word
+    for word in ("TNF-gamma", "ischial", "hemolytic"):
+        assert not evidence.covers(Term(word, (word,))), word
