@@ -51,17 +51,30 @@ class Term:
     abbreviations: tuple[str, ...] = ()
 
 
+# A Greek letter by its name (TNF-α / TNF-alpha): Unicode's, but for the one it spells otherwise.
+_GREEK = re.compile(r"[\u03b1-\u03c9]")
+_GREEK_NAMES = {"lamda": "lambda"}
+# British ae / oe where American writes e, inside a Latin word and before the letters that follow it
+# in medical words (haem-, anaesth-, aetiology, paediatric, caecum; oedema, oesophagus, diarrhoea,
+# coeliac, foetal); never at a word's end (vitae, fasciae, toes) nor in a Cyrillic word once
+# transliterated (большое / больше).
+_BRITISH = re.compile(r"(?<=[a-z])ae(?=[mstdc])|(?<![a-z])ae(?=t)|oe(?=[dla]|s[a-z])|(?<=f)oe(?=t)")
+
+
+def _greek_name(letter: re.Match[str]) -> str:
+    name = unicodedata.name(letter[0]).split()[-1].lower()
+    return _GREEK_NAMES.get(name, name)
+
+
 @lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
 def _fold(word: str) -> str:
-    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria), Uzbek Latin ts as the
-    s that ц becomes elsewhere (paratsetamol / paracetamol), a Greek letter by its name (TNF-α /
-    TNF-alpha) and the British ae / oe as the e of American spelling (ischaemic, oedema)."""
-    named = _GREEK.sub(lambda letter: unicodedata.name(letter[0]).split()[-1], word.lower())
-    return _BRITISH.sub("e", skeleton(named.replace("ts", "s")).replace("ia", "a").replace("iu", "u"))
-
-
-_GREEK = re.compile(r"[\u03b1-\u03c9]")
-_BRITISH = re.compile(r"[ao]e")
+    """The skeleton with Russian я/ю spelled as a vowel (malaria / малярия), Uzbek Latin ts as the
+    s that ц becomes elsewhere (paratsetamol / paracetamol), a Greek letter by its name and British
+    ae / oe as American e."""
+    low = _GREEK.sub(_greek_name, word.lower())
+    if low.isascii():
+        low = _BRITISH.sub("e", low)
+    return skeleton(low.replace("ts", "s")).replace("ia", "a").replace("iu", "u")
 
 
 @lru_cache(maxsize=2)

@@ -107,7 +107,11 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
 
 
 def _written_and_forms(word: str, language: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((normalise(word), *map(normalise, language_entry(language).forms(word)))))
+    """The word as written, and its dictionary forms where the language's stems miss inflections
+    (Russian). An Uzbek form can be another word's stem ("ichib" drinking → ich, belly)."""
+    entry = language_entry(language)
+    forms = entry.forms(word) if entry.gloss_forms else ()
+    return tuple(dict.fromkeys((normalise(word), *map(normalise, forms))))
 
 
 def _by_form(word: str, entries: dict[str, str], language: str) -> str | None:

@@ -232,3 +232,17 @@ def test_a_date_stamp_is_never_quoted(engine: Engine) -> None:
     answer = engine.ask("What does the review of IL-6 in cardiogenic shock explore?")
     assert answer.claims
     assert not any(claim.text.startswith("Generated") for claim in answer.claims), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "In what year did Ridker and Rane describe trans-signalling?", "What NT-proBNP cut-off was used?",
+    "What was the hazard ratio per doubling of IL-6?", "В каком году Ridker и Rane описали транс-сигналинг?",
+    "Какой порог NT-proBNP использовали?", "Ridker va Rane buni qaysi yili yozgan?",
+    "Ridker ва Rane буни қайси йили ёзган?",
+])
+def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
+    from qa.answer.compose import answer_kind_present
+
+    assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])
+    assert answer_kind_present(question, ["Ridker and Rane described it in 2021, with a hazard ratio of 1.4."])
+    assert answer_kind_present("What prognostic value does IL-6 have?", ["IL-6 predicts outcomes [16]."])

@@ -24,8 +24,14 @@ def test_a_repeated_word_keeps_what_each_occurrence_abbreviates() -> None:
 
 
 def test_british_spellings_and_greek_letter_names_are_the_same_words() -> None:
-    evidence = evidence_of("In ischemic hemodynamic overload, TNF-α and TGF-β rise with edema and anemia.")
-    for word in ("ischaemic", "haemodynamic", "TNF-alpha", "TGF-beta", "oedema", "anaemia"):
+    evidence = evidence_of("In ischemic hemodynamic overload, TNF-α, IFN-λ and TGF-β rise with edema, anemia "
+                           "and diarrhea after a cesarean.")
+    for word in ("ischaemic", "haemodynamic", "TNF-alpha", "IFN-lambda", "TGF-beta", "oedema", "anaemia",
+                 "diarrhoea", "caesarean"):
         assert evidence.covers(Term(word, (word,))), word
     for word in ("TNF-gamma", "ischial", "hemolytic"):
         assert not evidence.covers(Term(word, (word,))), word
+    # Only a British spelling inside a Latin word: not a word's end, not a Cyrillic ending.
+    other = evidence_of("Diagnostic tests in each phase. Дышать стало легче. Это простое правило.")
+    for word in ("toes", "fasciae", "лёгкое", "prosthesis"):
+        assert not other.covers(Term(word, (word,))), word
