@@ -43,7 +43,12 @@ SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
 _NUMBER = re.compile(rf"(?<![\w\-])\d+(?:[.,]\d+)?|\b(?:{alternatives('number_words')})\b", re.I)
 _ASKS_NUMBER = re.compile(rf"\b(?:{alternatives('asks_number')})\b", re.I)
 _ASKS_NAME = re.compile(rf"^\s*(?:{alternatives('asks_name')})\b", re.I)
-_NAME = re.compile(r"\b[A-ZА-Я][a-zа-я]+(?:\s+(?:[A-ZА-Я]\.\s*)*[A-ZА-Я][a-zа-я]+|\s+et al)")
+# A name: two capitalised words, or one before "et al." / "and colleagues" / a reference mark ("Ridker
+# [15]"); accented and hyphenated surnames count (Povar-Echeverría, Vasques-Nóvoa).
+_UPPER, _LOWER = "A-ZА-ЯЁÀ-ÖØ-Þ", "a-zа-яёß-öø-ÿ"
+_SURNAME = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}]?[{_LOWER}]+)*"
+_NAME = re.compile(rf"\b{_SURNAME}(?:\s+(?:[{_UPPER}]\.\s*)*{_SURNAME}"
+                   rf"|\s+(?:et al|and (?:colleagues|co-?workers)|и (?:соавт|коллеги))|\s?\[\d)")
 
 
 def rendering(

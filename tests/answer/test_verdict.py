@@ -246,3 +246,13 @@ def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
     assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])
     assert answer_kind_present(question, ["Ridker and Rane described it in 2021, with a hazard ratio of 1.4."])
     assert answer_kind_present("What prognostic value does IL-6 have?", ["IL-6 predicts outcomes [16]."])
+
+
+@pytest.mark.parametrize("lead", ["Ahmed and colleagues [6] demonstrated that IL-6 rises with severity.",
+                                  "Povar-Echeverría et al. [14] found that IL-6 predicted adverse outcomes.",
+                                  "Ridker [15] first proposed the concept of IL-6 inhibition."])
+def test_a_who_question_finds_the_names_sources_write(lead: str) -> None:
+    from qa.answer.compose import answer_kind_present
+
+    assert answer_kind_present("Who showed that?", [lead])
+    assert not answer_kind_present("Who showed that?", ["IL-6 levels rise with disease severity [6]."])
