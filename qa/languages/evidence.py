@@ -68,7 +68,7 @@ def _greek_name(letter: re.Match[str]) -> str:
 
 @lru_cache(maxsize=200_000)  # words recur across sentences and questions: fold and stem each once
 def _fold(word: str) -> str:
-    """The skeleton with Russian я/ю spelled as a vowel (malaria / малярия), Uzbek Latin ts as the
+    """The skeleton with Russian я/ю spelled as a vowel (малярия / malaria), Uzbek Latin ts as the
     s that ц becomes elsewhere (paratsetamol / paracetamol), a Greek letter by its name and British
     ae / oe as American e."""
     low = _GREEK.sub(_greek_name, word.lower())

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.answer.compose import answer_kind_present
 from qa.answer.verdict import (
     ANSWERED,
     NOT_FOUND,
@@ -241,8 +242,6 @@ def test_a_date_stamp_is_never_quoted(engine: Engine) -> None:
     "Ridker ва Rane буни қайси йили ёзган?",
 ])
 def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
-    from qa.answer.compose import answer_kind_present
-
     assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])
     assert answer_kind_present(question, ["Ridker and Rane described it in 2021, with a hazard ratio of 1.4."])
     assert answer_kind_present("What prognostic value does IL-6 have?", ["IL-6 predicts outcomes [16]."])
@@ -252,7 +251,5 @@ def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
                                   "Povar-Echeverría et al. [14] found that IL-6 predicted adverse outcomes.",
                                   "Ridker [15] first proposed the concept of IL-6 inhibition."])
 def test_a_who_question_finds_the_names_sources_write(lead: str) -> None:
-    from qa.answer.compose import answer_kind_present
-
     assert answer_kind_present("Who showed that?", [lead])
     assert not answer_kind_present("Who showed that?", ["IL-6 levels rise with disease severity [6]."])
