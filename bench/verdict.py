@@ -5,10 +5,10 @@
 
 Deterministic: a logistic regression (scikit-learn, lbfgs) over the standardised signals and the
 pair's coordinates on its principal axes (fitted on the training rows), each document collection
-weighted the same (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets), a collection with
-several question sets (the seeds: their dev set and every spent blind round) by the square root of
-their number, then each unanswerable question weighted more, so that corpora with more of them
-weigh more. The weight and C are, of a small grid,
+weighted the same (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets), except that one
+asked by several question sets (the seeds: their dev set and every spent blind round) weighs the
+square root of their number; then each unanswerable question weighted more, so that corpora with
+more of them weigh more. The weight and C are, of a small grid,
 among the pairs within TIE of the most answerable questions answered rightly, held out, at the
 operating point, the one with the fewest removed-context questions answered. The
 probabilities are then Platt-scaled on the held-out ones, so that the confidence is calibrated.
@@ -80,13 +80,26 @@ def collection(group: str) -> str:
 
 def group_shares(rows: list[dict]) -> dict[str, float]:
     """Each question set's share of the fit and of the grid's mean: every collection weighs the
-    square root of its number of sets (split evenly among them), as multilingual training balances
-    its languages. Counted once each, the seeds' growing number of spent rounds made the model ever
-    more theirs: the leaflets' held-out answers fell from 0.85 to 0.75 over three rounds."""
+    square root of its number of sets, split evenly among them (as multilingual training balances
+    its languages), so that each blind round spent does not make the model more the seeds' own."""
     sets: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         sets[collection(row["group"])].add(row["group"])
     return {group: np.sqrt(len(members)) / len(members) for members in sets.values() for group in members}
+
+
+def sample_weights(rows: list[dict], unanswerable_weight: float) -> np.ndarray:
+    """Each question set weighs its share (group_shares), then each unanswerable question more; the
+    weights sum to the rows, so that C means the same whatever the weight. (Renormalising each set
+    after the weighting lets RuMedDaNet's answerable questions weigh next to nothing: its
+    removed-context answers went 0.13 → 0.26, verdict_tried.md.)"""
+    sizes: dict[str, int] = defaultdict(int)
+    for row in rows:
+        sizes[row["group"]] += 1
+    share = group_shares(rows)
+    weight = np.array([share[row["group"]] / sizes[row["group"]] * (1.0 if row["answerable"] else unanswerable_weight)
+                       for row in rows])
+    return weight * len(rows) / weight.sum()
 
 
 def fit(rows: list[dict], unanswerable_weight: float, regularisation: float) -> VerdictModel:
@@ -97,17 +110,7 @@ def fit(rows: list[dict], unanswerable_weight: float, regularisation: float) -> 
     pca = PCA(PAIR_AXES, svd_solver="full").fit(pair[quoted])
     projected = np.where(quoted[:, None], pca.transform(pair), 0.0)
     x, y = np.hstack([matrix(rows), projected]), np.array([row["label"] for row in rows])
-    # Each corpus weighs its share (group_shares), then each unanswerable question more; the weights sum
-    # to the rows, so that C means the same whatever the weight. (Renormalising each corpus after the
-    # weighting lets RuMedDaNet's answerable questions weigh next to nothing: its removed-context
-    # answers went 0.13 → 0.26, verdict_tried.md.)
-    sizes: dict[str, int] = defaultdict(int)
-    for row in rows:
-        sizes[row["group"]] += 1
-    share = group_shares(rows)
-    weight = np.array([share[row["group"]] / sizes[row["group"]] * (1.0 if row["answerable"] else unanswerable_weight)
-                       for row in rows])
-    weight *= len(rows) / weight.sum()
+    weight = sample_weights(rows, unanswerable_weight)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=regularisation, max_iter=5000).fit((x - mean) / scale, y, sample_weight=weight)
@@ -166,12 +169,12 @@ def calibrated(p: np.ndarray, a: float, b: float) -> np.ndarray:
 def rightly_answered(rows: list[dict], p: np.ndarray, t: float) -> float:
     """The share of answerable questions answered with quoted sentences that state the fact,
     averaged over the corpora, each weighing its share (group_shares)."""
-    shares = defaultdict(list)
+    hits = defaultdict(list)
     for row, said in zip(rows, p >= t, strict=True):
         if row["answerable"]:
-            shares[row["group"]].append(bool(said and row["label"]))
-    weight = group_shares([row for row in rows if row["answerable"]])
-    return float(np.average([np.mean(values) for values in shares.values()], weights=[weight[g] for g in shares]))
+            hits[row["group"]].append(bool(said and row["label"]))
+    share = group_shares([row for row in rows if row["answerable"]])
+    return float(np.average([np.mean(values) for values in hits.values()], weights=[share[g] for g in hits]))
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class Candidate:
     platt: tuple[float, float]
     p: np.ndarray
     threshold: float
-    rightly: float  # answerable answered rightly, mean over corpora
+    rightly: float  # answerable answered rightly, mean over the question sets by their shares
     removed: float  # removed-context questions answered
 
 
@@ -202,7 +205,7 @@ def choose_weight_and_c(rows: list[dict]) -> tuple[Candidate, list[str]]:
     labels = np.array([row["label"] for row in rows])
     tried = [candidate(rows, weight, regularisation)
              for weight in UNANSWERABLE_WEIGHTS for regularisation in REGULARISATIONS]
-    lines = ["| unanswerable weight | C | operating point | answerable answered rightly (mean over corpora) "
+    lines = ["| unanswerable weight | C | operating point | answerable answered rightly (mean by group_shares) "
              "| removed-context answered | Brier |", "|---|---|---|---|---|---|"]
     lines += [f"| {c.weight:g} | {c.regularisation:g} | {c.threshold:.3f} | {c.rightly:.4f} | {c.removed:.4f} "
               f"| {np.mean((c.p - labels) ** 2):.3f} |" for c in tried]
