@@ -109,14 +109,18 @@ def _phrase(words: list[str], entries: dict[str, str], language: str) -> str | N
 def _written_and_forms(word: str, language: str) -> tuple[str, ...]:
     """The word as written, and its dictionary forms where the language's stems miss inflections
     (Russian). An Uzbek form can be another word's stem ("ichib" drinking → ich, belly)."""
-    entry = language_entry(language)
-    forms = entry.forms(word) if entry.gloss_forms else ()
-    return tuple(dict.fromkeys((normalise(word), *map(normalise, forms))))
+    forms = _forms(word, language) if language_entry(language).gloss_forms else ()
+    return tuple(dict.fromkeys((normalise(word), *forms)))
+
+
+def _forms(word: str, language: str) -> tuple[str, ...]:
+    """The word's dictionary forms (from the language's analyser), normalised as the entries are."""
+    return tuple(map(normalise, language_entry(language).forms(word)))
 
 
 def _by_form(word: str, entries: dict[str, str], language: str) -> str | None:
-    """The first dictionary form of the word (from the language's analyser) that is an entry."""
-    return next((form for form in map(normalise, language_entry(language).forms(word)) if form in entries), None)
+    """The first dictionary form of the word that is an entry."""
+    return next((form for form in _forms(word, language) if form in entries), None)
 
 
 def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
