@@ -113,7 +113,7 @@ def fit(rows: list[dict], unanswerable_weight: float, regularisation: float) -> 
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=regularisation, max_iter=5000).fit((x - mean) / scale, y, sample_weight=weight)
     return VerdictModel(tuple(SIGNALS), mean, scale, model.coef_[0], float(model.intercept_[0]), 0.5,
-                        pca.mean_, pca.components_)
+                        pca.mean_, pca.components_, low=x.min(axis=0), high=x.max(axis=0))
 
 
 def held_out(rows: list[dict], unanswerable_weight: float, regularisation: float) -> np.ndarray:

@@ -145,6 +145,10 @@ class VerdictModel:
     pair_axes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # The embedding model whose vectors the axes were fitted on: another model's pair is not read.
     pair_model: str = ""
+    # Each feature's range over the training rows: a question unlike any seen (70 "key terms" in a
+    # pasted page of symbols) is read at the edge of that range, never extrapolated past it.
+    low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    high: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def reads_pair_of(self, index_model: str) -> bool:
         """Whether the pair of an index built with ``index_model`` (its manifest's identity) is read."""
@@ -159,14 +163,17 @@ class VerdictModel:
         return np.concatenate([[signals[name] for name in self.names], projected])
 
     def probability(self, signals: dict[str, float], pair: Sequence[float] | np.ndarray | None = None) -> float:
-        x = (self.features(signals, pair) - self.mean) / self.scale
+        x = self.features(signals, pair)
+        if len(self.low):
+            x = np.clip(x, self.low, self.high)
+        x = (x - self.mean) / self.scale
         return float(1.0 / (1.0 + math.exp(-(float(x @ self.weights) + self.intercept))))
 
     def to_json(self) -> dict:
         return {"signals": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
                 "pair_model": self.pair_model, "pair_mean": self.pair_mean.tolist(),
-                "pair_axes": self.pair_axes.tolist()}
+                "pair_axes": self.pair_axes.tolist(), "low": self.low.tolist(), "high": self.high.tolist()}
 
     @classmethod
     def from_json(cls, data: dict) -> VerdictModel:
@@ -175,8 +182,10 @@ class VerdictModel:
         axes = np.array(rows, dtype=np.float64).reshape(len(rows), len(mean))
         model = cls(tuple(data["signals"]), np.array(data["mean"]), np.array(data["scale"]),
                     np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
-                    mean, axes, str(data.get("pair_model", "")))
-        if len(model.weights) != len(model.names) + len(axes) or len(model.mean) != len(model.weights):
+                    mean, axes, str(data.get("pair_model", "")), np.array(data.get("low", [])),
+                    np.array(data.get("high", [])))
+        if (len(model.weights) != len(model.names) + len(axes) or len(model.mean) != len(model.weights)
+                or len(model.low) not in (0, len(model.weights)) or len(model.high) != len(model.low)):
             raise ValueError("the verdict model's weights do not match its signals and pair axes")
         return model
 

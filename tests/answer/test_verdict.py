@@ -5,6 +5,7 @@ language; the probability falls as the evidence leaves more of the question out.
 from __future__ import annotations
 
 import json
+import random
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -175,6 +176,22 @@ def test_the_shipped_model_is_the_one_its_report_measures() -> None:
     assert threshold and intercept
     assert float(threshold[1]) == pytest.approx(model.threshold, abs=5e-4)
     assert float(intercept[1]) == pytest.approx(model.intercept, abs=5e-4)
+
+
+def test_a_question_unlike_any_seen_is_read_within_the_training_range(engine: Engine) -> None:
+    """Six hundred printable characters typed at random make some seventy "key terms" (the training
+    questions had at most 21): the model reads each feature at the edge of its training range instead
+    of extrapolating, so such a question is never `answered`."""
+    model = load_model()
+    assert len(model.low) == len(model.high) == len(model.weights) and np.all(model.low <= model.high)
+    draw = random.Random(3)
+    noise = "".join(chr(draw.randrange(32, 127)) for _ in range(600))
+    answer = engine.ask(noise)
+    assert answer.verdict != ANSWERED, (answer.confidence, answer.signals)
+    features = model.features(answer.signals, answer.pair)
+    assert np.any(features > model.high), "the question's own features lie outside the training range"
+    unclipped = replace(model, low=np.zeros(0), high=np.zeros(0))
+    assert unclipped.probability(answer.signals, answer.pair) >= model.threshold, "extrapolated, it was answered"
 
 
 def test_a_model_file_whose_weights_do_not_match_its_signals_is_refused() -> None:
