@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -76,6 +77,11 @@ def validate(question: str) -> str:
     # One character typed over and over ("aaaa…", "?!?!") is no question in any language.
     if len({ch.lower() for ch in cleaned if ch.isalnum()}) < MIN_DISTINCT_CHARACTERS:
         raise InputError(reason("question_repeats"))
+    # Bytes read with the wrong encoding (U+FFFD) or pasted symbol soup: a question in any language
+    # has more letters and digits than symbols ("CRP ≥ 2 mg/L?", "❤️ IL-6?"; punctuation is neither).
+    symbols = sum(unicodedata.category(ch)[0] in "SC" for ch in cleaned if not ch.isspace())
+    if symbols > sum(ch.isalnum() for ch in cleaned):
+        raise InputError(reason("question_symbols"))
     return cleaned
 
 

@@ -132,7 +132,9 @@ def test_a_quote_keeps_the_sources_own_references_and_only_ours_link(engine: Eng
     assert links == [str(claim.n) for claim in answer.claims], "only the answer's own markers link"
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "🙂🙂"])
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "🙂🙂",
+                                 # bytes of another encoding read as UTF-8: more U+FFFD than letters
+                                 bytes(range(120, 256)).decode("utf-8", "replace")])
 def test_unusable_questions_are_rejected(engine: Engine, bad: str) -> None:
     with pytest.raises(InputError):
         engine.ask(bad)
