@@ -20,6 +20,7 @@ from qa.answer.retrieve import Retriever, prepare
 from qa.errors import ExtractionError, InputError
 from qa.ingest.documents import was_removed
 from qa.ingest.read import sha256, to_document
+from qa.languages.detect import detect
 from qa.model.encoders import Encoder, open_encoder
 from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
@@ -100,8 +101,10 @@ class Engine:
         them ("Did it lower CRP?") is searched with their key terms (qa.answer.followup)."""
         # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
         index, retriever = self._current
-        resolved = resolve(validate(question), validate_history(history))
-        query = prepare(resolved.question, self.settings, resolved.carried)
+        earlier = validate_history(history)
+        resolved = resolve(validate(question), earlier)
+        # "А ARNI?" is too short to tell Russian from Uzbek by itself: the chat's language decides.
+        query = prepare(resolved.question, self.settings, resolved.carried, detect(earlier[-1]) if earlier else None)
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         return compose(query, vector, pool, index, self.settings, cite)

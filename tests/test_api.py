@@ -415,6 +415,16 @@ def test_follow_up_is_read_with_the_earlier_question(engine: Engine, variant: st
     assert engine.ask(self_contained, history=[FACT[variant]]).to_json() == engine.ask(self_contained).to_json()
 
 
+def test_a_follow_up_too_short_to_tell_keeps_the_chats_language(engine: Engine) -> None:
+    """"А ARNI?" after a Russian question is Russian, "ARNI-chi?" after an Uzbek one Uzbek: the page,
+    the caveat and the quoted sentences follow the reader."""
+    russian = engine.ask("А ARNI?", history=["Снижает ли дапаглифлозин ИЛ-6?"])
+    assert (russian.language, russian.script) == ("ru", "Cyrl")
+    uzbek = engine.ask("ARNI-chi?", history=["Dapagliflozin IL-6 ni pasaytiradimi?"])
+    assert (uzbek.language, uzbek.script) == ("uz", "Latn")
+    assert (engine.ask("ARNI-chi?").language, engine.ask("СРБ?").language) == ("en", "ru")
+
+
 def test_follow_up_chain_and_history_forms(engine: Engine) -> None:
     messages = [{"role": "user", "content": FACT["en"]}, {"role": "assistant", "content": "ziltivekimab [1]"}]
     # Chat messages count by their user turns; a chain of follow-ups keeps the thread's topic.

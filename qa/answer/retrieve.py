@@ -32,17 +32,19 @@ class Query:
     carried: tuple[str, ...] = ()
 
 
-def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = ()) -> Query:
+def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = (),
+            previous: tuple[str, str] | None = None) -> Query:
     """The question read for retrieval. ``carried`` terms (from an earlier question of the chat)
     join what is searched and checked, never the language detection: "А у пожилых?" stays Russian
-    after an English question."""
+    after an English question. ``previous``: the earlier question's language and script, which a
+    question too short to tell takes ("ARNI-chi?")."""
     settings = settings or Settings()
     limit = settings.limits.max_question_chars
     text = " ".join(question.split())
     if len(text) > limit:  # long input is truncated (at a word boundary), not rejected
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
-    language, script = detect(text)
+    language, script = detect(text, previous=previous)
     read = " ".join((text, *carried))
     embed_text = language_entry(language).model_text(read, script)
     gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)

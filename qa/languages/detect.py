@@ -22,6 +22,7 @@ _ACRONYM = re.compile(rf"\b{ACRONYM}\b")
 DECISIVE_LEAD = 1.0  # langdetect's votes sum to at most this
 LEXICON_WEIGHT = 2.0
 SHORT_SENTENCE = 40  # characters: below this even indexing asks langdetect
+MIN_OWN_WORDS = 2
 
 
 def script_of(text: str) -> str:
@@ -73,13 +74,36 @@ def _langdetect(text: str) -> dict[str, float]:
         return {}
 
 
-def detect(text: str, second_opinion: bool = True) -> tuple[str, str]:
+def _too_short_to_tell(words: str) -> bool:
+    """Fewer than two words of its own besides names and abbreviations ("СРБ?", "А ARNI?",
+    "Зилтивекимаб?"): a drug's name is spelled alike in Russian and Uzbek, and no model of letters
+    tells the languages of a script apart on one word."""
+    own = [word for word in LETTERS.findall(words) if len(word) >= 2 and not word.isupper()]  # СРБ, ИЛ: abbreviations
+    return len(own) < MIN_OWN_WORDS
+
+
+def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tuple[str, str]:
+    """A question too short to tell: the chat's language when it writes in the same script (or the
+    question has no word of its own); else the one language whose own letters or words it has;
+    else the script's first language (Russian for Cyrillic, English for Latin)."""
+    if previous is not None and (previous[1] == script or not LETTERS.search(words)):
+        return previous
+    candidates = in_script(script)
+    marked = [entry for entry in candidates
+              if any(p.search(words.lower()) for p, _ in entry.evidence.get(script, ()))]
+    return (marked[0] if len(marked) == 1 else candidates[0]).code, script
+
+
+def detect(text: str, second_opinion: bool = True, previous: tuple[str, str] | None = None) -> tuple[str, str]:
     """Return (language, script) for any text, short questions included.
 
-    ``second_opinion=False`` skips langdetect for long passage sentences."""
+    ``second_opinion=False`` skips langdetect for long passage sentences. ``previous``: the
+    language and script of the chat's earlier question, for a question too short to tell."""
+    words = _ACRONYM.sub(" ", text)
+    if second_opinion and _too_short_to_tell(words):  # questions only: names say nothing of the script
+        return _unmarked(words, script_of(words) if LETTERS.search(words) else script_of(text), previous)
     script = script_of(text)
     candidates = in_script(script)
-    words = _ACRONYM.sub(" ", text)
     if not TWO_LETTERS.search(words):
         return candidates[0].code, script
     langid = _langid_scores(words)

@@ -1,5 +1,7 @@
 """Language and script detection."""
 
+import pytest
+
 from qa.ingest.chunk import chunk_document
 from qa.languages.detect import detect
 from qa.settings import ChunkSettings, Settings
@@ -59,3 +61,26 @@ def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
     # An English sentence keeps its language beside a Cyrillic-spelled token or a Russian name.
     assert detect("The drug, known in Russia as Кларитромицин, is active against Helicobacter pylori.") == (
         "en", "Latn")
+
+
+@pytest.mark.parametrize(("question", "previous", "expected"), [
+    # Abbreviations and a drug's name are spelled alike in Russian and Uzbek: Russian, the script's
+    # first language, unless Uzbek's own letters or words are there; names never decide the script.
+    ("СРБ?", None, ("ru", "Cyrl")),
+    ("ИЛ-6 СРБ", None, ("ru", "Cyrl")),
+    ("СРБ HERMES?", None, ("ru", "Cyrl")),
+    ("Тоцилизумаб СРБ?", None, ("ru", "Cyrl")),
+    ("Қанча?", None, ("uz", "Cyrl")),
+    ("Va ARNI?", None, ("uz", "Latn")),
+    ("CRP HERMES?", None, ("en", "Latn")),
+    # In a chat, the earlier question's language decides such a question.
+    ("А ARNI?", ("ru", "Cyrl"), ("ru", "Cyrl")),
+    ("ARNI-chi?", ("uz", "Latn"), ("uz", "Latn")),
+    ("ARNI?", ("uz", "Cyrl"), ("uz", "Cyrl")),
+    # A question with words of its own is read by them, whatever the chat spoke before.
+    ("What about cardiogenic shock?", ("ru", "Cyrl"), ("en", "Latn")),
+])
+def test_a_question_too_short_to_tell_takes_the_unmarked_or_the_chats_language(
+    question: str, previous: tuple[str, str] | None, expected: tuple[str, str]
+) -> None:
+    assert detect(question, previous=previous) == expected
