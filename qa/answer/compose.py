@@ -34,6 +34,8 @@ from qa.languages.evidence import Term, missing
 from qa.languages.terms import question_terms, relation_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
+from qa.text.tokens import TERM
+from qa.text.translit import plain_apostrophes
 from qa.types import Answer, Citation, Claim, Passage, TermCheck
 
 SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
@@ -95,6 +97,21 @@ def answer_kind_present(question: str, sentences: list[str]) -> bool:
     if _ASKS_NUMBER.search(question) and not _NUMBER.search(SOURCE_REFERENCE.sub(" ", text)):
         return False
     return not (_ASKS_NAME.search(question) and not _NAME.search(text))
+
+
+def _as_asked(words: list[str], query: Query) -> list[str]:
+    """Key terms as the reader wrote them: an Uzbek question's terms are read in its Latin rendering
+    (ўлимни → o'limni, СРБ → SRB, oʻ → o'), which the caveat must not show a Cyrillic reader."""
+    if query.embed_text == query.text:
+        return words
+    # Words found where the rendering finds them (its apostrophes are ASCII), spelled as asked.
+    asked = [query.text[m.start() : m.end()] for m in TERM.finditer(plain_apostrophes(query.text))]
+    read = TERM.findall(query.embed_text)
+    if len(read) != len(asked):  # the rendering split or joined a word: its script, at least
+        to_script = language_entry(query.language).to_script
+        return [to_script(word, query.script) for word in words] if to_script else words
+    spelled = {r.lower(): a for r, a in zip(read, asked, strict=True)}
+    return [" ".join(spelled.get(part.lower(), part) for part in word.split()) for word in words]
 
 
 def _citation(n: int, passage: Passage) -> Citation:
@@ -166,7 +183,7 @@ def compose(
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
-    absent = [check.text for check in checks if not check.in_evidence]  # one Evidence of the text, not two
+    absent = _as_asked([check.text for check in checks if not check.in_evidence], query)  # one Evidence, not two
     signals = _signals(query, vector, passages, pool, chosen, ranked, checks, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
