@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -171,7 +172,9 @@ def run_ask(args: argparse.Namespace) -> int:
             continue
         answer = engine.ask(question, args.k)
         if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            # A questions file's answers carry their line, as its refused lines do (blank lines are skipped).
+            row = {"line": number, **answer.to_json()} if args.questions else answer.to_json()
+            print(json.dumps(row, ensure_ascii=False), flush=True)
         else:
             _print_readable(answer)
     if refused:
@@ -249,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa ask --questions F | head`: the reader has gone, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except Exception as exc:  # last resort: a clear line, never a traceback
         print(f"qa: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED
-from qa.errors import EvalFileError
+from qa.api import validate
+from qa.errors import EvalFileError, InputError
 from qa.languages.detect import detect
 
 
@@ -87,6 +88,10 @@ def load_rows(path: Path) -> list[dict]:
             raise EvalFileError(f"{path}:{number}: a row needs a \"question\" string")
         if not isinstance(row.get("gold"), list) and not isinstance(row.get("gold_source"), str):
             raise EvalFileError(f"{path}:{number}: a row needs \"gold\" (a list) or \"gold_source\" (a file name)")
+        try:  # refused before any work, with its line: not after an hour of the file's other questions
+            validate(row["question"])
+        except InputError as exc:
+            raise EvalFileError(f"{path}:{number}: {exc}") from exc
         rows.append(row)
     if not rows:
         raise EvalFileError(f"{path} has no questions")

@@ -28,6 +28,7 @@ def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == questions.read_text(encoding="utf-8").splitlines()
+    assert [r.pop("line") for r in rows] == [1, 2, 3], "each answer names its line of the file"
     assert [r["language"] for r in rows] == ["en", "ru", "en"]
     # The Russian one is `related` with the current model (tests/answer/test_verdict.py keeps it visible).
     verdicts = [r["verdict"] for r in rows]
@@ -127,3 +128,22 @@ def test_eval_scores_a_question_file(corpus_index: Path, tmp_path: Path) -> None
     (tmp_path / "bad.jsonl").write_text('{"question": "x"}\n', encoding="utf-8")
     bad = qa("eval", "--qa", str(tmp_path / "bad.jsonl"), "--index", str(corpus_index))
     assert bad.returncode == 2 and "bad.jsonl:1" in bad.stderr and "Traceback" not in bad.stderr
+    # A refused question is named with its line before any question is asked.
+    refused = f'{json.dumps(rows[0])}\n{{"question": "  ", "gold": []}}\n'
+    (tmp_path / "empty.jsonl").write_text(refused, encoding="utf-8")
+    empty = qa("eval", "--qa", str(tmp_path / "empty.jsonl"), "--index", str(corpus_index))
+    assert empty.returncode == 2 and empty.stderr.strip().endswith("empty.jsonl:2: the question is empty")
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(corpus_index: Path, tmp_path: Path) -> None:
+    """`qa ask --json --questions F | head -c 100`: the pipe closes after the first answer; qa stops
+    without an error line (exit 141, as a shell reports SIGPIPE)."""
+    questions = tmp_path / "q.txt"
+    questions.write_text("Which drug was tested in the HERMES trial?\n" * 40, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ask", "--index", str(corpus_index), "--json",
+                                "--questions", str(questions)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()
+    assert process.wait(timeout=600) == 141
+    assert process.stderr.read().decode() == ""
