@@ -84,7 +84,8 @@ def run_index(args: argparse.Namespace) -> int:
         print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
         return EXIT_USAGE
     embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
-    report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=progress_bar())
+    report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=progress_bar(),
+                   keep_if_emptied=not args.rebuild)
     for skip in report.skipped:
         print(f"skipped {skip.source}: {skip.reason}", file=sys.stderr)
     print(report.summary())

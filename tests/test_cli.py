@@ -74,6 +74,15 @@ def test_index_command_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout and "1 skipped" in result.stdout
     assert "skipped empty.txt: empty" in result.stderr
+    # A wrong or empty --corpus leaves the index of documents as it is; --rebuild empties it on purpose.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    kept = qa("index", "--corpus", str(empty), "--index", str(tmp_path / "i"))
+    assert kept.returncode == 2 and "left as it is" in kept.stderr and "Traceback" not in kept.stderr
+    again = qa("index", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
+    assert "1 unchanged" in again.stdout, "nothing was removed"
+    emptied = qa("index", "--corpus", str(empty), "--index", str(tmp_path / "i"), "--rebuild")
+    assert emptied.returncode == 0 and "indexed 0 chunks" in emptied.stdout
 
 
 def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:

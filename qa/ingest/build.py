@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ExtractionError, IndexUnavailable
+from qa.errors import ExtractionError, IndexUnavailable, InputError
 from qa.ingest.chunk import CHUNKER_VERSION, chunk_document
 from qa.ingest.read import Skipped, read_corpus, read_file, sha256, to_document
 from qa.ingest.sandbox import Sandbox
@@ -86,9 +86,12 @@ def build(
     folder: Path,
     rebuild: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    keep_if_emptied: bool = False,
 ) -> BuildReport:
     """Index ``corpus`` into ``folder`` (or the Milvus collection ``settings.index_uri`` names);
-    unchanged files keep their vectors (content hashes)."""
+    unchanged files keep their vectors (content hashes). ``keep_if_emptied``: a corpus in which
+    nothing can be indexed leaves an index of documents as it is (``qa index --corpus`` given a
+    wrong or empty folder), rather than removing them all."""
     if not corpus.is_dir():
         raise IndexUnavailable(f"corpus folder not found: {corpus}")
     began = time.perf_counter()
@@ -96,6 +99,10 @@ def build(
     with writer.lock():
         old = None if rebuild else _reusable(writer.previous(), settings, embedder)
         index, report = _build(settings, embedder, corpus, old, progress)
+        if keep_if_emptied and old is not None and old.manifest.get("files") and not index.chunks:
+            raise InputError(f"nothing in {corpus} can be indexed, and the index holds "
+                             f"{len(old.manifest['files'])} documents: it was left as it is "
+                             "(`qa index --rebuild` empties it)")
         # By file when the old chunks stand: what changed or went is deleted, what changed or came is inserted.
         reuse = old is not None and old.manifest.get("chunking") == index.manifest["chunking"]
         writer.commit(index, reuse, [*report.added, *report.updated], report.removed)
