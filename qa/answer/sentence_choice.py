@@ -21,6 +21,7 @@ from qa.languages.evidence import Evidence, Term, evidence_of
 from qa.languages.terms import key_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
+from qa.text.tokens import TERM
 from qa.types import Passage
 
 # A sentence opening with these points back ("These are the patients where…"): what it says is
@@ -77,8 +78,8 @@ def candidates(
         before: list[bool] = [False] * len(terms)
         for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             context, before = before, _coverage(text[span[0] : span[1]], terms)
-            if span[1] - span[0] < settings.answer.min_sentence_chars:  # headings and fragments state nothing
-                continue
+            if span[1] - span[0] < settings.answer.min_sentence_chars or is_heading(text[span[0] : span[1]]):
+                continue  # headings and fragments state nothing
             span = _past_stamp(text, span)
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
@@ -100,6 +101,7 @@ def candidates(
     return sorted(out, key=lambda c: -c.score)
 
 
+MAX_HEADING_WORDS = 10
 # A date stamp a web page or an export puts on a line of its own ("Generated Sep 04, 2025"), which the
 # sentence splitter joins to the sentence after it: metadata, never quoted.
 _STAMP = re.compile(
@@ -107,6 +109,15 @@ _STAMP = re.compile(
     r"(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
     r"(?:19|20)\d\d\s+(?=[A-Z])"
 )
+
+
+def is_heading(sentence: str) -> bool:
+    """A run-in heading the splitter takes for a sentence ("Translational and Clinical Perspectives.
+    It would be…"): a few words, every one of four letters or more capitalised. It names a section,
+    states nothing, and is never quoted."""
+    words = TERM.findall(sentence)
+    long = [word for word in words if len(word) >= 4]
+    return len(words) <= MAX_HEADING_WORDS and len(long) >= 2 and all(word[0].isupper() for word in long)
 
 
 def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from qa.answer.compose import answer_kind_present
+from qa.answer.sentence_choice import is_heading
 from qa.answer.verdict import (
     ANSWERED,
     NOT_FOUND,
@@ -256,6 +257,18 @@ def test_a_date_stamp_is_never_quoted(engine: Engine) -> None:
     answer = engine.ask("What does the review of IL-6 in cardiogenic shock explore?")
     assert answer.claims
     assert not any(claim.text.startswith("Generated") for claim in answer.claims), answer.answer
+
+
+@pytest.mark.parametrize("question", ["Does IL-6 blockade increase the risk of infections?",
+                                      "What is the pathophysiological role of IL-6 in HFrEF?",
+                                      "Is IL-6 a therapeutic target?"])
+def test_a_run_in_heading_is_never_quoted(engine: Engine, question: str) -> None:
+    """"Translational and Clinical Perspectives. It would be…": the review's section names run into
+    their paragraphs, and the splitter makes each a sentence. It names a section and states nothing."""
+    answer = engine.ask(question)
+    assert answer.claims and not any(is_heading(claim.text) for claim in answer.claims), answer.answer
+    assert is_heading("IL-6 as a Therapeutic Target.") and is_heading("Translational and Clinical Perspectives.")
+    assert not is_heading("Clinical trials of IL-6 blockade in cardiogenic shock are lacking.")
 
 
 @pytest.mark.parametrize("question", [
