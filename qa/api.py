@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.answer.compose import compose
-from qa.answer.followup import resolve
+from qa.answer.followup import HISTORY_TURNS, resolve
 from qa.answer.retrieve import Retriever, prepare
 from qa.errors import ExtractionError, InputError
 from qa.ingest.documents import was_removed
@@ -34,7 +34,8 @@ __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"
 def validate_history(history: object) -> list[str]:
     """The earlier questions of a chat, each cleaned as ``validate`` does: a list of strings, or of
     chat messages (``{"role": "user", "content": "..."}``, whose user turns count). Turns without
-    letters or digits are skipped."""
+    letters or digits, and any other turn ``validate`` refuses, are skipped: an earlier "ok 👍" or a
+    garbled paste does not stop the questions after it."""
     if history is None:
         return []
     if isinstance(history, str) or not isinstance(history, Sequence):
@@ -47,8 +48,10 @@ def validate_history(history: object) -> list[str]:
             turn = turn.get("content")
         if not isinstance(turn, str):
             raise InputError("each turn of the history must be text (or a chat message with text content)")
-        if any(ch.isalnum() for ch in turn):
+        try:
             questions.append(validate(turn))
+        except InputError:
+            continue
     return questions
 
 
@@ -78,10 +81,11 @@ def validate(question: str) -> str:
     # One character typed over and over ("aaaa…", "?!?!") is no question in any language.
     if len({ch.lower() for ch in cleaned if ch.isalnum()}) < MIN_DISTINCT_CHARACTERS:
         raise InputError(reason("question_repeats"))
-    # Bytes read with the wrong encoding (U+FFFD) or pasted symbol soup: a question in any language
-    # has more letters and digits than symbols ("CRP ≥ 2 mg/L?", "❤️ IL-6?"; punctuation is neither).
-    symbols = sum(unicodedata.category(ch)[0] in "SC" for ch in cleaned if not ch.isspace())
-    if symbols > sum(ch.isalnum() for ch in cleaned):
+    # Bytes read in the wrong encoding: more replacement characters (U+FFFD) and unassigned or
+    # private code points than letters and digits. Emoji and symbols ("CRP ≥ 2 mg/L 😟") are a
+    # reader's own and stay.
+    unreadable = sum(ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cs") for ch in cleaned)
+    if unreadable > sum(ch.isalnum() for ch in cleaned):
         raise InputError(reason("question_symbols"))
     return cleaned
 
@@ -103,8 +107,12 @@ class Engine:
         index, retriever = self._current
         earlier = validate_history(history)
         resolved = resolve(validate(question), earlier)
-        # "А ARNI?" is too short to tell Russian from Uzbek by itself: the chat's language decides.
-        query = prepare(resolved.question, self.settings, resolved.carried, detect(earlier[-1]) if earlier else None)
+        # "А ARNI?" is too short to tell Russian from Uzbek by itself: the chat's language decides,
+        # itself read turn by turn ("ARNI-chi?" then "SGLT2-chi?" after an Uzbek question).
+        chat: tuple[str, str] | None = None
+        for turn in earlier[-HISTORY_TURNS:]:
+            chat = detect(turn, previous=chat)
+        query = prepare(resolved.question, self.settings, resolved.carried, chat)
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         return compose(query, vector, pool, index, self.settings, cite)

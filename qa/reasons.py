@@ -17,7 +17,7 @@ REASONS: dict[str, str] = {
     "question_empty": "the question is empty",
     "question_no_letters": "the question has no letters or digits",
     "question_repeats": "the question is not text in any language (too few different letters)",
-    "question_symbols": "the question is not text in any language (more symbols than letters)",
+    "question_symbols": "the question is not readable text (bytes of another encoding?)",
     "empty": "empty",
     "no_text": "no text in it",
     "no_passages": "no text",

@@ -140,6 +140,14 @@ def test_unusable_questions_are_rejected(engine: Engine, bad: str) -> None:
         engine.ask(bad)
 
 
+def test_emoji_beside_words_are_a_readers_own_and_a_bad_earlier_turn_is_skipped(engine: Engine) -> None:
+    assert engine.ask("IL-6 🤔🤔🤔🤔?").citations
+    garbled = bytes(range(120, 256)).decode("utf-8", "replace")
+    fact = "Which drug was tested in the HERMES trial?"
+    answer = engine.ask("Did it lower CRP?", history=[fact, "ok 👍👍👍", "aaaa", garbled])
+    assert "HERMES" in answer.carried, "the turns that are no question are skipped, the chat goes on"
+
+
 def test_very_long_question_is_truncated_not_rejected(engine: Engine) -> None:
     answer = engine.ask("IL-6 " + "heart failure " * 10000)
     assert len(answer.question) <= 2000 and answer.citations
@@ -423,6 +431,9 @@ def test_a_follow_up_too_short_to_tell_keeps_the_chats_language(engine: Engine) 
     uzbek = engine.ask("ARNI-chi?", history=["Dapagliflozin IL-6 ni pasaytiradimi?"])
     assert (uzbek.language, uzbek.script) == ("uz", "Latn")
     assert (engine.ask("ARNI-chi?").language, engine.ask("СРБ?").language) == ("en", "ru")
+    # A chain of them keeps it, and the Uzbek "-chi" reads the earlier question's topic with it.
+    chain = engine.ask("SGLT2-chi?", history=["Dapagliflozin IL-6 ni pasaytiradimi?", "ARNI-chi?"])
+    assert (chain.language, chain.script) == ("uz", "Latn") and "Dapagliflozin" in chain.carried
 
 
 def test_follow_up_chain_and_history_forms(engine: Engine) -> None:

@@ -101,17 +101,17 @@ def answer_kind_present(question: str, sentences: list[str]) -> bool:
 
 def _as_asked(words: list[str], query: Query) -> list[str]:
     """Key terms as the reader wrote them: an Uzbek question's terms are read in its Latin rendering
-    (ўлимни → o'limni, СРБ → SRB, oʻ → o'), which the caveat must not show a Cyrillic reader."""
-    if query.embed_text == query.text:
-        return words
+    (ўлимни → o'limni, СРБ → SRB, oʻ → o'), which the caveat must not show a Cyrillic reader; a term
+    a follow-up carried from an earlier question is at least written in the reader's script."""
+    entry = language_entry(query.language)
+    to_script = entry.to_script or (lambda text, script: text)
+    asked_text = query.asked or query.text
     # Words found where the rendering finds them (its apostrophes are ASCII), spelled as asked.
-    asked = [query.text[m.start() : m.end()] for m in TERM.finditer(plain_apostrophes(query.text))]
-    read = TERM.findall(query.embed_text)
-    if len(read) != len(asked):  # the rendering split or joined a word: its script, at least
-        to_script = language_entry(query.language).to_script
-        return [to_script(word, query.script) for word in words] if to_script else words
-    spelled = {r.lower(): a for r, a in zip(read, asked, strict=True)}
-    return [" ".join(spelled.get(part.lower(), part) for part in word.split()) for word in words]
+    asked = [asked_text[m.start() : m.end()] for m in TERM.finditer(plain_apostrophes(asked_text))]
+    read = TERM.findall(entry.model_text(asked_text, query.script))
+    spelled = {r.lower(): a for r, a in zip(read, asked, strict=True)} if len(read) == len(asked) else {}
+    return [" ".join(spelled.get(part.lower()) or to_script(part, query.script) for part in word.split())
+            for word in words]
 
 
 def _citation(n: int, passage: Passage) -> Citation:

@@ -42,10 +42,12 @@ def _terms(text: str) -> tuple[Term, ...]:
     return tuple(key_terms(text, code, language_entry(code).model_text(text, script)))
 
 
-@lru_cache(maxsize=4)
-def _continuations(code: str) -> re.Pattern[str] | None:
-    patterns = LANGUAGES[code].continuations if code in LANGUAGES else ()
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+@lru_cache(maxsize=1)
+def _continuations() -> re.Pattern[str]:
+    """Every language's continuation marks: each is its own language's ("-chi", "А…"), so one read
+    does for a question too short to tell its language by ("ARNI-chi?")."""
+    patterns = [p for entry in LANGUAGES.values() for p in entry.continuations] or [r"(?!)"]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 def points_back(question: str) -> bool:
@@ -53,10 +55,9 @@ def points_back(question: str) -> bool:
     own = _terms(question)
     if not own:  # "Why?", "А почему?", "How long?"
         return True
-    code, _ = detect(question)
-    continuation = _continuations(code)
-    if continuation is not None and continuation.search(question.strip()):
+    if _continuations().search(question.strip()):
         return True
+    code, _ = detect(question)
     words = {w.lower() for w in SPOKEN.findall(question)}
     return bool(words & language_entry(code).back_references) and len(own) <= MAX_OWN_TERMS
 

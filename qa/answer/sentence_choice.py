@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answer.retrieve import Query
-from qa.languages import alternatives, translation_gap
+from qa.languages import ACRONYM, alternatives, translation_gap
 from qa.languages.evidence import Evidence, Term, evidence_of
 from qa.languages.terms import key_terms
 from qa.settings import Settings
@@ -78,9 +78,9 @@ def candidates(
         before: list[bool] = [False] * len(terms)
         for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             context, before = before, _coverage(text[span[0] : span[1]], terms)
-            if span[1] - span[0] < settings.answer.min_sentence_chars or is_heading(text[span[0] : span[1]]):
-                continue  # headings and fragments state nothing
             span = _past_stamp(text, span)
+            if span[1] - span[0] < settings.answer.min_sentence_chars or is_heading(text, span):
+                continue  # headings and fragments state nothing
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
@@ -102,6 +102,7 @@ def candidates(
 
 
 MAX_HEADING_WORDS = 10
+_ACRONYM = re.compile(rf"^{ACRONYM}$")
 # A date stamp a web page or an export puts on a line of its own ("Generated Sep 04, 2025"), which the
 # sentence splitter joins to the sentence after it: metadata, never quoted.
 _STAMP = re.compile(
@@ -111,13 +112,18 @@ _STAMP = re.compile(
 )
 
 
-def is_heading(sentence: str) -> bool:
+def is_heading(text: str, span: tuple[int, int]) -> bool:
     """A run-in heading the splitter takes for a sentence ("Translational and Clinical Perspectives.
-    It would be…"): a few words, every one of four letters or more capitalised. It names a section,
-    states nothing, and is never quoted."""
+    It would be…"; the chunk's text has lost the line break before it): a few words, every one of
+    four letters or more in title case (an abbreviation aside). It names a section, states nothing,
+    and is never quoted. A warning in capitals, a "Manufacturer: …" line or a table row is no heading."""
+    sentence = text[span[0] : span[1]]
+    if any(mark in sentence for mark in ":|"):
+        return False
     words = TERM.findall(sentence)
-    long = [word for word in words if len(word) >= 4]
-    return len(words) <= MAX_HEADING_WORDS and len(long) >= 2 and all(word[0].isupper() for word in long)
+    long = [word for word in words if len(word) >= 4 and not _ACRONYM.match(word)]
+    return len(words) <= MAX_HEADING_WORDS and len(long) >= 2 and all(
+        word[0].isupper() and not word[1:].isupper() for word in long)
 
 
 def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:

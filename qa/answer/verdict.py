@@ -145,8 +145,9 @@ class VerdictModel:
     pair_axes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # The embedding model whose vectors the axes were fitted on: another model's pair is not read.
     pair_model: str = ""
-    # Each feature's range over the training rows: a question unlike any seen (70 "key terms" in a
-    # pasted page of symbols) is read at the edge of that range, never extrapolated past it.
+    # Each feature's range over the training rows. A value outside it (70 "key terms" in a pasted
+    # page of symbols) may lower the probability as far as the weights take it, but raise it no
+    # further than the range's edge: nothing unseen makes an answer likelier than anything seen.
     low: np.ndarray = field(default_factory=lambda: np.zeros(0))
     high: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -165,7 +166,8 @@ class VerdictModel:
     def probability(self, signals: dict[str, float], pair: Sequence[float] | np.ndarray | None = None) -> float:
         x = self.features(signals, pair)
         if len(self.low):
-            x = np.clip(x, self.low, self.high)
+            edge = np.clip(x, self.low, self.high)
+            x = np.where((x - edge) * self.weights / self.scale > 0, edge, x)
         x = (x - self.mean) / self.scale
         return float(1.0 / (1.0 + math.exp(-(float(x @ self.weights) + self.intercept))))
 

@@ -97,11 +97,13 @@ def build(
     began = time.perf_counter()
     writer = open_writer(settings, folder)
     with writer.lock():
-        old = None if rebuild else _reusable(writer.previous(), settings, embedder)
+        before = None if rebuild else writer.previous()
+        old = _reusable(before, settings, embedder)
         index, report = _build(settings, embedder, corpus, old, progress)
-        if keep_if_emptied and old is not None and old.manifest.get("files") and not index.chunks:
+        # The index as it stands, reusable or not (another model's vectors are documents all the same).
+        if keep_if_emptied and before is not None and before.manifest.get("files") and not index.chunks:
             raise InputError(f"nothing in {corpus} can be indexed, and the index holds "
-                             f"{len(old.manifest['files'])} documents: it was left as it is "
+                             f"{len(before.manifest['files'])} documents: it was left as it is "
                              "(`qa index --rebuild` empties it)")
         # By file when the old chunks stand: what changed or went is deleted, what changed or came is inserted.
         reuse = old is not None and old.manifest.get("chunking") == index.manifest["chunking"]

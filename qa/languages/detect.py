@@ -83,12 +83,17 @@ def _too_short_to_tell(words: str) -> bool:
 
 
 def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tuple[str, str]:
-    """A question too short to tell: the chat's language when it writes in the same script (or the
-    question has no word of its own); else the one language whose own letters or words it has;
-    else the script's first language (Russian for Cyrillic, English for Latin)."""
+    """A question too short to tell by its letters: the one language whose vocabulary knows its own
+    words (Dozasi?, Хавфлими?); else the chat's language when it writes in the same script (or the
+    question has no letters besides names); else the one language whose own letters or words it
+    has; else the script's first language (Russian for Cyrillic, English for Latin)."""
+    candidates = in_script(script)
+    own = [word for word in LETTERS.findall(words) if len(word) >= 2 and not word.isupper()]
+    knowing = [entry for entry in candidates if own and any(entry.known(word) for word in own)]
+    if len(knowing) == 1:
+        return knowing[0].code, script
     if previous is not None and (previous[1] == script or not LETTERS.search(words)):
         return previous
-    candidates = in_script(script)
     marked = [entry for entry in candidates
               if any(p.search(words.lower()) for p, _ in entry.evidence.get(script, ()))]
     return (marked[0] if len(marked) == 1 else candidates[0]).code, script

@@ -71,6 +71,13 @@ def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
     ("СРБ HERMES?", None, ("ru", "Cyrl")),
     ("Тоцилизумаб СРБ?", None, ("ru", "Cyrl")),
     ("Қанча?", None, ("uz", "Cyrl")),
+    # A word one vocabulary alone knows says which: Uzbek ones Russian's or English's letters spell.
+    ("Дозаси?", None, ("uz", "Cyrl")),
+    ("Хавфлими?", None, ("uz", "Cyrl")),
+    ("СРБ нормаси?", None, ("uz", "Cyrl")),
+    ("Dozasi?", None, ("uz", "Latn")),
+    ("IL-6 darajasi?", None, ("uz", "Latn")),
+    ("Dosage?", ("uz", "Latn"), ("en", "Latn")),
     ("Va ARNI?", None, ("uz", "Latn")),
     ("CRP HERMES?", None, ("en", "Latn")),
     # In a chat, the earlier question's language decides such a question.

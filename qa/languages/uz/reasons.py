@@ -6,7 +6,7 @@ REASONS = {
     "question_empty": "savol boʻsh",
     "question_no_letters": "savolda harf ham, raqam ham yoʻq",
     "question_repeats": "bu hech bir tildagi matn emas (turli harflar juda kam)",
-    "question_symbols": "bu hech bir tildagi matn emas (belgilar harflardan koʻp)",
+    "question_symbols": "savol matn sifatida oʻqilmaydi (boshqa kodlash baytlarimi?)",
     "empty": "fayl boʻsh",
     "no_text": "faylda matn yoʻq",
     "no_passages": "matn yoʻq",
