@@ -152,7 +152,7 @@ def test_a_bad_line_of_a_questions_file_is_reported_and_the_others_answered(corp
     result = qa("ask", "--index", str(corpus_index), "--json", "--questions", str(questions))
     assert result.returncode == 2, "bad input is signalled"
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [row.get("line") for row in rows] == [None, 2, 3, None]
+    assert [row.get("line") for row in rows] == [1, 2, 3, 4], "answers and refusals alike name their line"
     assert rows[1]["error"] == "not UTF-8" and "not text in any language" in rows[2]["error"]
     assert "ziltivekimab" in rows[0]["answer"].lower() and rows[3]["citations"]
     assert f"{questions}:2: not UTF-8" in result.stderr and "Traceback" not in result.stderr
