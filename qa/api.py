@@ -20,7 +20,7 @@ from qa.answer.retrieve import Retriever, prepare
 from qa.errors import ExtractionError, InputError
 from qa.ingest.documents import was_removed
 from qa.ingest.read import sha256, to_document
-from qa.languages.detect import detect
+from qa.languages.detect import detect, too_short_to_tell
 from qa.model.encoders import Encoder, open_encoder
 from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
@@ -108,9 +108,10 @@ class Engine:
         earlier = validate_history(history)
         resolved = resolve(validate(question), earlier)
         # "А ARNI?" is too short to tell Russian from Uzbek by itself: the chat's language decides,
-        # itself read turn by turn ("ARNI-chi?" then "SGLT2-chi?" after an Uzbek question).
+        # itself read turn by turn ("ARNI-chi?" then "SGLT2-chi?" after an Uzbek question). Only
+        # such a question pays for reading the earlier turns' languages.
         chat: tuple[str, str] | None = None
-        for turn in earlier[-HISTORY_TURNS:]:
+        for turn in earlier[-HISTORY_TURNS:] if too_short_to_tell(resolved.question) else ():
             chat = detect(turn, previous=chat)
         query = prepare(resolved.question, self.settings, resolved.carried, chat)
         cite = k or self.settings.retrieval.k

@@ -103,6 +103,8 @@ def _as_asked(words: list[str], query: Query) -> list[str]:
     """Key terms as the reader wrote them: an Uzbek question's terms are read in its Latin rendering
     (ўлимни → o'limni, СРБ → SRB, oʻ → o'), which the caveat must not show a Cyrillic reader; a term
     a follow-up carried from an earlier question is at least written in the reader's script."""
+    if not words:  # most answers: nothing missing, nothing to spell
+        return words
     entry = language_entry(query.language)
     to_script = entry.to_script or (lambda text, script: text)
     asked_text = query.asked or query.text

@@ -74,12 +74,17 @@ def _langdetect(text: str) -> dict[str, float]:
         return {}
 
 
-def _too_short_to_tell(words: str) -> bool:
+def _own_words(words: str) -> list[str]:
+    """The words of a text with Latin abbreviations taken out, less single letters and all-capital
+    words (СРБ, ИЛ: abbreviations in any script)."""
+    return [word for word in LETTERS.findall(words) if len(word) >= 2 and not word.isupper()]
+
+
+def too_short_to_tell(text: str) -> bool:
     """Fewer than two words of its own besides names and abbreviations ("СРБ?", "А ARNI?",
     "Зилтивекимаб?"): a drug's name is spelled alike in Russian and Uzbek, and no model of letters
-    tells the languages of a script apart on one word."""
-    own = [word for word in LETTERS.findall(words) if len(word) >= 2 and not word.isupper()]  # СРБ, ИЛ: abbreviations
-    return len(own) < MIN_OWN_WORDS
+    tells the languages of a script apart on one word. Only such a question reads the chat's language."""
+    return len(_own_words(_ACRONYM.sub(" ", text))) < MIN_OWN_WORDS
 
 
 def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tuple[str, str]:
@@ -88,7 +93,7 @@ def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tupl
     question has no letters besides names); else the one language whose own letters or words it
     has; else the script's first language (Russian for Cyrillic, English for Latin)."""
     candidates = in_script(script)
-    own = [word for word in LETTERS.findall(words) if len(word) >= 2 and not word.isupper()]
+    own = _own_words(words)
     knowing = [entry for entry in candidates if own and any(entry.known(word) for word in own)]
     if len(knowing) == 1:
         return knowing[0].code, script
@@ -105,7 +110,7 @@ def detect(text: str, second_opinion: bool = True, previous: tuple[str, str] | N
     ``second_opinion=False`` skips langdetect for long passage sentences. ``previous``: the
     language and script of the chat's earlier question, for a question too short to tell."""
     words = _ACRONYM.sub(" ", text)
-    if second_opinion and _too_short_to_tell(words):  # questions only: names say nothing of the script
+    if second_opinion and too_short_to_tell(text):  # questions only: names say nothing of the script
         return _unmarked(words, script_of(words) if LETTERS.search(words) else script_of(text), previous)
     script = script_of(text)
     candidates = in_script(script)
