@@ -20,6 +20,7 @@ from qa.text.tokens import GLOSS
 from qa.text.translit import plain_apostrophes
 
 _KEEP = re.compile(r"^(?:[A-Z]{2,}[\w-]*|\w*\d\w*)$")  # acronyms and gene names: IL-6, NT-proBNP
+_ENDED = re.compile(r"^([A-Z]{2,}[\d-]*)[a-z']+$")  # an acronym with an Uzbek ending: SRBni, MRTda
 _EXACT_BELOW = 3  # shorter entries (ni, ли, до) match whole words only
 
 
@@ -135,8 +136,7 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     while i < len(words):
         word = words[i]
         if _KEEP.match(word):  # an acronym stays itself, and gains its English when the glossary has it (АПФ → ACE)
-            english = entries.get(normalise(word), "")
-            out.append((word, (word, *english.split()) if english else (word,)))
+            out.append((word, (word, *_acronym(word, language))))
             i += 1
             continue
         stem, width = _phrase(words[i : i + 2], entries, language), 2
@@ -148,6 +148,25 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
             out.append((" ".join(words[i : i + width]), tuple(entries[stem].split())))
         i += width
     return out
+
+
+def _acronym(word: str, language: str) -> tuple[str, ...]:
+    """An acronym's English senses: from the question's own glossary, else from another's. Uzbek
+    clinicians write the Russian abbreviations (СРБ, ЭКМО; SRB, EKMO in Latin), often with an
+    Uzbek ending (SRBni), and the Uzbek glossary lists none of them."""
+    ended = _ENDED.match(word)
+    forms = [normalise(form) for form in dict.fromkeys((word, ended[1] if ended else word))]
+    entry = language_entry(language)
+    # The question's language written in its other scripts: a Latin SRB is the Cyrillic СРБ.
+    spellings = [normalise(entry.to_script(form, script)) for form in forms for script in entry.scripts
+                 if entry.to_script] or forms
+    for code in (language, *(other for other in glossed_languages() if other != language)):
+        entries = glossary(code)
+        for spelling in dict.fromkeys((*forms, *spellings)):
+            senses = tuple(sense for sense in entries.get(spelling, "").split() if sense.lower() != word.lower())
+            if senses:
+                return senses
+    return ()
 
 
 class Gloss(NamedTuple):

@@ -136,3 +136,21 @@ def test_glued_dictionary_entries_are_headwords_of_their_own() -> None:
     assert "bite" in uz_dictionary.senses("chaqqanda")
     query = prepare("Zaharli ilon chaqqanda nima qilish kerak?")
     assert "snake" in query.gloss and "ilon" not in query.gloss, "the sense replaces the word e5 cannot read"
+
+
+def test_uzbek_questions_read_the_russian_clinical_abbreviations() -> None:
+    """Uzbek clinicians write the Russian abbreviations, in either script and with an Uzbek ending
+    (СРБни, SRB, ЭКМО): the Uzbek glossary lists none, so the Russian one gives their English."""
+    from qa.languages.evidence import missing
+    from qa.languages.terms import key_terms
+
+    assert "CRP" in prepare("Зилтивекимаб СРБни қанчага камайтирди?").gloss.split()
+    assert "CRP" in prepare("Ziltivekimab SRB darajasini qanchaga tushirdi?").gloss.split()
+    assert "ECMO" in prepare("Kardiogen shokda EKMO IL-6 ni o'zgartiradimi?").gloss.split()
+    question = "Зилтивекимаб СРБни пасайтирадими?"
+    terms = key_terms(question, "uz", prepare(question).embed_text)
+    assert missing(terms, "Ziltivekimab lowered CRP levels.") == []
+    assert missing(terms, "Ziltivekimab lowered fibrinogen levels.") != []
+    # A Latin acronym in a Russian question is English, never read as Cyrillic letters; none is doubled.
+    assert prepare("Повышен ли IL-6 при КТ?").gloss.split().count("IL-6") == 1
+    assert "CT" in prepare("Повышен ли IL-6 при КТ?").gloss.split()
