@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -226,6 +227,15 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _with_index(message: str, args: argparse.Namespace, settings: Settings) -> str:
+    """The fix a message names ("run `qa index --rebuild`"), for the index this command was given:
+    the store does not know which option pointed to it."""
+    index = getattr(args, "index", None)
+    if index is None or Path(index).resolve() == settings.index_dir.resolve():
+        return message
+    return message.replace("`qa index", f"`qa index --index {shlex.quote(str(index))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     from qa.errors import QAError
 
@@ -248,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_documents(args) if args.command == "documents" else run_remove(args)
         return run_index(args) if args.command == "index" else run_ask(args)
     except QAError as exc:
-        print(f"qa: {exc}", file=sys.stderr)
+        print(f"qa: {_with_index(str(exc), args, settings)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

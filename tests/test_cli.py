@@ -59,7 +59,8 @@ def test_bad_input_exit_codes(corpus_index: Path, tmp_path: Path) -> None:
     usage = qa("ask", "--bogus")
     assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
     missing = qa("ask", "--index", str(tmp_path / "none"), "What is IL-6?")
-    assert missing.returncode == 1 and "run `qa index`" in missing.stderr
+    assert missing.returncode == 1 and f"run `qa index --index {tmp_path / 'none'}`" in missing.stderr, (
+        "the fix names the index the command was given")
     assert "Traceback" not in empty.stderr + usage.stderr + missing.stderr
     no_corpus = qa("index", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
     assert no_corpus.returncode == 2 and "corpus folder not found" in no_corpus.stderr
