@@ -143,14 +143,20 @@ def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | No
 
 
 def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
+    """The answer for a person at a terminal, labelled in the question's language and script."""
     from qa.answer.verdict import ANSWERED, RELATED
+    from qa.languages import language
 
-    flag = {ANSWERED: "", RELATED: "  [related: the sources may not answer this]"}.get(
-        answer.verdict, "  [not found in the sources]")
+    labels = language(answer.language).page_labels(answer.script)
+    flag = "" if answer.verdict == ANSWERED else \
+        f"  [{labels['related_verdict' if answer.verdict == RELATED else 'not_found']}]"
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
     print(f"A: {answer.answer}\n")
     for c in answer.citations:
-        where = f"page {c.page}{' (read by OCR)' if c.ocr else ''}, lines" if c.page is not None else "lines"
+        where = labels["lines"]
+        if c.page is not None:
+            ocr = f" ({labels['ocr_note']})" if c.ocr else ""
+            where = f"{labels['page']} {c.page}{ocr}, {where}"
         print(f"[{c.n}] {c.source}  {where} {c.line_start}-{c.line_end}  ({c.language}, score {c.score:.3f})")
         print("    " + c.text[:400] + ("…" if len(c.text) > 400 else ""))
     print()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,12 @@ def test_readable_output(corpus_index: Path) -> None:
     result = qa("ask", "--index", str(corpus_index), "Which cells produce IL-6 under stress conditions?")
     assert result.returncode == 0, result.stderr
     assert "macrophages" in result.stdout and "[1] il6-" in result.stdout
+    assert re.search(r"^\[1\] il6-\S+  lines \d+-\d+", result.stdout, re.M), result.stdout
+    # A Russian reader's labels are Russian, the verdict's included.
+    russian = qa("ask", "--index", str(corpus_index), "Какова температура кипения ртути?")
+    assert russian.returncode == 0, russian.stderr
+    assert "[В источниках не найдено]" in russian.stdout.splitlines()[0], russian.stdout
+    assert re.search(r"^\[1\] \S+  строки \d+-\d+", russian.stdout, re.M), russian.stdout
 
 
 def test_bad_input_exit_codes(corpus_index: Path, tmp_path: Path) -> None:
