@@ -87,11 +87,12 @@ def too_short_to_tell(text: str) -> bool:
     return len(_own_words(_ACRONYM.sub(" ", text))) < MIN_OWN_WORDS
 
 
-def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tuple[str, str]:
+def _unmarked(text: str, words: str, script: str, previous: tuple[str, str] | None) -> tuple[str, str]:
     """A question too short to tell by its letters: the one language whose vocabulary knows its own
     words (Dozasi?, Хавфлими?); else the chat's language when it writes in the same script (or the
     question has no letters besides names); else the one language whose own letters or words it
-    has; else the script's first language (Russian for Cyrillic, English for Latin)."""
+    has, names and abbreviations included (ARNI-chi?); else the script's first language (Russian for
+    Cyrillic, English for Latin)."""
     candidates = in_script(script)
     own = _own_words(words)
     knowing = [entry for entry in candidates if own and any(entry.known(word) for word in own)]
@@ -100,7 +101,7 @@ def _unmarked(words: str, script: str, previous: tuple[str, str] | None) -> tupl
     if previous is not None and (previous[1] == script or not LETTERS.search(words)):
         return previous
     marked = [entry for entry in candidates
-              if any(p.search(words.lower()) for p, _ in entry.evidence.get(script, ()))]
+              if any(p.search(text.lower()) for p, _ in entry.evidence.get(script, ()))]
     return (marked[0] if len(marked) == 1 else candidates[0]).code, script
 
 
@@ -111,7 +112,7 @@ def detect(text: str, second_opinion: bool = True, previous: tuple[str, str] | N
     language and script of the chat's earlier question, for a question too short to tell."""
     words = _ACRONYM.sub(" ", text)
     if second_opinion and too_short_to_tell(text):  # questions only: names say nothing of the script
-        return _unmarked(words, script_of(words) if LETTERS.search(words) else script_of(text), previous)
+        return _unmarked(text, words, script_of(words) if LETTERS.search(words) else script_of(text), previous)
     script = script_of(text)
     candidates = in_script(script)
     if not TWO_LETTERS.search(words):

@@ -86,6 +86,12 @@ def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
     ("ARNI?", ("uz", "Cyrl"), ("uz", "Cyrl")),
     # A question with words of its own is read by them, whatever the chat spoke before.
     ("What about cardiogenic shock?", ("ru", "Cyrl"), ("en", "Latn")),
+    # The particle -chi ends only Uzbek questions, whatever name it follows.
+    ("ARNI-chi?", None, ("uz", "Latn")),
+    ("Empagliflozin-chi?", None, ("uz", "Latn")),
+    ("Эмпаглифлозин-чи?", None, ("uz", "Cyrl")),
+    ("Sacubitril-valsartan-chi?", None, ("uz", "Latn")),
+    ("What about chi-square?", None, ("en", "Latn")),
 ])
 def test_a_question_too_short_to_tell_takes_the_unmarked_or_the_chats_language(
     question: str, previous: tuple[str, str] | None, expected: tuple[str, str]

@@ -19,6 +19,12 @@ GENERIC = ("uzoq", "qisqa", "holat", "faoliyat", "faol", "etish", "qilish", "bo'
               "doimiy", "asosiy", "muhim", "boshqa", "hamma", "barcha", "ko'pchilik", "bir kun", "qachondir")
 
 
+# The particle -chi ("and what about …?") ends only Uzbek questions, whatever word it follows
+# (Empagliflozin-chi?, Эмпаглифлозин-чи?).
+_CHI_LATIN = re.compile(r"\w-chi\W*$", re.I)
+_CHI_CYRILLIC = re.compile(r"\w-чи\W*$", re.I)
+
+
 def model_text(text: str, script: str) -> str:
     """Cyrillic → 1995 Latin (Latin terms such as IL-6 kept), oʻ/gʻ as the ASCII o'/g' most Uzbek web
     text (and so e5) uses."""
@@ -46,9 +52,10 @@ LANGUAGE = Language(
     evidence={
         "Cyrl": ((re.compile(r"[ўқғҳЎҚҒҲ]"), 1.5), (re.compile(
             r"(?<!\w)(?:нима|учун|билан|ва|қандай|қайси|эса|ёки|бўл\w*|мумкин|керак|ҳам|бу|нинг|қаери|қанча)(?!\w)",
-            re.I), 0.8)),
+            re.I), 0.8), (_CHI_CYRILLIC, 1.5)),
         "Latn": ((re.compile(
-            r"\b\w*[oOgG][ʻʼ'‘’`]\w*|\b(?:va|ham|bilan|uchun|qaysi|nima|qanday|bo'l\w*|emas|yoki|mumkin)\b"), 0.8),),
+            r"\b\w*[oOgG][ʻʼ'‘’`]\w*|\b(?:va|ham|bilan|uchun|qaysi|nima|qanday|bo'l\w*|emas|yoki|mumkin)\b"), 0.8),
+                 (_CHI_LATIN, 1.5)),
     },
     # langdetect has no Uzbek: it reads Uzbek Cyrillic as Bulgarian/Macedonian…, Latin as Turkish/Somali…
     langdetect_labels={"Cyrl": ("bg", "mk", "uk", "sr", "kk", "ky", "tg"),
@@ -125,5 +132,5 @@ LANGUAGE = Language(
     dictionary_senses=2,
     rendering_threshold=0.91,
     language_gap=0.015,
-    continuations=(r"^(?:va|ва|yana|яна|hamda|ҳамда)\b", r"\w-(?:chi|чи)\W*$"),
+    continuations=(r"^(?:va|ва|yana|яна|hamda|ҳамда)\b", _CHI_LATIN.pattern, _CHI_CYRILLIC.pattern),
 )
