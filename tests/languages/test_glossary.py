@@ -154,3 +154,13 @@ def test_uzbek_questions_read_the_russian_clinical_abbreviations() -> None:
     # A Latin acronym in a Russian question is English, never read as Cyrillic letters; none is doubled.
     assert prepare("Повышен ли IL-6 при КТ?").gloss.split().count("IL-6") == 1
     assert "CT" in prepare("Повышен ли IL-6 при КТ?").gloss.split()
+
+
+def test_the_uzbek_particle_chi_is_no_part_of_the_word_it_follows() -> None:
+    """"Dozasi-chi?" ("and its dose?") asks for the dose: glossed so, and the caveat names "Dozasi"."""
+    from qa.languages.terms import key_terms
+
+    for question in ("Dozasi-chi?", "Дозаси-чи?"):
+        query = prepare(question)
+        assert query.gloss == "dose", query.gloss
+        assert [t.text for t in key_terms(question, "uz", query.embed_text)] == ["Dozasi"]

@@ -23,11 +23,13 @@ GENERIC = ("uzoq", "qisqa", "holat", "faoliyat", "faol", "etish", "qilish", "bo'
 # (Empagliflozin-chi?, Эмпаглифлозин-чи?).
 _CHI_LATIN = re.compile(r"\w-chi\W*$", re.I)
 _CHI_CYRILLIC = re.compile(r"\w-чи\W*$", re.I)
+_PARTICLE = re.compile(r"(?<=\w)-(?:chi|чи)\b", re.I)  # a mark of the question, not part of its word
 
 
 def model_text(text: str, script: str) -> str:
     """Cyrillic → 1995 Latin (Latin terms such as IL-6 kept), oʻ/gʻ as the ASCII o'/g' most Uzbek web
-    text (and so e5) uses."""
+    text (and so e5) uses; the particle -chi left out (Dozasi-chi? asks for the dose)."""
+    text = _PARTICLE.sub("", text)
     return plain_apostrophes(uzbek_to_latin(text) if script == "Cyrl" else text)
 
 
