@@ -215,7 +215,7 @@ def compose(
         text = _quote(passages[position].chunk.text[span[0] : span[1]])
         claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
         parts.insert(0, _cited(claims[0], query.language))
-    elif claims[0].language != query.language and verdict == ANSWERED:
+    elif verdict == ANSWERED and all(claim.language == "en" != query.language for claim in claims):
         note = english_source_note(query.language, query.script)
         if note:
             parts.insert(0, note)

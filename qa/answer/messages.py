@@ -10,7 +10,8 @@ def not_found_message(code: str, script: str) -> str:
 
 
 def english_source_note(code: str, script: str) -> str:
-    """Said before an answer quoted from a source in another language than the question's."""
+    """Said before an answer quoted only from English sources to a reader of another language (when
+    a statement in the reader's language is among them, the cards tell each one's language)."""
     entry = language(code)
     return entry.in_script(entry.english_source, script) if entry.english_source else ""
 
