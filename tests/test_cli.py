@@ -81,7 +81,7 @@ def test_index_command_summary(tmp_path: Path) -> None:
     result = qa("index", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout and "1 skipped" in result.stdout
-    assert "skipped empty.txt: empty" in result.stderr
+    assert "skipped empty.txt: empty file" in result.stderr
     # A wrong or empty --corpus leaves the index of documents as it is; --rebuild empties it on purpose.
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -10,6 +10,7 @@ from qa.api import Engine
 from qa.errors import QAError
 from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.documents import indexed_files, remove, skipped_files
+from qa.languages import LANGUAGES
 from qa.reasons import translate
 from qa.store.factory import open_index
 from qa.web.cards import ADDED, REFUSED, escape_markdown, said
@@ -26,7 +27,7 @@ def documents_html(engine: Engine, labels: dict[str, str]) -> str:
     head = "".join(f"<th>{html.escape(labels[key])}</th>"
                    for key in ("indexed_files", "languages", "pages", "passages"))
     rows = "".join(
-        f"<tr><td>{html.escape(f.source)}</td><td>{html.escape(', '.join(f.sections))}</td>"
+        f"<tr><td>{html.escape(f.source)}</td><td>{html.escape(', '.join(map(_named(labels), f.sections)))}</td>"
         f"<td>{f.pages if f.pages is not None else '–'}</td><td>{f.passages}</td></tr>"
         for f in files
     )
@@ -36,6 +37,19 @@ def documents_html(engine: Engine, labels: dict[str, str]) -> str:
                         for source, reason in skipped.items())
         out += f"<p class='qa-meta'>{html.escape(labels['skipped_files'])} ({len(skipped)})</p><ul>{items}</ul>"
     return out
+
+
+def _named(labels: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A section's name for the reader: "en-Latn" is English, "uz-Cyrl" Ўзбек (Cyrillic), the
+    language in its own words and script, the script in the reader's; an unknown one stays as it is."""
+    def name(slug: str) -> str:
+        code, _, script = slug.partition("-")
+        entry = LANGUAGES.get(code)
+        if entry is None:
+            return slug
+        own = entry.page_labels(script)["name"] if script in entry.scripts else entry.name
+        return f"{own} ({labels.get(f'script_{script}', script)})" if len(entry.scripts) > 1 else own
+    return name
 
 
 def removable(engine: Engine) -> list[str]:

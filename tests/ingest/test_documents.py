@@ -40,9 +40,9 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     assert set(by_name) == {"il6-hfref-review.txt", "il6-cardiogenic-shock-summary.txt", "notes/quorvamine.txt"}
     assert by_name["notes/quorvamine.txt"]["sections"] == ["en-Latn"] and by_name["notes/quorvamine.txt"]["passages"]
     assert {"ru-Cyrl", "uz-Cyrl", "en-Latn"} <= set(by_name["il6-hfref-review.txt"]["sections"])
-    assert documents["skipped"] == [{"source": "empty.txt", "reason": "empty"}]
+    assert documents["skipped"] == [{"source": "empty.txt", "reason": "empty file"}]
     table = qa("documents", *places)
-    assert "notes/quorvamine.txt" in table.stdout and "skipped empty.txt: empty" in table.stdout
+    assert "notes/quorvamine.txt" in table.stdout and "skipped empty.txt: empty file" in table.stdout
 
     settings = replace(Settings.from_env(), corpus_dir=corpus, index_dir=index)
     before = open_engine(index, settings).ask("What dose of quorvamine is given to adults?")

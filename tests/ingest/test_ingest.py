@@ -104,7 +104,7 @@ def test_skips_each_bad_file_with_a_reason(mixed_corpus: tuple[Path, Path]) -> N
     _, skipped = read_corpus(mixed_corpus[0], 2**20)
     reasons = {s.source: s.reason for s in skipped}
     assert reasons["image.bmp"] == "unsupported type .bmp"
-    assert reasons["empty.md"] == "empty"
+    assert reasons["empty.md"] == "empty file"
     assert reasons["loop.txt"] == "symlink loop"
     with pytest.raises(ValueError, match="binary"):
         to_document("binary.txt", (mixed_corpus[0] / "binary.txt").read_bytes())
@@ -219,7 +219,7 @@ def test_corrupted_index_exits_1_naming_the_fix(tmp_path: Path, corpus_index: Pa
     result = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--index", str(index), "What is IL-6?"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 1
-    assert "qa index --rebuild" in result.stderr and "Traceback" not in result.stderr
+    assert f"qa index --index {index} --rebuild" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -239,7 +239,7 @@ def test_batch_upload_with_one_bad_file(tmp_path: Path, upload_engine: Engine, h
         assert any(line.startswith("✓ uploads/gout_note.md: added") for line in lines), status
         assert "✓ uploads/second.txt: added, searchable now (1 passage)" in lines, status
         # Said as the CLI says it, not as a parser's exception: an empty file, a zip named .docx.
-        assert "✗ nothing.pdf: empty" in lines, status
+        assert "✗ nothing.pdf: empty file" in lines, status
         assert "✗ archive.docx: not a Word document (a zip archive without word/document.xml)" in lines, status
         assert not [p for p in gradio.rglob("*") if p.is_file()], "Gradio's temporary copies are removed"
         uploads = upload_engine.settings.corpus_dir / "uploads"

@@ -66,7 +66,7 @@ LANGUAGE = Language(
                     "Latn": frozenset("va bilan uchun ham esa bu yoki emas".split())},
     priority=0,
     not_found={"Cyrl": "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар манбалар орасида кўрсатилган.",
-               "Latn": "Manbalarda bu savolga javob yo'q. Eng yaqin parchalar manbalar orasida koʻrsatilgan."},
+               "Latn": "Manbalarda bu savolga javob yoʻq. Eng yaqin parchalar manbalar orasida koʻrsatilgan."},
     english_source={"Cyrl": "Инглизча манбалардан:", "Latn": "Inglizcha manbalardan:"},
     related_answer={"Cyrl": ("Манбалар бу мавзуга тегишли, лекин саволга жавоб бермаслиги мумкин{missing}. "
                              "Энг яқин фикрлар:", " (уларда топилмади: {terms})"),
