@@ -113,15 +113,16 @@ class Engine:
         chat: tuple[str, str] | None = None
         for turn in earlier[-HISTORY_TURNS:] if too_short_to_tell(resolved.question) else ():
             chat = detect(turn, previous=chat)
-        query = prepare(resolved.question, self.settings, resolved.carried, chat)
+        query = prepare(resolved.question, self.settings, resolved.carried, chat, retriever.vocabulary)
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         return compose(query, vector, pool, index, self.settings, cite)
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""
-        query = prepare(validate(question), self.settings)
-        return self._current[1].search(query, k or self.settings.retrieval.k)
+        retriever = self._current[1]
+        query = prepare(validate(question), self.settings, vocabulary=retriever.vocabulary)
+        return retriever.search(query, k or self.settings.retrieval.k)
 
     def context(self, source: str, start: int, end: int, chars: int | None = None) -> Context:
         """The original text around a citation, read from the corpus file itself, so the reader can

@@ -81,6 +81,7 @@ class RetrievalSettings:
     # per question language live in each language's entry (qa/languages/<code>/).
     lexical: bool = True
     gloss: bool = True
+    spelling: bool = True  # a typing slip read as the corpus word one edit away (qa.languages.spelling)
     # "About as relevant": a same-language passage within this fused-score margin of a passage in
     # another language is ranked ahead of it (within the top k). 0.005 puts the Uzbek abstract's
     # HERMES sentence first for Uzbek questions; 0.01 also promoted the generic Russian abstract

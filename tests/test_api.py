@@ -449,3 +449,11 @@ def test_follow_up_chain_and_history_forms(engine: Engine) -> None:
     for bad in ("one string", [5], [{"role": "user", "content": None}]):
         with pytest.raises(InputError):
             engine.ask("Did it lower CRP?", history=bad)  # type: ignore[arg-type]
+
+
+def test_a_typing_slip_is_read_but_the_question_is_answered_as_typed(engine: Engine) -> None:
+    typed = "Wich cytokine persits chronicaly in heart failre?"
+    answer = engine.ask(typed)
+    assert answer.question == typed
+    assert not {"persits", "chronicaly", "failre"} & set(answer.missing), answer.missing
+    assert any("persistently elevated" in claim.text for claim in answer.claims), answer.answer

@@ -14,6 +14,7 @@ from qa.errors import IndexUnavailable
 from qa.languages import language as language_entry
 from qa.languages.detect import detect
 from qa.languages.glossary import to_english
+from qa.languages.spelling import Vocabulary
 from qa.model.encoders import Encoder
 from qa.settings import Settings
 from qa.store.base import SearchIndex
@@ -33,11 +34,12 @@ class Query:
 
 
 def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = (),
-            previous: tuple[str, str] | None = None) -> Query:
+            previous: tuple[str, str] | None = None, vocabulary: Vocabulary | None = None) -> Query:
     """The question read for retrieval. ``carried`` terms (from an earlier question of the chat)
     join what is searched and checked, never the language detection: "А у пожилых?" stays Russian
     after an English question. ``previous``: the earlier question's language and script, which a
-    question too short to tell takes ("ARNI-chi?")."""
+    question too short to tell takes ("ARNI-chi?"). ``vocabulary``: the corpus's words, which a
+    typing slip is read as (qa.languages.spelling); the question as asked is kept as typed."""
     settings = settings or Settings()
     limit = settings.limits.max_question_chars
     text = " ".join(question.split())
@@ -45,7 +47,8 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
     language, script = detect(text, previous=previous)
-    read = " ".join((text, *carried))
+    spelled = vocabulary.correct(text, language) if vocabulary and settings.retrieval.spelling else text
+    read = " ".join((spelled, *carried))
     embed_text = language_entry(language).model_text(read, script)
     gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)
     return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried)
@@ -58,6 +61,7 @@ class Retriever:
                 f"index dimension {index.dimension} ≠ model dimension {embedder.dim}: run `qa index --rebuild`"
             )
         self.index, self.embedder, self.settings = index, embedder, settings
+        self.vocabulary = Vocabulary(lambda: (chunk.text for chunk in index.chunks))
 
     def use_gloss(self, query: Query) -> bool:
         return bool(query.gloss) and self.settings.retrieval.gloss and language_entry(query.language).gloss_weight > 0
