@@ -151,6 +151,8 @@ def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
     flag = "" if answer.verdict == ANSWERED else \
         f"  [{labels['related_verdict' if answer.verdict == RELATED else 'not_found']}]"
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
+    if answer.read_as:
+        print(f"   ({labels['read_as']}: {', '.join(answer.read_as)})")
     print(f"A: {answer.answer}\n")
     for c in answer.citations:
         where = labels["lines"]

@@ -143,9 +143,11 @@ class Answer:
     checks: list[TermCheck] = field(default_factory=list)  # the question's key terms, checked (not in the JSON)
     # The question's vector plus its lead sentence's (qa.answer.verdict; not in the JSON)
     pair: list[float] = field(default_factory=list)
+    read_as: list[str] = field(default_factory=list)  # typing slips read as corpus words: "failre → failure"
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms."""
+        """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms, ``read_as``
+        only when a typing slip was read as a corpus word."""
         data: dict[str, Any] = {
             "question": self.question,
             "language": self.language,
@@ -158,4 +160,6 @@ class Answer:
         }
         if self.carried:
             data["carried"] = self.carried
+        if self.read_as:
+            data["read_as"] = self.read_as
         return data

@@ -455,5 +455,8 @@ def test_a_typing_slip_is_read_but_the_question_is_answered_as_typed(engine: Eng
     typed = "Wich cytokine persits chronicaly in heart failre?"
     answer = engine.ask(typed)
     assert answer.question == typed
+    assert answer.to_json()["read_as"] == ["persits → persist", "chronicaly → chronically", "failre → failure"]
+    assert "read_as" not in engine.ask("Which cytokine persists in heart failure?").to_json()
+    assert "Typing slips read as: persits → persist" in chat_message(answer, LABELS["en"], turn=1), "the page says so"
     assert not {"persits", "chronicaly", "failre"} & set(answer.missing), answer.missing
     assert any("persistently elevated" in claim.text for claim in answer.claims), answer.answer

@@ -31,6 +31,7 @@ class Query:
     gloss_share: float = 0.0  # the share of the question's content words the gloss translates
     asked: str = ""  # the question as asked (``text`` without carried terms)
     carried: tuple[str, ...] = ()
+    slips: tuple[tuple[str, str], ...] = ()  # typing slips read as corpus words: (typed, read)
 
 
 def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = (),
@@ -47,11 +48,12 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
     language, script = detect(text, previous=previous)
-    spelled = vocabulary.correct(text, language) if vocabulary and settings.retrieval.spelling else text
-    read = " ".join((spelled, *carried))
+    read, slips = " ".join((text, *carried)), list[tuple[str, str]]()
+    if vocabulary is not None and settings.retrieval.spelling:  # the carried terms too: "failre" two turns ago
+        read, slips = vocabulary.correct(read, language)
     embed_text = language_entry(language).model_text(read, script)
     gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)
-    return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried)
+    return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried, tuple(slips))
 
 
 class Retriever:
@@ -61,7 +63,7 @@ class Retriever:
                 f"index dimension {index.dimension} ≠ model dimension {embedder.dim}: run `qa index --rebuild`"
             )
         self.index, self.embedder, self.settings = index, embedder, settings
-        self.vocabulary = Vocabulary(lambda: (chunk.text for chunk in index.chunks))
+        self.vocabulary = Vocabulary(lambda: ((chunk.language, chunk.text) for chunk in index.chunks))
 
     def use_gloss(self, query: Query) -> bool:
         return bool(query.gloss) and self.settings.retrieval.gloss and language_entry(query.language).gloss_weight > 0

@@ -252,7 +252,7 @@ def extract(suffix: str, data: bytes, limits: LimitSettings | None = None,
         raise ExtractionError(reason("nested", kind=kind)) from exc
     except Exception as exc:  # noqa: BLE001 (any parser failure is this file's problem, not the build's)
         detail = " ".join(str(exc).split())[:160]
-        named = detail or type(exc).__name__  # the parser's own words; its class name only when it has none
+        named = type(exc).__name__ + (f": {detail}" if detail else "")
         raise ExtractionError(reason("corrupt", kind=kind, detail=named)) from exc
     if len(extracted.text) > limits.max_chars:
         raise ExtractionError(reason("too_much_text", chars=f"{limits.max_chars:,}"))

@@ -72,6 +72,9 @@ class Language:
     to_script: Callable[[str, str], str] | None = None
     # Glossing (qa.languages.glossary) and key terms (qa.languages.terms).
     glossary: Traversable | None = None  # a .tsv file: stem → English senses
+    # Languages whose clinical abbreviations this one's readers write (Uzbek clinicians: the Russian
+    # СРБ, ЭКМО, in either script): their glossaries' abbreviations gloss an acronym its own lacks.
+    borrows: tuple[str, ...] = ()
     # Whether a word belongs to the language's vocabulary (a dictionary or word-frequency list):
     # a short question's words say its language where letter statistics cannot ("Did ziltivekimab
     # reduce CRP?" is not Uzbek, "Снизил ли зилтивекимаб СРБ?" is not Uzbek Cyrillic).

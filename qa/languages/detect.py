@@ -91,8 +91,8 @@ def _unmarked(text: str, words: str, script: str, previous: tuple[str, str] | No
     """A question too short to tell by its letters: the one language whose vocabulary knows its own
     words (Dozasi?, Хавфлими?); else the chat's language when it writes in the same script (or the
     question has no letters besides names); else the one language whose own letters or words it
-    has, names and abbreviations included (ARNI-chi?); else the script's first language (Russian for
-    Cyrillic, English for Latin)."""
+    has, or whose mark of a follow-up it bears, names and abbreviations included (ARNI-chi?); else
+    the script's first language (Russian for Cyrillic, English for Latin)."""
     candidates = in_script(script)
     own = _own_words(words)
     knowing = [entry for entry in candidates if own and any(entry.known(word) for word in own)]
@@ -101,7 +101,8 @@ def _unmarked(text: str, words: str, script: str, previous: tuple[str, str] | No
     if previous is not None and (previous[1] == script or not LETTERS.search(words)):
         return previous
     marked = [entry for entry in candidates
-              if any(p.search(text.lower()) for p, _ in entry.evidence.get(script, ()))]
+              if any(p.search(words.lower()) for p, _ in entry.evidence.get(script, ()))
+              or any(re.search(mark, text.strip(), re.I) for mark in entry.continuations)]
     return (marked[0] if len(marked) == 1 else candidates[0]).code, script
 
 

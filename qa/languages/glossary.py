@@ -151,22 +151,19 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
 
 
 def _acronym(word: str, language: str) -> tuple[str, ...]:
-    """An acronym's English senses: from the question's own glossary, else from another's. Uzbek
-    clinicians write the Russian abbreviations (СРБ, ЭКМО; SRB, EKMO in Latin), often with an
-    Uzbek ending (SRBni), and the Uzbek glossary lists none of them."""
+    """An acronym's English senses: from the question's own glossary; else from the abbreviations
+    (entries marked "=") of the glossaries its readers borrow from, spelled in each of its scripts
+    and without an ending (an Uzbek SRBni is the Russian СРБ)."""
+    entry = language_entry(language)
+    senses = glossary(language).get(normalise(word), "")
     ended = _ENDED.match(word)
     forms = [normalise(form) for form in dict.fromkeys((word, ended[1] if ended else word))]
-    entry = language_entry(language)
-    # The question's language written in its other scripts: a Latin SRB is the Cyrillic СРБ.
-    spellings = [normalise(entry.to_script(form, script)) for form in forms for script in entry.scripts
-                 if entry.to_script] or forms
-    for code in (language, *(other for other in glossed_languages() if other != language)):
-        entries = glossary(code)
-        for spelling in dict.fromkeys((*forms, *spellings)):
-            senses = tuple(sense for sense in entries.get(spelling, "").split() if sense.lower() != word.lower())
-            if senses:
-                return senses
-    return ()
+    spellings = [normalise(entry.to_script(form, script)) if entry.to_script else form
+                 for form in forms for script in entry.scripts]
+    for code in (other for other in entry.borrows if not senses and other in glossed_languages()):
+        file = _glossary_file(code)
+        senses = next((file.entries[s] for s in dict.fromkeys(spellings) if s in file.whole and file.entries[s]), "")
+    return tuple(sense for sense in senses.split() if sense.lower() != word.lower())
 
 
 class Gloss(NamedTuple):

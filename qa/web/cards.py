@@ -118,6 +118,8 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     footer = f"\n\n_{labels['detected']}: {labels.get('name_' + answer.language, answer.language)}, {script}_"
     if answer.carried:
         footer += f"  \n_{labels['carried']}: {escape_markdown(', '.join(answer.carried))}_"
+    if answer.read_as:
+        footer += f"  \n_{labels['read_as']}: {escape_markdown(', '.join(answer.read_as))}_"
     # Only the markers the answer placed link to a card; a quote's own "[19]" stays text.
     pieces, at = [], 0
     for start, end, n in markers(answer):

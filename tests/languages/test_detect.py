@@ -92,6 +92,7 @@ def test_a_sentence_listing_latin_names_stays_in_its_own_language() -> None:
     ("Эмпаглифлозин-чи?", None, ("uz", "Cyrl")),
     ("Sacubitril-valsartan-chi?", None, ("uz", "Latn")),
     ("What about chi-square?", None, ("en", "Latn")),
+    ("HAM?", None, ("en", "Latn")),  # an abbreviation's letters are no Uzbek word
 ])
 def test_a_question_too_short_to_tell_takes_the_unmarked_or_the_chats_language(
     question: str, previous: tuple[str, str] | None, expected: tuple[str, str]

@@ -151,9 +151,11 @@ def test_uzbek_questions_read_the_russian_clinical_abbreviations() -> None:
     terms = key_terms(question, "uz", prepare(question).embed_text)
     assert missing(terms, "Ziltivekimab lowered CRP levels.") == []
     assert missing(terms, "Ziltivekimab lowered fibrinogen levels.") != []
-    # A Latin acronym in a Russian question is English, never read as Cyrillic letters; none is doubled.
-    assert prepare("Повышен ли IL-6 при КТ?").gloss.split().count("IL-6") == 1
-    assert "CT" in prepare("Повышен ли IL-6 при КТ?").gloss.split()
+    # Only the borrowed glossary's abbreviations, and only for the language that borrows them: an
+    # Uzbek TILs is not "til" (tongue), a Russian SUV not the Uzbek "suv" (water); none is doubled.
+    assert prepare("Tumor TILs zichligi yashovchanlik bilan bog'liqmi?").gloss.split().count("tongue") == 0
+    assert "water" not in prepare("Связан ли SUVmax или SUV с выживаемостью?").gloss.split()
+    assert prepare("IL-6 KTda oshadimi?").gloss.split().count("IL-6") == 1
 
 
 def test_the_uzbek_particle_chi_is_no_part_of_the_word_it_follows() -> None:

@@ -87,6 +87,7 @@ LANGUAGE = Language(
         "quoted": "Quoted in the answer", "related": "Related passage", "rank": "match {rank} of {total}",
         "copy": "Copy with references", "references": "References",
         "closest": "Closest passages", "question_label": "Question", "carried": "Read with the earlier question",
+        "read_as": "Typing slips read as",
         "files": "Reading files", "chunks": "Embedding passages", "passages": "passages", "passage": "passage",
         "files_unit": "files", "chunks_unit": "passages",
         "ocr": "Reading scanned pages (OCR)", "ocr_unit": "pages", "ocr_note": "read by OCR: check the page image",
