@@ -116,9 +116,7 @@ class Engine:
         query = prepare(resolved.question, self.settings, resolved.carried, chat, retriever.vocabulary)
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
-        answer = compose(query, vector, pool, index, self.settings, cite)
-        answer.read_as = [f"{typed} → {read}" for typed, read in query.slips]  # the reader sees what was read
-        return answer
+        return compose(query, vector, pool, index, self.settings, cite)
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""

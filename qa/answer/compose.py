@@ -200,10 +200,11 @@ def compose(
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
     on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
     verdict = grade(confidence, threshold, on_topic)
+    read_as = [f"{typed} → {read}" for typed, read in query.slips]  # the reader sees what was read
     if verdict == NOT_FOUND:
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
-                      pair.tolist())
+                      pair.tolist(), read_as)
     claims = [Claim(text, rank + 1, passages[rank].chunk.language)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
@@ -222,7 +223,7 @@ def compose(
     if verdict == RELATED:
         parts.insert(0, related_message(query.language, query.script, absent))
     return Answer(query.asked, query.language, query.script, " ".join(parts), verdict == ANSWERED, citations,
-                  claims, absent, list(query.carried), verdict, confidence, signals, checks, pair.tolist())
+                  claims, absent, list(query.carried), verdict, confidence, signals, checks, pair.tolist(), read_as)
 
 
 def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],

@@ -48,7 +48,8 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
         cut = text.rfind(" ", 0, limit + 1)
         text = text[: cut if cut > limit // 2 else limit]
     language, script = detect(text, previous=previous)
-    read, slips = " ".join((text, *carried)), list[tuple[str, str]]()
+    read = " ".join((text, *carried))
+    slips: list[tuple[str, str]] = []
     if vocabulary is not None and settings.retrieval.spelling:  # the carried terms too: "failre" two turns ago
         read, slips = vocabulary.correct(read, language)
     embed_text = language_entry(language).model_text(read, script)
