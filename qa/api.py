@@ -26,7 +26,8 @@ from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
-from qa.types import Answer, Context, Document, Passage
+from qa.text.clean import clean
+from qa.types import Answer, Citation, Context, Document, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
 
@@ -143,6 +144,24 @@ class Engine:
         page_line = text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars],
                        page_line=page_line)
+
+    def lines_of(self, citation: Citation, sentence: str) -> tuple[int, int, int | None]:
+        """The lines of the file that hold ``sentence`` of ``citation`` (a quoted sentence: a
+        reference to it points at its own lines, not its passage's), and the line its page starts
+        on for paged documents. The passage's lines when the sentence cannot be placed in the file
+        as it is now."""
+        context = self.context(citation.source, citation.start, citation.end, chars=0)
+        first, last, wanted = citation.line_start, citation.line_end, sentence.strip()
+        if context.available and wanted:
+            # The passage's text is the file's span cleaned (line breaks and hyphenation undone):
+            # cleaning the span again maps each of its characters back to the file.
+            cleaned = clean(context.span)
+            at = cleaned.text.find(wanted)
+            if at >= 0:
+                start, end = cleaned.original_span(at, at + len(wanted))
+                first = citation.line_start + context.span.count("\n", 0, start)
+                last = citation.line_start + context.span.count("\n", 0, max(start, end - 1))
+        return first, last, context.page_line
 
     def indexed_bytes(self, source: str) -> bytes | str:
         """The bytes of a corpus file as indexed, or why not (the reasons ``context`` gives)."""

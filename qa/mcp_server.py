@@ -64,7 +64,8 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
             answer = engine.ask(question, _k(k), history=history or [])
         except QAError as error:  # bad input, or an index that cannot be read: said, never a traceback
             raise ToolError(str(error)) from None
-        text = answer_markdown(answer, labels_for("auto", answer.language, answer.script), question=False)
+        text = answer_markdown(answer, labels_for("auto", answer.language, answer.script), engine.lines_of,
+                               question=False)
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
                                     structured_content=answer.to_json())
 

@@ -100,6 +100,26 @@ def test_citations_point_into_the_original_file(engine: Engine) -> None:
     assert len(answer.citations) == 5
 
 
+def test_a_quoted_sentence_is_referenced_by_its_own_lines(engine: Engine) -> None:
+    answer = engine.ask(FACT["en"])
+    squash = lambda s: "".join(ch for ch in s if not ch.isspace() and ch != "-").translate(CYRILLIC_TO_LATIN)  # noqa: E731
+    narrower = 0
+    for claim in answer.claims:
+        c = answer.citations[claim.n - 1]
+        lines = (ROOT / "corpus" / c.source).read_text(encoding="utf-8").split("\n")
+        first, last, page_line = engine.lines_of(c, claim.text)
+        assert c.line_start <= first <= last <= c.line_end and page_line is None
+        # The sentence is on those lines, and each end line is needed.
+        assert squash(claim.text) in squash("\n".join(lines[first - 1 : last])), (first, last, claim.text)
+        assert squash(claim.text) not in squash("\n".join(lines[first:last]))
+        assert squash(claim.text) not in squash("\n".join(lines[first - 1 : last - 1]))
+        narrower += last - first < c.line_end - c.line_start
+    assert narrower, "a quoted sentence spans fewer lines than its passage"
+    # A sentence the file no longer holds where the passage was: the passage's own lines.
+    c = answer.citations[0]
+    assert engine.lines_of(c, "A sentence from nowhere.")[:2] == (c.line_start, c.line_end)
+
+
 def test_unanswerable_question_is_flagged(engine: Engine) -> None:
     answer = engine.ask(UNANSWERABLE)
     assert answer.supported is False

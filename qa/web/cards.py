@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -134,12 +135,21 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     return body + footer + confidence
 
 
+# Where a quoted sentence of a citation is in its file: its first and last lines, and the line its
+# page starts on (Engine.lines_of).
+Locate = Callable[[Citation, str], tuple[int, int, int | None]]
+
+
+def _line_span(first: int, last: int, page: int | None, page_line: int | None, labels: dict[str, str]) -> str:
+    """Lines of the file; on a page, counted from the page's top (as a reader counts them)."""
+    if page is not None and page_line is not None:
+        return labels["page_lines"].format(start=first - page_line + 1, end=last - page_line + 1)
+    return f"{labels['lines']} {first}–{last}"
+
+
 def _where(card: Card, labels: dict[str, str], page_line: int | None = None) -> str:
-    """Page and lines; on a page, the lines counted from the page's top (as a reader counts them)."""
-    lines = f"{labels['lines']} {card.line_start}–{card.line_end}"
-    if card.page is not None and page_line is not None:
-        first, last = card.line_start - page_line + 1, card.line_end - page_line + 1
-        lines = labels["page_lines"].format(start=first, end=last)
+    """Page and lines."""
+    lines = _line_span(card.line_start, card.line_end, card.page, page_line, labels)
     where = f"{labels['page']} {card.page} · {lines}" if card.page is not None else lines
     return f"{where} · {labels['ocr_note']}" if card.ocr else where
 
@@ -222,10 +232,10 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
             f"{_context_view(card, labels, context, pages)}</div>")
 
 
-def answer_markdown(answer: Answer, labels: dict[str, str], question: bool = True) -> str:
-    """The answer as Markdown with numbered references (file, page or lines, the quoted sentence),
-    to paste into notes (``question``: headed by the question, as the copy button writes it; a chat
-    reply through the OpenAI route leaves it out, the client shows it)."""
+def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, question: bool = True) -> str:
+    """The answer as Markdown with numbered references (file, page, the lines of the quoted sentence
+    and the sentence itself), to paste into notes (``question``: headed by the question, as the copy
+    button writes it; a chat reply through the OpenAI route leaves it out, the client shows it)."""
     quoted: dict[int, list[str]] = {}
     for claim in answer.claims:
         quoted.setdefault(claim.n, []).append(claim.text)
@@ -235,9 +245,11 @@ def answer_markdown(answer: Answer, labels: dict[str, str], question: bool = Tru
     for c in answer.citations:
         if answer.supported and c.n not in quoted:
             continue
+        shown = quoted.get(c.n) or [_sentences(c)[0][0]]
+        found = [locate(c, sentence) for sentence in shown]
+        span = _line_span(min(f[0] for f in found), max(f[1] for f in found), c.page, found[0][2], labels)
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
-        sentence = " ".join(quoted.get(c.n) or [_sentences(c)[0][0]])
-        lines.append(f"[{c.n}] {c.source}, {where}{labels['lines']} {c.line_start}–{c.line_end}: “{sentence.strip()}”")
+        lines.append(f"[{c.n}] {c.source}, {where}{span}: “{' '.join(shown).strip()}”")
     return "\n".join(lines)
 
 
@@ -249,6 +261,6 @@ def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine, 
     cards = merge(answer.citations)
     body = "\n".join(source_card(card, rank, len(cards), bool(claimed & set(card.numbers)), labels, engine, pages, turn)
                      for rank, card in enumerate(cards, 1))
-    copy = html.escape(answer_markdown(answer, labels))
+    copy = html.escape(answer_markdown(answer, labels, engine.lines_of))
     return (f"<h3>{html.escape(labels['sources'])}</h3>\n{body}"
             f"<textarea id='qa-copy-text' hidden readonly>{copy}</textarea>")

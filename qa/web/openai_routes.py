@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from qa.api import MAX_K, Engine, valid_k
 from qa.errors import InputError, QAError
 from qa.types import Answer
-from qa.web.cards import answer_markdown, labels_for
+from qa.web.cards import Locate, answer_markdown, labels_for
 from qa.web.http import BodyError, add_first, authorised, read_text
 
 MODEL = "qa"
@@ -82,19 +82,19 @@ def parse(body: object) -> tuple[str, list[str], int | None, bool]:
     return asked[-1], [turn for turn in asked[:-1] if turn.strip()], k, body.get("stream") is True
 
 
-def content(answer: Answer) -> str:
-    return answer_markdown(answer, labels_for("auto", answer.language, answer.script), question=False)
+def content(answer: Answer, locate: Locate) -> str:
+    return answer_markdown(answer, labels_for("auto", answer.language, answer.script), locate, question=False)
 
 
-def completion(answer: Answer, ident: str, created: int) -> dict[str, Any]:
+def completion(answer: Answer, locate: Locate, ident: str, created: int) -> dict[str, Any]:
     return {"id": ident, "object": "chat.completion", "created": created, "model": MODEL,
             "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": content(answer), "refusal": None}}],
+                         "message": {"role": "assistant", "content": content(answer, locate), "refusal": None}}],
             # qa spends no tokens; zeros rather than null for clients that add usage up.
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, "qa": answer.to_json()}
 
 
-def chunks(answer: Answer, ident: str, created: int) -> Iterator[str]:
+def chunks(answer: Answer, locate: Locate, ident: str, created: int) -> Iterator[str]:
     """Server-sent events: the role, the content a few words at a time, the finish with the
     answer's JSON, then ``[DONE]``."""
 
@@ -104,7 +104,7 @@ def chunks(answer: Answer, ident: str, created: int) -> Iterator[str]:
         return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
 
     yield event({"role": "assistant", "content": ""})
-    words = content(answer).split(" ")
+    words = content(answer, locate).split(" ")
     for start in range(0, len(words), STREAM_PIECE_WORDS):
         piece = " ".join(words[start : start + STREAM_PIECE_WORDS])
         yield event({"content": piece if start == 0 else " " + piece})
@@ -145,9 +145,9 @@ def add_openai_routes(app: FastAPI, engine: Engine, credentials: tuple[str, str]
             return error(str(problem), 503)
         ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if stream:
-            return StreamingResponse(chunks(answer, ident, created), media_type="text/event-stream",
+            return StreamingResponse(chunks(answer, engine.lines_of, ident, created), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache"})
-        return JSONResponse(completion(answer, ident, created))
+        return JSONResponse(completion(answer, engine.lines_of, ident, created))
 
     add_first(app, MODELS_ROUTE, models, "GET")
     add_first(app, CHAT_ROUTE, chat, "POST")
