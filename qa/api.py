@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +27,7 @@ from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
-from qa.text.clean import clean
+from qa.text.clean import CleanText, clean
 from qa.types import Answer, Citation, Context, Document, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
@@ -145,23 +146,29 @@ class Engine:
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars],
                        page_line=page_line)
 
-    def lines_of(self, citation: Citation, sentence: str) -> tuple[int, int, int | None]:
-        """The lines of the file that hold ``sentence`` of ``citation`` (a quoted sentence: a
-        reference to it points at its own lines, not its passage's), and the line its page starts
-        on for paged documents. The passage's lines when the sentence cannot be placed in the file
-        as it is now."""
-        context = self.context(citation.source, citation.start, citation.end, chars=0)
-        first, last, wanted = citation.line_start, citation.line_end, sentence.strip()
-        if context.available and wanted:
-            # The passage's text is the file's span cleaned (line breaks and hyphenation undone):
-            # cleaning the span again maps each of its characters back to the file.
-            cleaned = clean(context.span)
-            at = cleaned.text.find(wanted)
-            if at >= 0:
-                start, end = cleaned.original_span(at, at + len(wanted))
-                first = citation.line_start + context.span.count("\n", 0, start)
-                last = citation.line_start + context.span.count("\n", 0, max(start, end - 1))
-        return first, last, context.page_line
+    def lines_of(self, citation: Citation, span: tuple[int, int]) -> tuple[int, int, int | None]:
+        """The lines of the file that hold ``span`` of the citation's text (a quoted sentence: a
+        reference points at its own lines, not its passage's), and the line its page starts on for
+        paged documents. The passage's lines when the file as it is now does not hold the passage."""
+        found = self._indexed_file(citation.source)
+        if isinstance(found, str):
+            return citation.line_start, citation.line_end, None
+        path, stat = found
+        read = _cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
+                                 self.index.file_hash(citation.source), self.settings.limits)
+        if isinstance(read, str):
+            return citation.line_start, citation.line_end, None
+        document, cleaned = read
+        page = document.page_at(citation.start)
+        page_line = document.text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
+        # The passage's text is the document's cleaned text from its first character on (as chunking
+        # cut it): the same characters here, or the file no longer says what was indexed.
+        at = bisect.bisect_left(cleaned.origin, citation.start)
+        held = cleaned.text[at : at + len(citation.text)] == citation.text
+        if not held or not 0 <= span[0] < span[1] <= len(citation.text):
+            return citation.line_start, citation.line_end, page_line
+        start, end = cleaned.original_span(at + span[0], at + span[1])
+        return document.text.count("\n", 0, start) + 1, document.text.count("\n", 0, max(start, end - 1)) + 1, page_line
 
     def indexed_bytes(self, source: str) -> bytes | str:
         """The bytes of a corpus file as indexed, or why not (the reasons ``context`` gives)."""
@@ -172,8 +179,11 @@ class Engine:
         return _indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
 
     def _indexed_file(self, source: str) -> tuple[Path, os.stat_result] | str:
-        folder = self.settings.corpus_dir.resolve()
-        path = (folder / source).resolve()
+        try:
+            folder = self.settings.corpus_dir.resolve()
+            path = (folder / source).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            return "unreadable"
         if not path.is_relative_to(folder):  # a source name never leaves the corpus folder
             return "outside"
         try:
@@ -196,6 +206,15 @@ def _indexed_bytes(path: Path, size: int, indexed: str | None, limits: LimitSett
     except OSError:
         return "unreadable"
     return data if sha256(data) == indexed else "changed"
+
+
+@lru_cache(maxsize=8)
+def _cleaned_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
+                      limits: LimitSettings) -> tuple[Document, CleanText] | str:
+    """The document as indexed and its text cleaned as chunking cleaned it (the whole text: how a
+    line-end hyphen is read depends on the rest of the document), or why not."""
+    document = _read_document(path, mtime_ns, size, source, indexed, limits)
+    return document if isinstance(document, str) else (document, clean(document.text))
 
 
 @lru_cache(maxsize=32)

@@ -104,20 +104,41 @@ def test_a_quoted_sentence_is_referenced_by_its_own_lines(engine: Engine) -> Non
     answer = engine.ask(FACT["en"])
     squash = lambda s: "".join(ch for ch in s if not ch.isspace() and ch != "-").translate(CYRILLIC_TO_LATIN)  # noqa: E731
     narrower = 0
-    for claim in answer.claims:
-        c = answer.citations[claim.n - 1]
+    for c in answer.citations:
         lines = (ROOT / "corpus" / c.source).read_text(encoding="utf-8").split("\n")
-        first, last, page_line = engine.lines_of(c, claim.text)
-        assert c.line_start <= first <= last <= c.line_end and page_line is None
-        # The sentence is on those lines, and each end line is needed.
-        assert squash(claim.text) in squash("\n".join(lines[first - 1 : last])), (first, last, claim.text)
-        assert squash(claim.text) not in squash("\n".join(lines[first:last]))
-        assert squash(claim.text) not in squash("\n".join(lines[first - 1 : last - 1]))
-        narrower += last - first < c.line_end - c.line_start
+        for a, b in c.highlights:  # the quoted sentences
+            first, last, page_line = engine.lines_of(c, (a, b))
+            assert c.line_start <= first <= last <= c.line_end and page_line is None
+            # The sentence is on those lines, and each end line is needed.
+            sentence = squash(c.text[a:b])
+            assert sentence in squash("\n".join(lines[first - 1 : last])), (first, last, c.text[a:b])
+            assert sentence not in squash("\n".join(lines[first:last]))
+            assert sentence not in squash("\n".join(lines[first - 1 : last - 1]))
+            narrower += last - first < c.line_end - c.line_start
     assert narrower, "a quoted sentence spans fewer lines than its passage"
-    # A sentence the file no longer holds where the passage was: the passage's own lines.
-    c = answer.citations[0]
-    assert engine.lines_of(c, "A sentence from nowhere.")[:2] == (c.line_start, c.line_end)
+
+
+def test_a_repeated_sentence_is_referenced_where_it_was_quoted(
+        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    from qa.ingest.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    said = "Ziltivekimab lowered CRP in the HERMES trial."
+    original = f"{said}\nPatients had heart failure with preserved\nejection fraction. {said}\nClosing line.\n"
+    (corpus / "a.txt").write_text(original, encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(local, embedder, corpus, local.index_dir)
+    engine = Engine(Index.load(local.index_dir), embedder, local)
+    c = engine.ask("Did ziltivekimab lower CRP?").citations[0]
+    second = c.text.rindex(said)
+    assert second > 0 and engine.lines_of(c, (second, second + len(said)))[:2] == (3, 3)
+    assert engine.lines_of(c, (0, len(said)))[:2] == (1, 1)
+    # Once the file no longer holds what was indexed: the passage's own lines.
+    (corpus / "a.txt").write_text(original.replace("Closing", "Final"), encoding="utf-8")
+    assert engine.lines_of(c, (second, second + len(said))) == (c.line_start, c.line_end, None)
 
 
 def test_unanswerable_question_is_flagged(engine: Engine) -> None:

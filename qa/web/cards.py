@@ -135,9 +135,9 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
     return body + footer + confidence
 
 
-# Where a quoted sentence of a citation is in its file: its first and last lines, and the line its
-# page starts on (Engine.lines_of).
-Locate = Callable[[Citation, str], tuple[int, int, int | None]]
+# Where a span of a citation's text is in its file: its first and last lines, and the line its page
+# starts on (Engine.lines_of).
+Locate = Callable[[Citation, tuple[int, int]], tuple[int, int, int | None]]
 
 
 def _line_span(first: int, last: int, page: int | None, page_line: int | None, labels: dict[str, str]) -> str:
@@ -245,11 +245,12 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
     for c in answer.citations:
         if answer.supported and c.n not in quoted:
             continue
-        shown = quoted.get(c.n) or [_sentences(c)[0][0]]
-        found = [locate(c, sentence) for sentence in shown]
+        sentence = " ".join(quoted.get(c.n) or [_sentences(c)[0][0]])
+        # The lines of what is quoted from this passage (its marked sentences), else of its first.
+        found = [locate(c, span) for span in c.highlights or (c.sentences or ((0, len(c.text)),))[:1]]
         span = _line_span(min(f[0] for f in found), max(f[1] for f in found), c.page, found[0][2], labels)
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
-        lines.append(f"[{c.n}] {c.source}, {where}{span}: “{' '.join(shown).strip()}”")
+        lines.append(f"[{c.n}] {c.source}, {where}{span}: “{sentence.strip()}”")
     return "\n".join(lines)
 
 

@@ -147,7 +147,8 @@ def add_openai_routes(app: FastAPI, engine: Engine, credentials: tuple[str, str]
         if stream:
             return StreamingResponse(chunks(answer, engine.lines_of, ident, created), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache"})
-        return JSONResponse(completion(answer, engine.lines_of, ident, created))
+        # The references' lines read the cited files: in the thread pool too, off the event loop.
+        return JSONResponse(await run_in_threadpool(completion, answer, engine.lines_of, ident, created))
 
     add_first(app, MODELS_ROUTE, models, "GET")
     add_first(app, CHAT_ROUTE, chat, "POST")
