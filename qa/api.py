@@ -27,7 +27,8 @@ from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
-from qa.text.clean import CleanText, clean
+from qa.text.clean import CleanText, clean, repair_mixed_script
+from qa.text.tokens import ALNUM
 from qa.types import Answer, Citation, Context, Document, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
@@ -89,7 +90,8 @@ def validate(question: str) -> str:
     unreadable = sum(ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cs") for ch in cleaned)
     if unreadable > sum(ch.isalnum() for ch in cleaned):
         raise InputError(reason("question_symbols"))
-    return cleaned
+    # A word mixing scripts ("ІL-6" typed on a Cyrillic keyboard) is read as the documents' is.
+    return ALNUM.sub(lambda m: repair_mixed_script(m.group()), cleaned)
 
 
 class Engine:

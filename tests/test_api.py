@@ -11,7 +11,7 @@ from conftest import BACKENDS
 from qa.answer.compose import first_statement, markers
 from qa.answer.sentence_choice import ANAPHOR
 from qa.answer.verdict import NOT_FOUND
-from qa.api import Engine, InputError, open_engine
+from qa.api import Engine, InputError, open_engine, validate
 from qa.errors import IndexUnavailable
 from qa.model.embed import Embedder
 from qa.settings import Settings
@@ -187,6 +187,14 @@ def test_emoji_beside_words_are_a_readers_own_and_a_bad_earlier_turn_is_skipped(
     fact = "Which drug was tested in the HERMES trial?"
     answer = engine.ask("Did it lower CRP?", history=[fact, "ok 👍👍👍", "aaaa", garbled])
     assert "HERMES" in answer.carried, "the turns that are no question are skipped, the chat goes on"
+
+
+def test_a_word_typed_in_mixed_scripts_is_read_as_the_documents_word(engine: Engine) -> None:
+    # A Cyrillic І typed before a Latin L (a Cyrillic keyboard); a word wholly Cyrillic stays.
+    assert validate("\u0406L-6 при ХСН?") == "IL-6 при ХСН?"
+    mixed, latin = (engine.ask(f"Какие сигнальные пути активирует {i}L-6?") for i in ("\u0406", "I"))
+    assert not mixed.missing and mixed.verdict == latin.verdict
+    assert [(c.source, c.start) for c in mixed.citations] == [(c.source, c.start) for c in latin.citations]
 
 
 def test_very_long_question_is_truncated_not_rejected(engine: Engine) -> None:

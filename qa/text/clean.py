@@ -17,8 +17,8 @@ from qa.text.tokens import ALNUM
 
 # Cyrillic letters that render like Latin ones; used to repair mixed-script tokens.
 CYRILLIC_TO_LATIN = str.maketrans(
-    "АВЕКМНОРСТХаеорсхуіјѕԁ",
-    "ABEKMHOPCTXaeopcxyijsd",
+    "АВЕКМНОРСТХІЈЅаеорсхуіјѕԁ",
+    "ABEKMHOPCTXIJSaeopcxyijsd",
 )
 LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTXaeopcxy", "АВЕКМНОРСТХаеорсху")
 _LATIN = re.compile(r"[A-Za-z]")
