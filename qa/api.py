@@ -120,7 +120,8 @@ class Engine:
         query = prepare(resolved.question, self.settings, resolved.carried, chat, retriever.vocabulary)
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
-        return compose(query, vector, pool, index, self.settings, cite)
+        answer = compose(query, vector, pool, index, self.settings, cite)
+        return replace(answer, changed=self._changed(answer.citations))
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""
@@ -180,6 +181,24 @@ class Engine:
         path, stat = found
         return _indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
 
+    def _changed(self, citations: list[Citation]) -> list[str]:
+        """The cited files that no longer hold what was indexed: changed or deleted since, so a
+        quote may no longer be in them. Checked only in the folder the index was built from: an index
+        asked with another corpus folder (or served without one) would see every file as deleted."""
+        if self.index.manifest.get("corpus") != str(self.settings.corpus_dir.resolve()):
+            return []
+        changed = []
+        for source in dict.fromkeys(c.source for c in citations):
+            found, indexed = self._indexed_file(source), self.index.file_hash(source)
+            if isinstance(found, str):
+                stale = found == "missing"
+            else:
+                stale = indexed is not None and _holds(str(found[0]), found[1].st_mtime_ns, found[1].st_size, indexed,
+                                                       self.settings.limits) == "changed"
+            if stale:
+                changed.append(source)
+        return changed
+
     def _indexed_file(self, source: str) -> tuple[Path, os.stat_result] | str:
         try:
             folder = self.settings.corpus_dir.resolve()
@@ -208,6 +227,14 @@ def _indexed_bytes(path: Path, size: int, indexed: str | None, limits: LimitSett
     except OSError:
         return "unreadable"
     return data if sha256(data) == indexed else "changed"
+
+
+@lru_cache(maxsize=256)
+def _holds(path: str, mtime_ns: int, size: int, indexed: str, limits: LimitSettings) -> str:
+    """"indexed" when the file's bytes are the ones indexed, else why not ("changed", "unreadable");
+    read once per file version, as every answer checks the files it cites."""
+    data = _indexed_bytes(Path(path), size, indexed, limits)
+    return data if isinstance(data, str) else "indexed"
 
 
 @lru_cache(maxsize=8)

@@ -153,6 +153,8 @@ def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
     print(f"Q ({answer.language}-{answer.script}): {answer.question}{flag}")
     if answer.read_as:
         print(f"   ({labels['read_as']}: {', '.join(answer.read_as)})")
+    if answer.changed:
+        print(f"   ⚠ {labels['changed_sources']}: {', '.join(answer.changed)}")
     print(f"A: {answer.answer}\n")
     for c in answer.citations:
         where = labels["lines"]

@@ -144,10 +144,13 @@ class Answer:
     # The question's vector plus its lead sentence's (qa.answer.verdict; not in the JSON)
     pair: list[float] = field(default_factory=list)
     read_as: list[str] = field(default_factory=list)  # typing slips read as corpus words: "failre → failure"
+    # Cited files that changed or were deleted since indexing: their quotes may no longer be in them.
+    changed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI and HTTP contract; ``carried`` appears only when a follow-up took terms, ``read_as``
-        only when a typing slip was read as a corpus word."""
+        only when a typing slip was read as a corpus word, ``changed`` only when a cited file changed
+        since indexing."""
         data: dict[str, Any] = {
             "question": self.question,
             "language": self.language,
@@ -162,4 +165,6 @@ class Answer:
             data["carried"] = self.carried
         if self.read_as:
             data["read_as"] = self.read_as
+        if self.changed:
+            data["changed"] = self.changed
         return data

@@ -260,6 +260,35 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     assert engine.context("a.txt", start, end).reason == "changed", "offsets of a changed file are not trusted"
 
 
+def test_an_answer_names_the_cited_files_changed_since_indexing(
+        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    from qa.ingest.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    original = "Metformin is started at 500 mg once daily with the evening meal.\n"
+    (corpus / "note.txt").write_text(original, encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(local, embedder, corpus, local.index_dir)
+    engine = Engine(Index.load(local.index_dir), embedder, local)
+    question = "What is the starting dose of metformin?"
+    assert engine.ask(question).changed == [] and "changed" not in engine.ask(question).to_json()
+    (corpus / "note.txt").write_text(original.replace("500 mg once", "850 mg twice"), encoding="utf-8")
+    answer = engine.ask(question)
+    assert "500 mg once daily" in answer.answer, "still the indexed text"
+    assert answer.changed == ["note.txt"] and answer.to_json()["changed"] == ["note.txt"]
+    assert "⚠️ **Changed or deleted since indexing" in chat_message(answer, LABELS["en"], turn=1)
+    (corpus / "note.txt").write_text(original, encoding="utf-8")  # the indexed bytes again
+    assert engine.ask(question).changed == []
+    (corpus / "note.txt").unlink()
+    assert engine.ask(question).changed == ["note.txt"], "deleted since indexing"
+    # Asked with another corpus folder than the one it was built from: not checked, never a false alarm.
+    elsewhere = Engine(engine.index, embedder, replace(local, corpus_dir=tmp_path))
+    assert elsewhere.ask(question).changed == []
+
+
 def test_topic_sentence_gives_way_to_the_sentence_that_answers(engine: Engine) -> None:
     # Two sentences state a mechanism (JAK/STAT3 and MAPK; TGF-β and CTGF laying down extracellular
     # matrix); whichever leads, the topic sentence ("One of the most damaging effects…") does not.

@@ -53,7 +53,8 @@ def _chunking(settings: Settings) -> dict[str, int]:
             "min_sentence_chars": settings.answer.min_sentence_chars}
 
 
-def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str], skipped: list[Skipped]) -> dict:
+def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str], skipped: list[Skipped],
+              corpus: Path) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "model": embedder.id,
@@ -63,6 +64,7 @@ def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str], skip
         "chunking": _chunking(settings),
         "files": files,
         "skipped": {skip.source: skip.reason for skip in skipped},  # what `qa documents` and the page list
+        "corpus": str(corpus.resolve()),  # the folder its files were read from (an answer checks them there)
     }
 
 
@@ -192,7 +194,7 @@ def _build(
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
                        else np.zeros((0, embedder.dim), np.float16))
-    manifest = _manifest(settings, embedder, hashes, report.skipped)
+    manifest = _manifest(settings, embedder, hashes, report.skipped, corpus)
     index = Index(manifest, chunks, matrix, sentence_matrix, settings=settings.vectors)
     report.chunks = len(chunks)
     return index, report

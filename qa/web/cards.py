@@ -121,6 +121,8 @@ def chat_message(answer: Answer, labels: dict[str, str], turn: int) -> str:
         footer += f"  \n_{labels['carried']}: {escape_markdown(', '.join(answer.carried))}_"
     if answer.read_as:
         footer += f"  \n_{labels['read_as']}: {escape_markdown(', '.join(answer.read_as))}_"
+    if answer.changed:
+        footer += f"  \n⚠️ **{labels['changed_sources']}: {escape_markdown(', '.join(answer.changed))}**"
     # Only the markers the answer placed link to a card; a quote's own "[19]" stays text.
     pieces, at = [], 0
     for start, end, n in markers(answer):

@@ -88,6 +88,7 @@ LANGUAGE = Language(
         "copy": "Copy with references", "references": "References",
         "closest": "Closest passages", "question_label": "Question", "carried": "Read with the earlier question",
         "read_as": "Typing slips read as",
+        "changed_sources": "Changed or deleted since indexing, so the quotes may no longer be in them (index again)",
         "files": "Reading files", "chunks": "Embedding passages", "passages": "passages", "passage": "passage",
         "files_unit": "files", "chunks_unit": "passages",
         "ocr": "Reading scanned pages (OCR)", "ocr_unit": "pages", "ocr_note": "read by OCR: check the page image",

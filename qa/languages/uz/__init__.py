@@ -77,6 +77,8 @@ LANGUAGE = Language(
         "copy": "Havolalar bilan nusxalash", "references": "Manbalar",
         "closest": "Eng yaqin parchalar", "question_label": "Savol", "carried": "Oldingi savol bilan birga oʻqildi",
         "read_as": "Xatolar shunday oʻqildi",
+        "changed_sources": "Indekslangandan keyin oʻzgargan yoki oʻchirilgan, iqtiboslar ularda endi "
+                           "boʻlmasligi mumkin (qayta indekslang)",
         "files": "Fayllar oʻqilmoqda", "chunks": "Parchalar vektorlanmoqda", "passages": "parcha", "passage": "parcha",
         "files_unit": "fayl", "chunks_unit": "parcha",
         "ocr": "Skanlar oʻqilmoqda (OCR)", "ocr_unit": "sahifa",
