@@ -27,6 +27,7 @@ from qa.reasons import reason
 from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
+from qa.store.folder import Index
 from qa.text.clean import CleanText, clean, repair_mixed_script
 from qa.text.tokens import ALNUM
 from qa.types import Answer, Citation, Context, Document, Passage
@@ -121,7 +122,7 @@ class Engine:
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         answer = compose(query, vector, pool, index, self.settings, cite)
-        return replace(answer, changed=self._changed(answer.citations))
+        return replace(answer, changed=self._changed(index, answer.citations))
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""
@@ -181,15 +182,21 @@ class Engine:
         path, stat = found
         return _indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
 
-    def _changed(self, citations: list[Citation]) -> list[str]:
-        """The cited files that no longer hold what was indexed: changed or deleted since, so a
-        quote may no longer be in them. Checked only in the folder the index was built from: an index
-        asked with another corpus folder (or served without one) would see every file as deleted."""
-        if self.index.manifest.get("corpus") != str(self.settings.corpus_dir.resolve()):
+    def _changed(self, index: SearchIndex, citations: list[Citation]) -> list[str]:
+        """The cited files that no longer hold what ``index`` (the one the answer was composed from)
+        indexed: changed or deleted since, so a quote may no longer be in them. Only for a folder
+        index, whose passages and hashes are one generation (a Milvus collection re-indexed by
+        another process serves the new text under the hashes read at opening), and only in the
+        folder it was built from (asked with another one, every file would look deleted)."""
+        try:
+            corpus = str(self.settings.corpus_dir.resolve())
+        except (OSError, RuntimeError):  # a symlink loop
+            return []
+        if not isinstance(index, Index) or index.manifest.get("corpus") != corpus:
             return []
         changed = []
         for source in dict.fromkeys(c.source for c in citations):
-            found, indexed = self._indexed_file(source), self.index.file_hash(source)
+            found, indexed = self._indexed_file(source), index.file_hash(source)
             if isinstance(found, str):
                 stale = found == "missing"
             else:

@@ -18,7 +18,7 @@ from qa.settings import Settings
 from qa.store.folder import Index
 from qa.store.generations import current_generation
 from qa.text.clean import CYRILLIC_TO_LATIN
-from qa.web.cards import LABELS, chat_message
+from qa.web.cards import LABELS, answer_markdown, chat_message
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -280,6 +280,9 @@ def test_an_answer_names_the_cited_files_changed_since_indexing(
     assert "500 mg once daily" in answer.answer, "still the indexed text"
     assert answer.changed == ["note.txt"] and answer.to_json()["changed"] == ["note.txt"]
     assert "⚠️ **Changed or deleted since indexing" in chat_message(answer, LABELS["en"], turn=1)
+    # The copy, the OpenAI route's and MCP's text carry it too.
+    copied = answer_markdown(answer, LABELS["en"], engine.lines_of)
+    assert re.search(r"^⚠️ \*\*Changed or deleted since indexing.*: note\.txt\*\*$", copied, re.M), copied
     (corpus / "note.txt").write_text(original, encoding="utf-8")  # the indexed bytes again
     assert engine.ask(question).changed == []
     (corpus / "note.txt").unlink()

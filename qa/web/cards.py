@@ -242,7 +242,8 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
     for claim in answer.claims:
         quoted.setdefault(claim.n, []).append(claim.text)
     head = [f"**{labels['question_label']}:** {answer.question}", ""] if question else []
-    lines = [*head, answer.answer, "",
+    stale = [f"⚠️ **{labels['changed_sources']}: {', '.join(answer.changed)}**", ""] if answer.changed else []
+    lines = [*head, answer.answer, "", *stale,
              f"**{labels['references'] if answer.supported else labels['closest']}**", ""]
     for c in answer.citations:
         if answer.supported and c.n not in quoted:
