@@ -145,10 +145,8 @@ class Engine:
         text = document.text
         if end > len(text):
             return Context(reason="offsets")
-        page = document.page_at(start)
-        page_line = text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars],
-                       page_line=page_line)
+                       page_line=_page_line(document, start))
 
     def lines_of(self, citation: Citation, span: tuple[int, int]) -> tuple[int, int, int | None]:
         """The lines of the file that hold ``span`` of the citation's text (a quoted sentence: a
@@ -163,8 +161,7 @@ class Engine:
         if isinstance(read, str):
             return citation.line_start, citation.line_end, None
         document, cleaned = read
-        page = document.page_at(citation.start)
-        page_line = document.text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
+        page_line = _page_line(document, citation.start)
         # The passage's text is the document's cleaned text from its first character on (as chunking
         # cut it): the same characters here, or the file no longer says what was indexed.
         at = bisect.bisect_left(cleaned.origin, citation.start)
@@ -234,6 +231,12 @@ def _indexed_bytes(path: Path, size: int, indexed: str | None, limits: LimitSett
     except OSError:
         return "unreadable"
     return data if sha256(data) == indexed else "changed"
+
+
+def _page_line(document: Document, offset: int) -> int | None:
+    """Paged documents: the document line that the page holding ``offset`` starts on."""
+    page = document.page_at(offset)
+    return document.text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
 
 
 @lru_cache(maxsize=256)

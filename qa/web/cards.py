@@ -248,9 +248,10 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
     for c in answer.citations:
         if answer.supported and c.n not in quoted:
             continue
-        sentence = " ".join(quoted.get(c.n) or [_sentences(c)[0][0]])
-        # The lines of what is quoted from this passage (its marked sentences), else of its first.
-        found = [locate(c, span) for span in c.highlights or (c.sentences or ((0, len(c.text)),))[:1]]
+        # What is quoted from this passage (its marked sentences), else its first sentence.
+        first = (c.sentences or ((0, len(c.text)),))[0]
+        sentence = " ".join(quoted.get(c.n) or [c.text[first[0] : first[1]]])
+        found = [locate(c, span) for span in c.highlights or [first]]
         span = _line_span(min(f[0] for f in found), max(f[1] for f in found), c.page, found[0][2], labels)
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
         lines.append(f"[{c.n}] {c.source}, {where}{span}: “{sentence.strip()}”")
