@@ -68,15 +68,15 @@ def valid_k(k: object) -> bool:
 
 
 MIN_DISTINCT_CHARACTERS = 2  # "IL-6?" has three letters and digits, "aaaa" one
-# A turn is cut here before any work on it (prepare cuts a question to max_question_chars at a word
-# boundary later): a megabyte pasted into a chat costs nothing.
+# A turn keeps its end here before any work on it (prepare keeps the last max_question_chars at a word
+# boundary later): a megabyte pasted into a chat costs nothing, and the question after it is kept.
 MAX_TURN_CHARS = 4 * LimitSettings().max_question_chars
 
 
 def validate(question: str) -> str:
     if not isinstance(question, str):
         raise InputError(reason("question_not_text"))
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in question[:MAX_TURN_CHARS])
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question[-MAX_TURN_CHARS:])
     cleaned = " ".join(cleaned.split())
     if not cleaned:
         raise InputError(reason("question_empty"))

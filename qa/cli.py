@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from qa.cli_documents import add_commands, run_documents, run_remove
 from qa.errors import EXIT_FAILURE, EXIT_USAGE
-from qa.settings import Settings
+from qa.settings import PORTS, Settings
 
 EXIT_OK = 0
 
@@ -27,6 +27,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"qa: {message} (see `qa --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _port(text: str) -> int:
+    """A port argparse refuses with one line: past 65535 the server's bind would fail after indexing."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
+    if not PORTS[0] <= port <= PORTS[1]:
+        raise argparse.ArgumentTypeError(f"a port is from {PORTS[0]} to {PORTS[1]}, not {port}")
+    return port
 
 
 def _parser(defaults: Settings) -> argparse.ArgumentParser:
@@ -52,7 +63,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
-    serve.add_argument("--port", type=int, help="default $QA_PORT or 7860")
+    serve.add_argument("--port", type=_port, help="default $QA_PORT or 7860")
     serve.add_argument("--corpus", type=Path, help="default corpus/ (created if missing); a folder given must exist")
     serve.add_argument("--index", type=Path, default=defaults.index_dir)
     mcp = commands.add_parser("mcp", help="serve the index to an MCP client over stdio (tools: ask, search, "

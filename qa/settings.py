@@ -22,7 +22,7 @@ class LimitSettings:
 
     max_file_mb: int = 50  # larger corpus files are skipped: a medical text is rarely past a few MB
     max_upload_mb: int = 20  # the page refuses larger uploads before reading them
-    max_question_chars: int = 2000  # longer questions are cut at a word boundary, not rejected
+    max_question_chars: int = 2000  # longer questions keep their last 2,000 characters, not rejected
     context_chars: int = 700  # original text shown on each side of a citation (page and API alike)
     # What one file may cost to extract. PDFs, Word and HTML files are parsed in a child process
     # (qa.ingest.sandbox) under these limits, so a hostile file is refused with a reason and the build, or
@@ -222,11 +222,11 @@ class Settings:
             question_encoder=env.get("QA_QUESTION_ENCODER", base.question_encoder),
             cache_dir=cache,
             limits=replace(base.limits, ocr_cache=str(cache / "ocr")),
-            vectors=replace(base.vectors, ann=env.get("QA_ANN", base.vectors.ann)),
+            vectors=replace(base.vectors, ann=_choice(env, "QA_ANN", base.vectors.ann, ANN_CHOICES)),
             access=AccessSettings(user=env.get("QA_USER", "qa"), password=env.get("QA_PASSWORD", ""),
                                   api_key=env.get("QA_API_KEY", "")),
             server=ServerSettings(host=env.get("QA_HOST", base.server.host),
-                                  port=_whole(env, "QA_PORT", base.server.port),
+                                  port=_whole(env, "QA_PORT", base.server.port, PORTS),
                                   trusted_proxies=env.get("QA_TRUSTED_PROXIES", "")),
             milvus=MilvusSettings(token=env.get("QA_MILVUS_TOKEN", ""),
                                   collection=env.get("QA_MILVUS_COLLECTION", "qa")),
@@ -241,11 +241,27 @@ class Settings:
         }
 
 
-def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+ANN_CHOICES = ("auto", "flat", "ivf")
+PORTS = (0, 65535)  # 0: any free port
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, bounds: tuple[int, int | None] = (1, None)) -> int:
     value = env.get(name, "")
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise InputError(f"{name} must be a whole number, not {value!r}") from None
+    low, high = bounds
+    if number < low or (high is not None and number > high):
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise InputError(f"{name} must be {span}, not {number}")
+    return number
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "") or default
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value

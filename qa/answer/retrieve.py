@@ -44,9 +44,11 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
     settings = settings or Settings()
     limit = settings.limits.max_question_chars
     text = " ".join(question.split())
-    if len(text) > limit:  # long input is truncated (at a word boundary), not rejected
-        cut = text.rfind(" ", 0, limit + 1)
-        text = text[: cut if cut > limit // 2 else limit]
+    asked = text
+    if len(text) > limit:  # long input keeps its end (at a word boundary): a pasted note's question comes last
+        start = text.find(" ", len(text) - limit - 1)
+        text = text[start + 1 if 0 <= start < len(text) - limit // 2 else len(text) - limit:]
+        asked = f"… {text}"  # the reader sees that the start was left out
     language, script = detect(text, previous=previous)
     read = " ".join((text, *carried))
     slips: list[tuple[str, str]] = []
@@ -54,7 +56,7 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
         read, slips = vocabulary.correct(read, language)
     embed_text = language_entry(language).model_text(read, script)
     gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)
-    return Query(read, language, script, embed_text, gloss.text, gloss.share, text, carried, tuple(slips))
+    return Query(read, language, script, embed_text, gloss.text, gloss.share, asked, carried, tuple(slips))
 
 
 class Retriever:
