@@ -21,6 +21,9 @@ from qa.errors import EXIT_FAILURE, EXIT_USAGE
 from qa.settings import PORTS, Settings
 
 EXIT_OK = 0
+# Given an --index and no --corpus, these read (and update) the folder that index was built from.
+CORPUS_COMMANDS = ("index", "ask", "serve", "mcp", "documents", "remove")
+CORPUS_HELP = "default: the folder the --index was built from, else corpus/"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +47,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     parser = _Parser(prog="qa", description="Cited, multilingual question answering over a corpus.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     index = commands.add_parser("index", help="build or update the index of a corpus folder")
-    index.add_argument("--corpus", type=Path, default=defaults.corpus_dir)
+    index.add_argument("--corpus", type=Path, help=CORPUS_HELP)
     index.add_argument("--index", type=Path, default=defaults.index_dir)
     index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
     index.add_argument("--to", metavar="URI", help="copy the --index folder into Milvus (milvus://host:port or "
@@ -52,6 +55,8 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question (or a file of questions) with citations")
     ask.add_argument("question", nargs="?", help="the question; or use --questions FILE")
     ask.add_argument("--index", type=Path, default=defaults.index_dir)
+    ask.add_argument("--corpus", type=Path, help="the indexed folder, checked for files changed since indexing; "
+                     + CORPUS_HELP)
     ask.add_argument("--k", type=int, default=defaults.retrieval.k, help="passages to cite (default %(default)s)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     ask.add_argument("--questions", type=Path, help="a UTF-8 file with one question per line")
@@ -64,13 +69,13 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
     serve.add_argument("--port", type=_port, help="default $QA_PORT or 7860")
-    serve.add_argument("--corpus", type=Path, help="default corpus/ (created if missing); a folder given must exist")
+    serve.add_argument("--corpus", type=Path, help=CORPUS_HELP + " (created if missing); a folder given must exist")
     serve.add_argument("--index", type=Path, default=defaults.index_dir)
     mcp = commands.add_parser("mcp", help="serve the index to an MCP client over stdio (tools: ask, search, "
                               "context; read-only)")
     mcp.add_argument("--index", type=Path, default=defaults.index_dir)
-    mcp.add_argument("--corpus", type=Path, default=defaults.corpus_dir,
-                     help="the indexed folder, read to show a citation's context (default %(default)s)")
+    mcp.add_argument("--corpus", type=Path, help="the indexed folder, read to show a citation's context; "
+                     + CORPUS_HELP)
     add_commands(commands, defaults)
     return parser
 
@@ -184,7 +189,7 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"qa: --k must be between 1 and {MAX_K}", file=sys.stderr)
         return EXIT_USAGE
     questions = _questions(args)
-    engine = open_engine(args.index)
+    engine = open_engine(args.index, replace(Settings.from_env(), corpus_dir=args.corpus))
     refused = False
     for number, question, problem in questions:
         if question is None:
@@ -267,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     args = _parser(settings).parse_args(argv)
     try:
+        if args.command in CORPUS_COMMANDS and getattr(args, "corpus", None) is None:
+            from qa.store.folder import built_from
+
+            recorded = None if settings.index_uri else built_from(args.index)
+            args.corpus = recorded or (None if args.command == "serve" else settings.corpus_dir)
         if args.command == "serve":
             from qa.web.server import serve
 

@@ -242,7 +242,7 @@ class Settings:
 
 
 ANN_CHOICES = ("auto", "flat", "ivf")
-PORTS = (0, 65535)  # 0: any free port
+PORTS = (1, 65535)
 
 
 def _whole(env: Mapping[str, str], name: str, default: int, bounds: tuple[int, int | None] = (1, None)) -> int:

@@ -164,3 +164,24 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(corpus_index: Path, tmp_
     process.stdout.close()
     assert process.wait(timeout=600) == 141
     assert process.stderr.read().decode() == ""
+
+
+def test_an_index_remembers_the_folder_it_was_built_from(tmp_path: Path) -> None:
+    """Without --corpus, `qa index --index I` indexed the project's corpus/ into I and dropped the
+    files I had been built from; `qa ask --index I` never checked them for changes."""
+    corpus, index = tmp_path / "ward notes", tmp_path / "index"
+    corpus.mkdir()
+    note = corpus / "a.txt"
+    note.write_text("Ziltivekimab was tested in the HERMES trial. It lowered CRP by 90 percent.\n", encoding="utf-8")
+    assert qa("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    again = qa("index", "--index", str(index))
+    assert again.returncode == 0 and "0 removed, 1 unchanged" in again.stdout, again.stdout
+    listed = qa("documents", "--index", str(index), "--json")
+    assert [f["source"] for f in json.loads(listed.stdout)["indexed"]] == ["a.txt"]
+    note.write_text("Ziltivekimab was tested in the HERMES trial. It lowered CRP by 50 percent.\n", encoding="utf-8")
+    asked = qa("ask", "--index", str(index), "--json", "Which drug was tested in the HERMES trial?")
+    assert asked.returncode == 0 and json.loads(asked.stdout)["changed"] == ["a.txt"], asked.stdout
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    asked = qa("ask", "--index", str(index), "--corpus", str(elsewhere), "--json", "Which drug was tested in HERMES?")
+    assert asked.returncode == 0 and "changed" not in json.loads(asked.stdout), "another folder given: not checked"

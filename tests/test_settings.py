@@ -52,7 +52,7 @@ def test_a_malformed_number_is_one_line_and_exit_2() -> None:
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("QA_THREADS", "0", "QA_THREADS must be at least 1, not 0"),
-    ("QA_PORT", "70000", "QA_PORT must be from 0 to 65535, not 70000"),
+    ("QA_PORT", "70000", "QA_PORT must be from 1 to 65535, not 70000"),
     ("QA_ANN", "hnsw", "QA_ANN must be one of auto, flat, ivf, not 'hnsw'"),
 ])
 def test_a_value_out_of_range_is_refused_before_anything_runs(name: str, value: str, message: str) -> None:
@@ -66,5 +66,5 @@ def test_a_port_out_of_range_is_a_usage_error_before_indexing(tmp_path: Path) ->
     result = subprocess.run([sys.executable, "-m", "qa.cli", "serve", "--port", "99999", "--corpus", str(tmp_path),
                              "--index", str(tmp_path / "index")], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "a port is from 0 to 65535, not 99999" in result.stderr
+    assert "a port is from 1 to 65535, not 99999" in result.stderr
     assert not (tmp_path / "index").exists(), "nothing was indexed"

@@ -194,6 +194,20 @@ class Index:
         return cls(manifest, chunks, dense, sentence_vectors, backends, settings)
 
 
+def built_from(folder: Path) -> Path | None:
+    """The corpus folder a folder index was built from, as its manifest records it (None: no index
+    here, an index from before the record, or that folder is gone). Commands given an ``--index``
+    without a ``--corpus`` read and update that folder, not the default one."""
+    if not (folder / store.CURRENT).is_file():
+        return None
+    try:
+        with store.reading(folder) as current:
+            corpus = json.loads((current / MANIFEST).read_text(encoding="utf-8")).get("corpus")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(corpus) if isinstance(corpus, str) and Path(corpus).is_dir() else None
+
+
 class FolderWriter:
     """Builds into a local folder: one build at a time (a lock file), committed as a new generation."""
 
