@@ -10,37 +10,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from qa.cli_documents import add_commands, run_documents, run_remove
+from qa.cli_options import CORPUS_HELP, port, resolve_corpus, with_options
 from qa.errors import EXIT_FAILURE, EXIT_USAGE
-from qa.settings import PORTS, Settings
+from qa.settings import Settings
 
 EXIT_OK = 0
-# Given an --index and no --corpus, these read (and update) the folder that index was built from.
-CORPUS_COMMANDS = ("index", "ask", "serve", "mcp", "documents", "remove")
-CORPUS_HELP = "default: the folder the --index was built from, else corpus/"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"qa: {message} (see `qa --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
-
-
-def _port(text: str) -> int:
-    """A port argparse refuses with one line: past 65535 the server's bind would fail after indexing."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a port is a whole number, not {text!r}") from None
-    if not PORTS[0] <= port <= PORTS[1]:
-        raise argparse.ArgumentTypeError(f"a port is from {PORTS[0]} to {PORTS[1]}, not {port}")
-    return port
 
 
 def _parser(defaults: Settings) -> argparse.ArgumentParser:
@@ -68,7 +54,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     serve = commands.add_parser("serve", help="index corpus/ if needed, then start the web UI")
     serve.add_argument("--host", help="default $QA_HOST or 127.0.0.1")
-    serve.add_argument("--port", type=_port, help="default $QA_PORT or 7860")
+    serve.add_argument("--port", type=port, help="default $QA_PORT or 7860")
     serve.add_argument("--corpus", type=Path, help=CORPUS_HELP + " (created if missing); a folder given must exist")
     serve.add_argument("--index", type=Path, default=defaults.index_dir)
     mcp = commands.add_parser("mcp", help="serve the index to an MCP client over stdio (tools: ask, search, "
@@ -253,15 +239,6 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_index(message: str, args: argparse.Namespace, settings: Settings) -> str:
-    """The fix a message names ("run `qa index --rebuild`"), for the index this command was given:
-    the store does not know which option pointed to it."""
-    index = getattr(args, "index", None)
-    if index is None or Path(index).resolve() == settings.index_dir.resolve():
-        return message
-    return message.replace("`qa index", f"`qa index --index {shlex.quote(str(index))}")
-
-
 def main(argv: list[str] | None = None) -> int:
     from qa.errors import QAError
 
@@ -272,11 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     args = _parser(settings).parse_args(argv)
     try:
-        if args.command in CORPUS_COMMANDS and getattr(args, "corpus", None) is None:
-            from qa.store.folder import built_from
-
-            recorded = None if settings.index_uri else built_from(args.index)
-            args.corpus = recorded or (None if args.command == "serve" else settings.corpus_dir)
+        resolve_corpus(args, settings)
         if args.command == "serve":
             from qa.web.server import serve
 
@@ -289,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_documents(args) if args.command == "documents" else run_remove(args)
         return run_index(args) if args.command == "index" else run_ask(args)
     except QAError as exc:
-        print(f"qa: {_with_index(str(exc), args, settings)}", file=sys.stderr)
+        print(f"qa: {with_options(str(exc), args, settings)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

@@ -9,19 +9,20 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from qa.cli_options import CORPUS_HELP
 from qa.errors import InputError
 from qa.settings import Settings
 
 
 def add_commands(commands: argparse._SubParsersAction, defaults: Settings) -> None:
     listing = commands.add_parser("documents", help="list the indexed files and the skipped ones, with reasons")
-    listing.add_argument("--corpus", type=Path, help="default: the folder the --index was built from, else corpus/")
+    listing.add_argument("--corpus", type=Path, help=CORPUS_HELP)
     listing.add_argument("--index", type=Path, default=defaults.index_dir)
     listing.add_argument("--json", action="store_true", help="one JSON object: indexed and skipped files")
     remove = commands.add_parser("remove", help="move a file out of the corpus (into the index's trash) and out "
                                  "of the index")
     remove.add_argument("file", help="the file, relative to the corpus folder (as `qa documents` lists it)")
-    remove.add_argument("--corpus", type=Path, help="default: the folder the --index was built from, else corpus/")
+    remove.add_argument("--corpus", type=Path, help=CORPUS_HELP)
     remove.add_argument("--index", type=Path, default=defaults.index_dir)
 
 

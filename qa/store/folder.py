@@ -194,10 +194,9 @@ class Index:
         return cls(manifest, chunks, dense, sentence_vectors, backends, settings)
 
 
-def built_from(folder: Path) -> Path | None:
+def recorded_corpus(folder: Path) -> Path | None:
     """The corpus folder a folder index was built from, as its manifest records it (None: no index
-    here, an index from before the record, or that folder is gone). Commands given an ``--index``
-    without a ``--corpus`` read and update that folder, not the default one."""
+    here, or one from before the record); the folder may since have gone."""
     if not (folder / store.CURRENT).is_file():
         return None
     try:
@@ -205,7 +204,7 @@ def built_from(folder: Path) -> Path | None:
             corpus = json.loads((current / MANIFEST).read_text(encoding="utf-8")).get("corpus")
     except (OSError, ValueError, AttributeError):
         return None
-    return Path(corpus) if isinstance(corpus, str) and Path(corpus).is_dir() else None
+    return Path(corpus) if isinstance(corpus, str) else None
 
 
 class FolderWriter:

@@ -53,7 +53,8 @@ GRADIO_STRINGS = {
     "uz": {"common.complete": "Tayyor", "common.progress": "Jarayon",
            "status.queue_position": "Navbatda: {size} tadan {position}"},
 }
-# A question is cut at LimitSettings.max_question_chars (2,000) anyway: 64 KB of JSON holds any.
+# A question keeps its last LimitSettings.max_question_chars (1,000) anyway: 64 KB of JSON holds a
+# pasted note with its question and a chat's history; a longer body is refused whole.
 MAX_BODY_BYTES = 65_536
 # A wrong password or key on the JSON and OpenAI routes counts as a failed login (qa.web.throttle).
 WRONG_KEY = {f"POST {ASK_ROUTE}": frozenset({401}), f"POST {CHAT_ROUTE}": frozenset({401}),

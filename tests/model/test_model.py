@@ -65,7 +65,7 @@ def test_bf16_path_stays_within_cosine_of_fp32(tmp_path) -> None:  # type: ignor
     result = subprocess.run([sys.executable, "-m", "qa.cli", "index", "--corpus", str(tmp_path / "c"),
                              "--index", str(tmp_path / "i")], capture_output=True, text=True, timeout=300,
                             env={**os.environ, "QA_PRECISION": "fp8"})
-    assert result.returncode == 1
+    assert result.returncode == 2, "a bad variable is bad input, refused before anything runs"
     assert result.stderr.strip() == "qa: QA_PRECISION must be one of auto, fp32, bf16, not 'fp8'"
 
 
