@@ -12,15 +12,14 @@ import os
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from qa.answer.compose import compose
 from qa.answer.followup import HISTORY_TURNS, resolve
 from qa.answer.retrieve import Retriever, prepare
-from qa.errors import ExtractionError, InputError
+from qa.errors import InputError
+from qa.ingest import indexed as on_disk
 from qa.ingest.documents import was_removed
-from qa.ingest.read import sha256, to_document
 from qa.languages.detect import detect, too_short_to_tell
 from qa.model.encoders import Encoder, open_encoder
 from qa.reasons import reason
@@ -28,9 +27,9 @@ from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
 from qa.store.folder import Index
-from qa.text.clean import CleanText, clean, repair_mixed_script
+from qa.text.clean import repair_mixed_script
 from qa.text.tokens import ALNUM
-from qa.types import Answer, Citation, Context, Document, Passage
+from qa.types import Answer, Citation, Context, Passage
 
 __all__ = ["Engine", "InputError", "open_engine", "validate", "validate_history"]
 
@@ -138,7 +137,7 @@ class Engine:
         if isinstance(found, str):
             return Context(reason=found)
         path, stat = found
-        document = _read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
+        document = on_disk.read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
                                   self.index.file_hash(source), self.settings.limits)
         if isinstance(document, str):
             return Context(reason=document)
@@ -146,7 +145,7 @@ class Engine:
         if end > len(text):
             return Context(reason="offsets")
         return Context(text[max(0, start - chars) : start], text[start:end], text[end : end + chars],
-                       page_line=_page_line(document, start))
+                       page_line=on_disk.page_line(document, start))
 
     def lines_of(self, citation: Citation, span: tuple[int, int]) -> tuple[int, int, int | None]:
         """The lines of the file that hold ``span`` of the citation's text (a quoted sentence: a
@@ -156,12 +155,12 @@ class Engine:
         if isinstance(found, str):
             return citation.line_start, citation.line_end, None
         path, stat = found
-        read = _cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
+        read = on_disk.cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
                                  self.index.file_hash(citation.source), self.settings.limits)
         if isinstance(read, str):
             return citation.line_start, citation.line_end, None
         document, cleaned = read
-        page_line = _page_line(document, citation.start)
+        page_line = on_disk.page_line(document, citation.start)
         # The passage's text is the document's cleaned text from its first character on (as chunking
         # cut it): the same characters here, or the file no longer says what was indexed.
         at = bisect.bisect_left(cleaned.origin, citation.start)
@@ -177,7 +176,7 @@ class Engine:
         if isinstance(found, str):
             return found
         path, stat = found
-        return _indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
+        return on_disk.indexed_bytes(path, stat.st_size, self.index.file_hash(source), self.settings.limits)
 
     def _changed(self, index: SearchIndex, citations: list[Citation]) -> list[str]:
         """The cited files that no longer hold what ``index`` (the one the answer was composed from)
@@ -197,8 +196,9 @@ class Engine:
             if isinstance(found, str):
                 stale = found == "missing"
             else:
-                stale = indexed is not None and _holds(str(found[0]), found[1].st_mtime_ns, found[1].st_size, indexed,
-                                                       self.settings.limits) == "changed"
+                path, stat = found
+                stale = indexed is not None and on_disk.holds(str(path), stat.st_mtime_ns, stat.st_size, indexed,
+                                                              self.settings.limits) == "changed"
             if stale:
                 changed.append(source)
         return changed
@@ -219,59 +219,6 @@ class Engine:
     def reload(self, index: SearchIndex) -> None:
         """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""
         self._current = (index, Retriever(index, self.embedder, self.settings))
-
-
-def _indexed_bytes(path: Path, size: int, indexed: str | None, limits: LimitSettings) -> bytes | str:
-    """The file's bytes if they are the very ones indexed; else "changed" (since indexing, so the
-    offsets no longer apply) or "unreadable"."""
-    if size > limits.max_file_mb * 2**20:
-        return "unreadable"  # past the limit a build would not read it either
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return "unreadable"
-    return data if sha256(data) == indexed else "changed"
-
-
-def _page_line(document: Document, offset: int) -> int | None:
-    """Paged documents: the document line that the page holding ``offset`` starts on."""
-    page = document.page_at(offset)
-    return document.text.count("\n", 0, document.page_starts[page - 1]) + 1 if page else None
-
-
-@lru_cache(maxsize=256)
-def _holds(path: str, mtime_ns: int, size: int, indexed: str, limits: LimitSettings) -> str:
-    """"indexed" when the file's bytes are the ones indexed, else why not ("changed", "unreadable");
-    read once per file version, as every answer checks the files it cites."""
-    data = _indexed_bytes(Path(path), size, indexed, limits)
-    return data if isinstance(data, str) else "indexed"
-
-
-@lru_cache(maxsize=8)
-def _cleaned_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                      limits: LimitSettings) -> tuple[Document, CleanText] | str:
-    """The document as indexed and its text cleaned as chunking cleaned it (the whole text: how a
-    line-end hyphen is read depends on the rest of the document), or why not."""
-    document = _read_document(path, mtime_ns, size, source, indexed, limits)
-    return document if isinstance(document, str) else (document, clean(document.text))
-
-
-@lru_cache(maxsize=32)
-def _read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                   limits: LimitSettings) -> Document | str:
-    """The document as indexed, or why not (``_indexed_bytes``). Cached per file version (mtime,
-    size): every answer's context view re-reads its cited files, and extracting a PDF again for
-    each answer would sit on the page's response time. Only the very bytes that were indexed are
-    parsed, here in this process: they already passed the extraction limits (qa.ingest.sandbox); a
-    changed file is never parsed."""
-    data = _indexed_bytes(Path(path), size, indexed, limits)
-    if isinstance(data, str):
-        return data
-    try:
-        # Pages read by OCR come from the cache: the indexed text, never a new reading here.
-        return to_document(source, data, limits=replace(limits, ocr_cache_only=True))
-    except ExtractionError:
-        return "unreadable"
 
 
 def open_engine(
