@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -17,7 +18,7 @@ from pathlib import Path
 from qa.answer.compose import compose
 from qa.answer.followup import HISTORY_TURNS, resolve
 from qa.answer.retrieve import Retriever, prepare
-from qa.errors import InputError
+from qa.errors import InputError, QAError
 from qa.ingest import indexed as on_disk
 from qa.ingest.documents import was_removed
 from qa.languages.detect import detect, too_short_to_tell
@@ -27,6 +28,7 @@ from qa.settings import LimitSettings, Settings
 from qa.store.base import SearchIndex
 from qa.store.factory import open_index
 from qa.store.folder import Index
+from qa.store.generations import current_generation
 from qa.text.clean import repair_mixed_script
 from qa.text.tokens import ALNUM
 from qa.types import Answer, Citation, Context, Passage
@@ -97,6 +99,7 @@ def validate(question: str) -> str:
 class Engine:
     def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings) -> None:
         self.embedder, self.settings = embedder, settings
+        self._reopening, self._unreadable = threading.Lock(), ""
         self.reload(index)
 
     @property
@@ -108,7 +111,7 @@ class Engine:
         """``history``: the chat's earlier questions, oldest first. A follow-up that points back to
         them ("Did it lower CRP?") is searched with their key terms (qa.answer.followup)."""
         # One read of the pair: an upload's reload between retrieval and answering cannot mix indexes.
-        index, retriever = self._current
+        index, retriever = self._live()
         earlier = validate_history(history)
         resolved = resolve(validate(question), earlier)
         # "А ARNI?" is too short to tell Russian from Uzbek by itself: the chat's language decides,
@@ -125,7 +128,7 @@ class Engine:
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""
-        retriever = self._current[1]
+        retriever = self._live()[1]
         query = prepare(validate(question), self.settings, vocabulary=retriever.vocabulary)
         return retriever.search(query, k or self.settings.retrieval.k)
 
@@ -215,6 +218,30 @@ class Engine:
             return path, path.stat()
         except OSError:
             return "removed" if was_removed(self.settings, source) else "missing"
+
+    def _live(self) -> tuple[SearchIndex, Retriever]:
+        """The index to answer from. A folder index another process has since rebuilt (``qa index``,
+        ``qa remove`` beside a running server) is reopened first: else the server would go on
+        quoting files taken out, and never find files added. One that cannot be read is not retried
+        until the next build; the one loaded goes on answering meanwhile."""
+        current = self._current
+        index = current[0]
+        if not isinstance(index, Index) or index.origin is None or not index.superseded():
+            return current
+        with self._reopening:
+            if self._current[0] is index:  # not reopened by another thread meanwhile
+                folder = index.origin[0]
+                try:
+                    generation = current_generation(folder).name
+                    if generation != self._unreadable:
+                        self._unreadable = generation  # until it loads
+                        fresh = Index.load(folder, self.settings.vectors)
+                        fresh.check_model(self.embedder.id)
+                        self.reload(fresh)
+                        self._unreadable = ""
+                except (QAError, OSError):
+                    pass
+            return self._current
 
     def reload(self, index: SearchIndex) -> None:
         """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""

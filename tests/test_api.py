@@ -248,6 +248,29 @@ def test_incremental_index_reuses_unchanged_files(tmp_path: Path, settings: Sett
     assert "cyclooxygenase" in index.chunks[0].text
 
 
+def test_an_engine_answers_from_the_index_another_build_committed(tmp_path: Path, settings: Settings,
+                                                                   embedder: Embedder) -> None:
+    """A server beside `qa index` / `qa remove` went on quoting a removed file and never found an added one."""
+    from qa.ingest.build import build
+
+    corpus, folder = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Ziltivekimab blocks the IL-6 ligand. It was tested in HERMES.", encoding="utf-8")
+    build(settings, embedder, corpus, folder)
+    engine = open_engine(folder, settings, embedder)
+    assert [c.source for c in engine.ask("Which drug was tested in HERMES?").citations] == ["a.txt"]
+    (corpus / "b.txt").write_text("Aspirin irreversibly inhibits cyclooxygenase in platelets.", encoding="utf-8")
+    (corpus / "a.txt").unlink()
+    build(settings, embedder, corpus, folder)
+    assert [c.source for c in engine.ask("What does aspirin inhibit?").citations] == ["b.txt"]
+    assert "a.txt" not in {c.source for c in engine.ask("Which drug was tested in HERMES?").citations}
+    # A newer generation that cannot be read: the one loaded goes on answering.
+    (corpus / "c.txt").write_text("Colchicine is an anti-inflammatory drug.", encoding="utf-8")
+    build(settings, embedder, corpus, folder)
+    (current_generation(folder) / "vectors.npy").write_bytes(b"garbage")
+    assert [c.source for c in engine.ask("What does aspirin inhibit?").citations] == ["b.txt"]
+
+
 def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None:
     import shutil
 

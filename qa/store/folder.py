@@ -72,6 +72,7 @@ class Index:
                 self.backends[section] = vectors.create(np.ascontiguousarray(vectors_[ids], dtype=np.float32), settings)
         for backend in self.backends.values():
             backend.set_nprobe(settings.ann_nprobe)
+        self.origin: tuple[Path, str] | None = None  # the folder and generation it was loaded from
 
     @property
     def dimension(self) -> int:
@@ -143,6 +144,17 @@ class Index:
     def check_model(self, model_id: str) -> None:
         check_model(self.manifest, model_id)
 
+    def superseded(self) -> bool:
+        """Whether a build (of any process: ``qa index``, ``qa remove``) has committed a newer
+        generation of the folder this index was loaded from: one small read per question."""
+        if self.origin is None:
+            return False
+        folder, generation = self.origin
+        try:
+            return (folder / store.CURRENT).read_text(encoding="utf-8").strip() != generation
+        except OSError:
+            return False
+
     def save(self, folder: Path) -> None:
         """A new generation with every file of this index (qa.store.generations.commit)."""
 
@@ -191,7 +203,9 @@ class Index:
             raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
         if sum(b.size for b in backends.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")
-        return cls(manifest, chunks, dense, sentence_vectors, backends, settings)
+        index = cls(manifest, chunks, dense, sentence_vectors, backends, settings)
+        index.origin = (folder, current.name)
+        return index
 
 
 def recorded_corpus(folder: Path) -> Path | None:
