@@ -27,7 +27,7 @@ _ABBREVIATIONS = re.compile(
 )
 # Recorded in the index manifest: a change in how text is cut re-chunks every file (vectors of
 # chunks whose text is unchanged are reused).
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 _SHORT = 60  # a sentence this short is too little evidence for its own language
 
 

@@ -229,6 +229,10 @@ def test_known_related_questions_the_seeds_answer(engine: Engine, question: str)
     ("Did ziltivekimab reduce CRP?", ("en", "Latn")),
     ("Снизил ли зилтивекимаб СРБ?", ("ru", "Cyrl")),
     ("Ziltivekimab CRP ni kamaytirdimi?", ("uz", "Latn")),
+    # A Russian question word in any of its forms; Uzbek's dictionary reads "какая" as "sweets".
+    ("Какая доза дапаглифлозина?", ("ru", "Cyrl")),
+    ("Сколько пациентов было в HERMES?", ("ru", "Cyrl")),
+    ("Дапаглифлозин дозаси қанча?", ("uz", "Cyrl")),
 ])
 def test_a_short_question_with_a_drug_name_keeps_its_language(question: str, variant: tuple[str, str]) -> None:
     assert detect(question) == variant
