@@ -132,6 +132,8 @@ class Evidence:
         found = TERM.findall(text)
         self.capitals = {w for w in found if len(w) >= 2 and w.isupper()}  # abbreviations as written
         words = {w.lower() for w in found}
+        # IL-6 is written IL6 as often (and NT-proBNP NTproBNP): a hyphenated word stands for both.
+        words |= {w.replace("-", "") for w in words if "-" in w}
         self.words = words
         self.stems = {stem(w) for w in words}
         self.folds: set[str] = set()
@@ -169,7 +171,7 @@ class Evidence:
 
     def _has(self, form: str, foreign: bool = False) -> bool:
         low = form.lower()
-        if low in self.words:
+        if low in self.words or low.replace("-", "") in self.words:
             return True
         if len(form) >= _MIN_INITIALS and form.isupper() and form.isalpha() and form in self.abbreviations:
             return True

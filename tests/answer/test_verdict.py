@@ -238,6 +238,16 @@ def test_a_short_question_with_a_drug_name_keeps_its_language(question: str, var
     assert detect(question) == variant
 
 
+def test_a_name_with_or_without_its_hyphen_is_the_same_name() -> None:
+    """Clinicians write IL6 as often as IL-6; a different number stays a different name."""
+    source = "It is produced by macrophages under stress: IL-6 and NT-proBNP rise."
+    assert missing(key_terms("Which cells produce IL6 under stress?", "en"), source) == []
+    assert missing(key_terms("Does NTproBNP rise?", "en"), source) == []
+    assert missing(key_terms("il6 ni qaysi hujayralar ishlab chiqaradi?", "uz"), source) == []
+    assert missing(key_terms("Which cells produce IL-6?", "en"), "Macrophages produce IL6.") == []
+    assert missing(key_terms("Does IL-1 rise?", "en"), source) == ["IL-1"]
+
+
 def test_an_abbreviation_covers_its_expansion_and_back() -> None:
     assert missing(key_terms("Did ziltivekimab lower C-reactive protein?", "en"),
                    "the trial found significant reductions in CRP after ziltivekimab") == []
