@@ -70,3 +70,19 @@ def test_a_port_out_of_range_is_a_usage_error_before_indexing(tmp_path: Path) ->
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "a port is from 1 to 65535, not 99999" in result.stderr
     assert not (tmp_path / "index").exists(), "nothing was indexed"
+
+
+def test_a_port_in_use_is_refused_before_indexing(tmp_path: Path) -> None:
+    """Gradio's own "Cannot find empty port" came after indexing, as an unexpected error."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        command = ["serve", "--port", str(port), "--corpus", str(tmp_path), "--index", str(tmp_path / "index")]
+        result = subprocess.run([sys.executable, "-m", "qa.cli", *command], capture_output=True, text=True, cwd=ROOT,
+                                timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"port {port} on 127.0.0.1 is not free" in result.stderr and "give another --port" in result.stderr
+    assert not (tmp_path / "index").exists(), "nothing was indexed"

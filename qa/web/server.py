@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from dataclasses import replace
 from functools import partial
@@ -125,6 +126,23 @@ def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] 
     add_first(app, PAGE_ROUTE + "/{token}", page, "GET")
 
 
+def _check_free(host: str, port: int) -> None:
+    """A port another server holds is refused in one line, naming the fix (Gradio's own error came
+    after indexing, as an "unexpected error")."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    family, kind, _, _, address = addresses[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"port {port} on {host} is not free ({exc.strerror or exc}): give another --port "
+                             "or $QA_PORT") from None
+
+
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
           index: Path | None = None) -> int:
     """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
@@ -135,6 +153,7 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     host = host or settings.server.host
     port = port or settings.server.port
     check_choices(settings)  # a bad QA_PRECISION or QA_QUESTION_ENCODER fails before anything starts
+    _check_free(host, port)  # before indexing, which can take minutes
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
     # In a worker process, as uploads are: torch never loads in the server (qa.ingest.build_worker).
