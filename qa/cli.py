@@ -163,7 +163,8 @@ def _print_readable(answer) -> None:  # type: ignore[no-untyped-def]
         if c.page is not None:
             ocr = f" ({labels['ocr_note']})" if c.ocr else ""
             where = f"{labels['page']} {c.page}{ocr}, {where}"
-        print(f"[{c.n}] {c.source}  {where} {c.line_start}-{c.line_end}  ({c.language}, score {c.score:.3f})")
+        score = f"{labels['score']} {c.score:.3f}"
+        print(f"[{c.n}] {c.source}  {where} {c.line_start}-{c.line_end}  ({c.language}, {score})")
         print("    " + c.text[:400] + ("…" if len(c.text) > 400 else ""))
     print()
 

@@ -16,6 +16,7 @@ asks for ``$QA_API_KEY`` (the same password) in the environment the client start
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sys
 from typing import Any
@@ -117,5 +118,7 @@ _REASONS = {
 
 def run(engine: Engine, access: AccessSettings) -> int:
     print("qa: MCP server on stdio (tools: ask, search, context)", file=sys.stderr)
+    # The SDK's log handler would pass on the lexical index's debug lines to the client's log.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     build_server(engine, access).run("stdio")
     return 0

@@ -57,7 +57,7 @@ def test_readable_output(corpus_index: Path) -> None:
     russian = qa("ask", "--index", str(corpus_index), "Какова температура кипения ртути?")
     assert russian.returncode == 0, russian.stderr
     assert "[В источниках не найдено]" in russian.stdout.splitlines()[0], russian.stdout
-    assert re.search(r"^\[1\] \S+  строки \d+-\d+", russian.stdout, re.M), russian.stdout
+    assert re.search(r"^\[1\] \S+  строки \d+-\d+  \(\w+, сходство 0\.\d+\)", russian.stdout, re.M), russian.stdout
 
 
 def test_bad_input_exit_codes(corpus_index: Path, tmp_path: Path) -> None:

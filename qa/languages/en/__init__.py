@@ -97,7 +97,7 @@ LANGUAGE = Language(
         "question": "Your question (English, Русский, Oʻzbek)", "placeholder": "Ask a question…",
         "ask": "Ask", "clear": "Clear chat", "sources": "Sources", "no_sources": "Sources of the answer appear here.",
         "not_found": "Not found in the sources", "related_verdict": "Related, but may not answer the question",
-        "confidence": "confidence", "detected": "Question language", "lines": "lines",
+        "confidence": "confidence", "detected": "Question language", "lines": "lines", "score": "score",
         "page": "page", "context": "Show in the document", "upload": "Add documents",
         "added": "added, searchable now", "interface": "Interface language", "examples": "Examples",
         "already": "it was already in the corpus",

@@ -89,7 +89,7 @@ LANGUAGE = Language(
         "ask": "Soʻrash", "clear": "Suhbatni tozalash", "sources": "Manbalar",
         "no_sources": "Javob manbalari shu yerda chiqadi.", "not_found": "Manbalarda topilmadi",
         "related_verdict": "Mavzuga yaqin, lekin savolga javob bermasligi mumkin", "confidence": "ishonch",
-        "detected": "Savol tili", "lines": "qatorlar", "page": "bet",
+        "detected": "Savol tili", "lines": "qatorlar", "score": "oʻxshashlik", "page": "bet",
         "context": "Hujjatda koʻrsatish", "upload": "Hujjat qoʻshish", "added": "qoʻshildi, endi qidirsa boʻladi",
         "already": "u korpusda avvaldan bor edi",
         "interface": "Interfeys tili", "examples": "Misollar", "changed": "Fayl indekslangandan keyin oʻzgargan.",
