@@ -18,7 +18,7 @@ from pathlib import Path
 from qa.answer.compose import compose
 from qa.answer.followup import HISTORY_TURNS, resolve
 from qa.answer.retrieve import Retriever, prepare
-from qa.errors import InputError, QAError
+from qa.errors import InputError
 from qa.ingest import indexed as on_disk
 from qa.ingest.documents import was_removed
 from qa.languages.detect import detect, too_short_to_tell
@@ -97,10 +97,11 @@ def validate(question: str) -> str:
 
 
 class Engine:
-    def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings) -> None:
-        self.embedder, self.settings = embedder, settings
+    def __init__(self, index: SearchIndex, embedder: Encoder, settings: Settings,
+                 log: Callable[[str], None] | None = None) -> None:
+        self.embedder, self.settings, self.log = embedder, settings, log
         self._reopening, self._unreadable = threading.Lock(), ""
-        self.reload(index)
+        self._current = (index, Retriever(index, embedder, settings))
 
     @property
     def index(self) -> SearchIndex:
@@ -141,7 +142,7 @@ class Engine:
             return Context(reason=found)
         path, stat = found
         document = on_disk.read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
-                                  self.index.file_hash(source), self.settings.limits)
+                                         self.index.file_hash(source), self.settings.limits)
         if isinstance(document, str):
             return Context(reason=document)
         text = document.text
@@ -159,7 +160,7 @@ class Engine:
             return citation.line_start, citation.line_end, None
         path, stat = found
         read = on_disk.cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
-                                 self.index.file_hash(citation.source), self.settings.limits)
+                                        self.index.file_hash(citation.source), self.settings.limits)
         if isinstance(read, str):
             return citation.line_start, citation.line_end, None
         document, cleaned = read
@@ -222,29 +223,37 @@ class Engine:
     def _live(self) -> tuple[SearchIndex, Retriever]:
         """The index to answer from. A folder index another process has since rebuilt (``qa index``,
         ``qa remove`` beside a running server) is reopened first: else the server would go on
-        quoting files taken out, and never find files added. One that cannot be read is not retried
-        until the next build; the one loaded goes on answering meanwhile."""
+        quoting files taken out, and never find files added. One thread reopens while the others
+        answer from the index loaded; a generation that cannot be read is named once and left."""
         current = self._current
         index = current[0]
         if not isinstance(index, Index) or index.origin is None or not index.superseded():
             return current
-        with self._reopening:
-            if self._current[0] is index:  # not reopened by another thread meanwhile
-                folder = index.origin[0]
-                try:
-                    generation = current_generation(folder).name
-                    if generation != self._unreadable:
-                        self._unreadable = generation  # until it loads
-                        fresh = Index.load(folder, self.settings.vectors)
-                        fresh.check_model(self.embedder.id)
-                        self.reload(fresh)
-                        self._unreadable = ""
-                except (QAError, OSError):
-                    pass
-            return self._current
+        if not self._reopening.acquire(blocking=False):
+            return current
+        try:
+            folder = index.origin[0]
+            generation = current_generation(folder).name
+            if generation != self._unreadable:
+                self._unreadable = generation  # until it loads
+                fresh = Index.load(folder, self.settings.vectors)
+                fresh.check_model(self.embedder.id)
+                fresh.lexical  # noqa: B018 - built here, not by the first question after the swap
+                self.reload(fresh)
+                self._unreadable = ""
+        except Exception as exc:  # keeping the index loaded is always safe
+            if self.log:
+                self.log(f"the index at {index.origin[0]} was rebuilt but cannot be read ({exc}): "
+                         "answering from the one loaded")
+        finally:
+            self._reopening.release()
+        return self._current
 
     def reload(self, index: SearchIndex) -> None:
-        """Serve ``index`` from now on (one assignment: readers see the old pair or the new one)."""
+        """Serve ``index`` from now on (one assignment: readers see the old pair or the new one),
+        unless a later generation of the same folder is served already."""
+        if isinstance(index, Index) and not index.newer_than(self._current[0]):
+            return
         self._current = (index, Retriever(index, self.embedder, self.settings))
 
 
@@ -261,4 +270,4 @@ def open_engine(
     index = open_index(settings)
     embedder = embedder or open_encoder(settings, log)
     index.check_model(embedder.id)
-    return Engine(index, embedder, settings)
+    return Engine(index, embedder, settings, log)

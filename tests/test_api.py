@@ -264,15 +264,36 @@ def test_an_engine_answers_from_the_index_another_build_committed(tmp_path: Path
     build(settings, embedder, corpus, folder)
     assert [c.source for c in engine.ask("What does aspirin inhibit?").citations] == ["b.txt"]
     assert "a.txt" not in {c.source for c in engine.ask("Which drug was tested in HERMES?").citations}
-    # A newer generation that cannot be read: the one loaded goes on answering.
+    # A newer generation that cannot be read: the one loaded goes on answering, and says so once.
+    logged: list[str] = []
+    engine.log = logged.append
     (corpus / "c.txt").write_text("Colchicine is an anti-inflammatory drug.", encoding="utf-8")
     build(settings, embedder, corpus, folder)
     (current_generation(folder) / "vectors.npy").write_bytes(b"garbage")
-    assert [c.source for c in engine.ask("What does aspirin inhibit?").citations] == ["b.txt"]
+    for _ in range(2):
+        assert [c.source for c in engine.ask("What does aspirin inhibit?").citations] == ["b.txt"]
+    assert len(logged) == 1 and "cannot be read" in logged[0], logged
+    # The next good build is read again.
+    (corpus / "d.txt").write_text("Furosemide is a loop diuretic.", encoding="utf-8")
+    build(settings, embedder, corpus, folder)
+    assert "d.txt" in {c.source for c in engine.ask("Which drug is a loop diuretic?").citations}
+    # A reopen never goes back to an older generation than the one served.
+    older = Index.load(folder)
+    older.origin = (folder, "gen-1")
+    engine.reload(older)
+    assert engine.index.origin != older.origin
 
 
 def test_damaged_index_names_the_fix(tmp_path: Path, corpus_index: Path) -> None:
+    import json
     import shutil
+
+    unsized = tmp_path / "unsized"
+    shutil.copytree(corpus_index, unsized)
+    manifest = current_generation(unsized) / "manifest.json"
+    manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "dimension"}))
+    with pytest.raises(IndexUnavailable, match="--rebuild"):
+        Index.load(unsized)
 
     broken = tmp_path / "broken"
     shutil.copytree(corpus_index, broken)

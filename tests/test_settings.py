@@ -80,9 +80,14 @@ def test_a_port_in_use_is_refused_before_indexing(tmp_path: Path) -> None:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        command = ["serve", "--port", str(port), "--corpus", str(tmp_path), "--index", str(tmp_path / "index")]
+        command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--corpus", str(tmp_path), "--index",
+                   str(tmp_path / "index")]
         result = subprocess.run([sys.executable, "-m", "qa.cli", *command], capture_output=True, text=True, cwd=ROOT,
                                 timeout=120)
+        # Gradio probes 127.0.0.1 whatever the host: so does the check.
+        everywhere = subprocess.run([sys.executable, "-m", "qa.cli", "serve", "--host", "0.0.0.0", *command[3:]],
+                                    capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"port {port} on 127.0.0.1 is not free" in result.stderr and "give another --port" in result.stderr
     assert not (tmp_path / "index").exists(), "nothing was indexed"
+    assert everywhere.returncode == 2 and f"port {port} on 0.0.0.0 is not free" in everywhere.stderr

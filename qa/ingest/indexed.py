@@ -43,7 +43,7 @@ def holds(path: str, mtime_ns: int, size: int, indexed: str, limits: LimitSettin
 
 @lru_cache(maxsize=8)
 def cleaned_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                      limits: LimitSettings) -> tuple[Document, CleanText] | str:
+                     limits: LimitSettings) -> tuple[Document, CleanText] | str:
     """The document as indexed and its text cleaned as chunking cleaned it (the whole text: how a
     line-end hyphen is read depends on the rest of the document), or why not."""
     document = read_document(path, mtime_ns, size, source, indexed, limits)
@@ -52,7 +52,7 @@ def cleaned_document(path: str, mtime_ns: int, size: int, source: str, indexed: 
 
 @lru_cache(maxsize=32)
 def read_document(path: str, mtime_ns: int, size: int, source: str, indexed: str | None,
-                   limits: LimitSettings) -> Document | str:
+                  limits: LimitSettings) -> Document | str:
     """The document as indexed, or why not (``indexed_bytes``). Cached per file version (mtime,
     size): every answer's context view re-reads its cited files, and extracting a PDF again for
     each answer would sit on the page's response time. Only the very bytes that were indexed are

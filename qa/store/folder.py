@@ -144,6 +144,14 @@ class Index:
     def check_model(self, model_id: str) -> None:
         check_model(self.manifest, model_id)
 
+    def newer_than(self, other: object) -> bool:
+        """Whether this index is a later generation of the same folder than ``other`` (generations
+        are named by their commit time): a slow reopen never replaces a newer one."""
+        if not isinstance(other, Index) or self.origin is None or other.origin is None:
+            return True
+        (folder, mine), (theirs_folder, theirs) = self.origin, other.origin
+        return folder != theirs_folder or store.generation_time(mine) >= store.generation_time(theirs)
+
     def superseded(self) -> bool:
         """Whether a build (of any process: ``qa index``, ``qa remove``) has committed a newer
         generation of the folder this index was loaded from: one small read per question."""
@@ -197,9 +205,8 @@ class Index:
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexUnavailable(f"index at {folder} is damaged ({exc}): run `qa index --rebuild`") from exc
         sentences = sum(len(c.sentences) for c in chunks)
-        if dense.shape != (len(chunks), manifest["dimension"]) or sentence_vectors.shape != (
-            sentences, manifest["dimension"]
-        ):
+        dimension = manifest.get("dimension") if isinstance(manifest, dict) else None
+        if dense.shape != (len(chunks), dimension) or sentence_vectors.shape != (sentences, dimension):
             raise IndexUnavailable(f"index at {folder} is inconsistent (vectors vs chunks): run `qa index --rebuild`")
         if sum(b.size for b in backends.values()) != len(chunks):
             raise IndexUnavailable(f"index at {folder} is inconsistent (FAISS vs chunks): run `qa index --rebuild`")

@@ -26,6 +26,12 @@ from qa.errors import storage_error
 CURRENT, GENERATION_PREFIX, STAGING_PREFIX, LOCK, READERS = "CURRENT", "gen-", ".staging-", ".lock", ".readers"
 
 
+def generation_time(name: str) -> int:
+    """When a generation was committed (``gen-<ns>``); 0 for a name of another form."""
+    stamp = name.removeprefix(GENERATION_PREFIX)
+    return int(stamp) if stamp.isdigit() else 0
+
+
 def current_generation(folder: Path) -> Path:
     """The folder holding the live index files."""
     return folder / (folder / CURRENT).read_text(encoding="utf-8").strip()

@@ -12,6 +12,7 @@ or the password as a Bearer key); failed attempts are slowed down like failed lo
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -127,20 +128,24 @@ def add_page_route(app: FastAPI, pages: PageViews, credentials: tuple[str, str] 
 
 
 def _check_free(host: str, port: int) -> None:
-    """A port another server holds is refused in one line, naming the fix (Gradio's own error came
-    after indexing, as an "unexpected error")."""
+    """A port another server holds is refused in one line, naming the fix, before indexing (Gradio's
+    own error came after it, as an "unexpected error"). Probed as Gradio probes it, on 127.0.0.1 too,
+    and on every address the host names, as the server binds them."""
+    name = host.strip("[]") or "127.0.0.1"
     try:
-        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = {(a[0], a[1], a[4]) for a in socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)}
     except OSError as exc:
         raise InputError(f"cannot listen on {host}: {exc.strerror or exc}") from None
-    family, kind, _, _, address = addresses[0]
-    with socket.socket(family, kind) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise InputError(f"port {port} on {host} is not free ({exc.strerror or exc}): give another --port "
-                             "or $QA_PORT") from None
+    addresses.add((socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", port)))
+    for family, kind, address in sorted(addresses, key=str):
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise InputError(f"port {port} on {host} is not free: give another --port or $QA_PORT") from None
+                raise InputError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
 def serve(host: str | None = None, port: int | None = None, corpus: Path | None = None,
@@ -159,8 +164,11 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     # In a worker process, as uploads are: torch never loads in the server (qa.ingest.build_worker).
     report = build_elsewhere(settings, settings.corpus_dir, settings.index_dir, progress=progress_bar())
     print(f"qa: {report.summary()}", file=sys.stderr)
-    embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
-    engine = open_engine(settings.index_dir, settings, embedder)
+    def log(message: str) -> None:
+        print(f"qa: {message}", file=sys.stderr)
+
+    embedder = open_encoder(settings, log=log)
+    engine = open_engine(settings.index_dir, settings, embedder, log)
     print(f"qa: questions encoded with {embedder.question_encoder}", file=sys.stderr)
     # Load every lazily built part (language identifiers, morphology, the lexical index) before
     # questions arrive several at a time: the first user is not the one who waits for them.

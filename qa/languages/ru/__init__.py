@@ -24,12 +24,12 @@ GENERIC = frozenset("""
 # (An interjection stays a relation word: "стоп" reads first as one, and the glossary's "foot" keeps it.)
 RELATION_POS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND", "ADVB", "PRED", "NUMR", "COMP", "INTJ"})
 # Common words: evidence for Russian over Uzbek Cyrillic (qa.languages.detect). The question words
-# in all their forms (как…, каков…, сколько, чем): a short question has little else to tell by, and
+# in all their forms (какая, каков, сколько, чем): a short question has little else to tell by, and
 # Uzbek's dictionary reads some of them as its own (какая, "sweets").
 WORDS = re.compile(
-    r"(?<!\w)(?:и|в|не|на|я|что|с|он|как\w{0,3}|каков\w?|сколько|чем|зачем|чего|это|по|но|к|у|же|вы|за|бы|от"
-    r"|мне|то|все|так|его|для|при|ли|до|или|кто|над|под|из|о|мы|ты|она|они|нет|есть|был\w*|ест|где|когда"
-    r"|почему)(?!\w)",
+    r"(?<!\w)(?:и|в|не|на|я|что|с|он|как|как(?:ой|ая|ое|ие|их|им|ими|ую|ого|ому|ом)|каков[аоы]?|сколько|чем"
+    r"|зачем|чего|это|по|но|к|у|же|вы|за|бы|от|мне|то|все|так|его|для|при|ли|до|или|кто|над|под|из|о|мы|ты"
+    r"|она|они|нет|есть|был\w*|ест|где|когда|почему)(?!\w)",
     re.I,
 )
 GLOSS_ENDING_MAX = 4  # ой, ами, ение: at most this many letters after a glossary stem
