@@ -107,6 +107,11 @@ class Engine:
     def index(self) -> SearchIndex:
         return self._current[0]
 
+    def live_index(self) -> SearchIndex:
+        """The index as now committed: reopened first if another process has rebuilt it (what the
+        Documents panel lists after a `qa remove` beside the server)."""
+        return self._live()[0]
+
     def ask(self, question: str, k: int | None = None,
             history: Sequence[str | Mapping[str, object]] | None = ()) -> Answer:
         """``history``: the chat's earlier questions, oldest first. A follow-up that points back to

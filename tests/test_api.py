@@ -276,6 +276,7 @@ def test_an_engine_answers_from_the_index_another_build_committed(tmp_path: Path
     # The next good build is read again.
     (corpus / "d.txt").write_text("Furosemide is a loop diuretic.", encoding="utf-8")
     build(settings, embedder, corpus, folder)
+    assert "d.txt" in engine.live_index().manifest["files"], "what the Documents panel lists"
     assert "d.txt" in {c.source for c in engine.ask("Which drug is a loop diuretic?").citations}
     # A reopen never goes back to an older generation than the one served.
     older = Index.load(folder)

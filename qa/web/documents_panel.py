@@ -19,7 +19,8 @@ from qa.web.cards import ADDED, REFUSED, escape_markdown, said
 def documents_html(engine: Engine, labels: dict[str, str]) -> str:
     """The panel's listing; read when the panel opens and after a change, never with each answer."""
     try:
-        files, skipped = indexed_files(engine.index), skipped_files(engine.index)
+        index = engine.live_index()
+        files, skipped = indexed_files(index), skipped_files(index)
     except Exception as exc:  # noqa: BLE001 (a backend's own errors, a Milvus connection lost): said, not raised
         return f"<p class='qa-meta'>{html.escape(str(exc))}</p>"
     if not files and not skipped:
@@ -54,7 +55,7 @@ def _named(labels: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def removable(engine: Engine) -> list[str]:
     """The files a reader may remove: the index's file list (in memory, no pass over the chunks)."""
-    return sorted(engine.index.manifest.get("files", {}))
+    return sorted(engine.live_index().manifest.get("files", {}))
 
 
 def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) -> str:
