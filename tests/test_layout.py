@@ -22,7 +22,7 @@ LAYERS = [
     {"qa.answer"},
     {"qa.api", "qa.evaluate"},
     {"qa.web"},
-    {"qa.mcp_server", "qa.cli", "qa.cli_documents"},
+    {"qa.mcp_server", "qa.cli", "qa.cli_documents", "qa.cli_options"},
 ]
 
 
