@@ -159,7 +159,7 @@ class Index:
             return False
         folder, generation = self.origin
         try:
-            return (folder / store.CURRENT).read_text(encoding="utf-8").strip() != generation
+            return store.current_generation(folder).name != generation
         except OSError:
             return False
 

@@ -33,7 +33,6 @@ from qa.api import MAX_K, Engine, open_engine, valid_k
 from qa.errors import InputError, QAError
 from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.progress import progress_bar
-from qa.model.embed import check_choices
 from qa.model.encoders import open_encoder
 from qa.settings import Settings
 from qa.web.http import BodyError, add_first, authorised, read_text
@@ -157,7 +156,6 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or settings.server.host
     port = port or settings.server.port
-    check_choices(settings)  # a bad QA_PRECISION or QA_QUESTION_ENCODER fails before anything starts
     _check_free(host, port)  # before indexing, which can take minutes
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"qa: indexing {settings.corpus_dir} (only changed files are embedded)…", file=sys.stderr)
