@@ -138,16 +138,22 @@ class Engine:
         query = prepare(validate(question), self.settings, vocabulary=retriever.vocabulary)
         return retriever.search(query, k or self.settings.retrieval.k)
 
-    def context(self, source: str, start: int, end: int, chars: int | None = None) -> Context:
+    def context(self, source: str, start: int, end: int, chars: int | None = None,
+                sha256: str | None = None) -> Context:
         """The original text around a citation, read from the corpus file itself, so the reader can
-        check the excerpt against what the document says; or the reason it cannot be shown."""
+        check the excerpt against what the document says; or the reason it cannot be shown.
+        ``sha256``: the citation's (the file as indexed when it was answered); once the file is
+        re-indexed its offsets point at other text, and the reason is "changed"."""
         chars = self.settings.limits.context_chars if chars is None else chars
         found = self._indexed_file(source)
         if isinstance(found, str):
             return Context(reason=found)
         path, stat = found
+        indexed = self._live()[0].file_hash(source)
+        if sha256 is not None and sha256.lower() != indexed:
+            return Context(reason="changed")
         document = on_disk.read_document(str(path), stat.st_mtime_ns, stat.st_size, source,
-                                         self.index.file_hash(source), self.settings.limits)
+                                         indexed, self.settings.limits)
         if isinstance(document, str):
             return Context(reason=document)
         text = document.text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import sys
 from typing import Any
@@ -84,6 +85,8 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
             row = {"rank": rank, "source": chunk.source, "start": chunk.start, "end": chunk.end,
                    "line_start": chunk.line_start, "line_end": chunk.line_end, "language": chunk.language,
                    "score": round(passage.score, 4), "text": chunk.text}
+            if (sha256 := engine.index.file_hash(chunk.source)) is not None:
+                row["sha256"] = sha256
             if chunk.page is not None:
                 row["page"] = chunk.page
             rows.append(row)
@@ -91,14 +94,18 @@ def build_server(engine: Engine, access: AccessSettings) -> MCPServer:
                                     structured_content={"passages": rows})
 
     @server.tool(annotations=READ_ONLY)
-    def context(source: str, start: int, end: int, chars: int | None = None) -> dict[str, Any]:
+    def context(source: str, start: int, end: int, chars: int | None = None,
+                sha256: str | None = None) -> dict[str, Any]:
         """The original text around a citation (its `source`, `start` and `end` from `ask` or `search`),
         read from the corpus file itself, to check the excerpt against the document. `chars`: how much
-        text to show on each side (default 700)."""
+        text to show on each side (default 700). `sha256`: the citation's, so that a file re-indexed
+        since the answer is refused rather than shown at offsets that now point at other text."""
         _key_check(access)
         if start < 0 or end < start or (chars is not None and not 0 <= chars <= 20_000):
             raise ToolError("need 0 <= start <= end, and chars from 0 to 20000")
-        found = engine.context(source, start, end, chars)
+        if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+            raise ToolError("sha256 must be the citation's: 64 hexadecimal digits")
+        found = engine.context(source, start, end, chars, sha256)
         if not found.available:
             raise ToolError(f"cannot show {source}: {_REASONS.get(found.reason or '', found.reason)}")
         return {"source": source, "before": found.before, "cited": found.span, "after": found.after}

@@ -68,10 +68,13 @@ class Citation:
     page: int | None = None
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans in text (the page's cards merge by sentence)
     ocr: bool = False  # the text was read by OCR: check it against the page image
+    # The file's SHA-256 as indexed when the answer was composed: a context view asked for later
+    # with it is refused once the file was re-indexed, whose offsets point at other text.
+    sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The CLI contract; ``page`` appears only for sources that have pages (PDFs, images), ``ocr``
-        only for text read by OCR."""
+        only for text read by OCR, ``sha256`` only when the index records the file's hash."""
         data = asdict(self)
         data.pop("highlights")
         data.pop("sentences")
@@ -79,6 +82,8 @@ class Citation:
             data.pop("page")
         if not self.ocr:
             data.pop("ocr")
+        if self.sha256 is None:
+            data.pop("sha256")
         data["score"] = round(self.score, 4)
         return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -325,8 +326,16 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     assert engine.context("../secret.txt", 0, 5).reason == "outside", "never reads outside the corpus"
     assert engine.context("a.txt", start, len(original) + 10).reason == "offsets"
     assert engine.context("gone.txt", 0, 5).reason == "missing"
+    cited = engine.ask("Which trial tested ziltivekimab?").citations[0]
+    assert cited.source == "a.txt" and cited.sha256 == hashlib.sha256(original.encode()).hexdigest()
+    assert engine.context("a.txt", start, end, sha256=cited.sha256).available
     (corpus / "a.txt").write_text(original + " Changed.", encoding="utf-8")
     assert engine.context("a.txt", start, end).reason == "changed", "offsets of a changed file are not trusted"
+    # Re-indexed after the answer: its offsets would point at other text of the new file.
+    (corpus / "a.txt").write_text("A new first paragraph, longer than the old one.\n\n" + original, encoding="utf-8")
+    build(local, embedder, corpus, local.index_dir)
+    assert engine.context("a.txt", start, end).available, "asked without the citation's hash: the new file"
+    assert engine.context("a.txt", start, end, sha256=cited.sha256).reason == "changed"
 
 
 def test_an_answer_names_the_cited_files_changed_since_indexing(

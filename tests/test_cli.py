@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 KEYS = {"question", "language", "script", "answer", "supported", "verdict", "confidence", "citations"}
-CITATION_KEYS = {"n", "source", "start", "end", "line_start", "line_end", "language", "score", "text"}
+CITATION_KEYS = {"n", "source", "start", "end", "line_start", "line_end", "language", "score", "text", "sha256"}
 
 
 def qa(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -42,6 +43,9 @@ def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> No
         for c in row["citations"]:
             assert set(c) == CITATION_KEYS
             assert c["source"] in ("il6-hfref-review.txt", "il6-cardiogenic-shock-summary.txt")
+            # The file as indexed, which a later context view checks the offsets against.
+            indexed = (corpus_index.parent / "corpus" / c["source"]).read_bytes()
+            assert c["sha256"] == hashlib.sha256(indexed).hexdigest()
             assert 0 <= c["start"] < c["end"] and 1 <= c["line_start"] <= c["line_end"]
             assert c["language"] in ("en", "ru", "uz")
         # score is the cosine of question and passage in every language (citations are in rank order)

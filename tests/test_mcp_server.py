@@ -83,17 +83,23 @@ def test_mcp_search_and_context_read_the_corpus_file(corpus_index: Path) -> None
     passages = found.structured_content["passages"]
     assert [p["rank"] for p in passages] == [1, 2]
     best = passages[0]
-    _, (shown, outside, bad_k) = calls(
+    where = {"source": best["source"], "start": best["start"], "end": best["end"]}
+    _, (shown, outside, bad_k, other_version, bad_hash) = calls(
         session(corpus_index),
-        ("context", {"source": best["source"], "start": best["start"], "end": best["end"], "chars": 40}),
+        ("context", {**where, "chars": 40, "sha256": best["sha256"]}),
         ("context", {"source": "../../etc/passwd", "start": 0, "end": 10}),
-        ("ask", {"question": "What is IL-6?", "k": 0}))
+        ("ask", {"question": "What is IL-6?", "k": 0}),
+        ("context", {**where, "sha256": "0" * 64}),
+        ("context", {**where, "sha256": "abc"}))
     text = (corpus / best["source"]).read_text(encoding="utf-8")
     context = shown.structured_content
     assert context["cited"] == text[best["start"]:best["end"]] and "HERMES" in context["cited"]
     assert context["before"] == text[best["start"] - 40:best["start"]]
     assert outside.is_error and "leaves the corpus folder" in outside.content[0].text
     assert bad_k.is_error and "k must be" in bad_k.content[0].text
+    # A citation of another version of the file (re-indexed since): its offsets are not trusted.
+    assert other_version.is_error and "changed since it was indexed" in other_version.content[0].text
+    assert bad_hash.is_error and "64 hexadecimal digits" in bad_hash.content[0].text
 
 
 def test_mcp_refuses_without_the_key_when_a_password_is_set(corpus_index: Path) -> None:

@@ -116,11 +116,11 @@ def _as_asked(words: list[str], query: Query) -> list[str]:
             for word in words]
 
 
-def _citation(n: int, passage: Passage) -> Citation:
+def _citation(n: int, passage: Passage, index: SearchIndex) -> Citation:
     c = passage.chunk
     return Citation(n=n, source=c.source, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
                     language=c.language, score=passage.dense, text=c.text, page=c.page, sentences=c.sentences,
-                    ocr=c.ocr)
+                    ocr=c.ocr, sha256=index.file_hash(c.source))
 
 
 def _cited(claim: Claim, language: str) -> str:
@@ -163,7 +163,7 @@ def compose(
             extra = Passage(chunk, 0.0, float(index.vectors_of(np.array([chunk_id]))[0] @ vector), chunk_id)
             passages[position : position + 1] = [extra]
         rendered = (position, span)
-    citations = [_citation(i + 1, p) for i, p in enumerate(passages)]
+    citations = [_citation(i + 1, p, index) for i, p in enumerate(passages)]
     quoted = [(c.rank, c.span) for c in chosen]
     texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
     # The quoted sentences' passages and the best few from the lead's own document: a fact is often
