@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -53,15 +54,23 @@ def run_documents(args: argparse.Namespace) -> int:
     return 0
 
 
-def _corpus_name(settings: Settings, file: str) -> str:
-    """FILE as the corpus names it: relative to the corpus folder, or a path to a file inside it."""
+def _corpus_name(settings: Settings, file: str, indexed: Callable[[str], bool]) -> str:
+    """FILE as the corpus names it: relative to the corpus folder, or a path to a file inside it;
+    or an ``indexed`` file's name, the file since deleted from the folder."""
     from qa.ingest.documents import corpus_name
 
     path, corpus = Path(file), settings.corpus_dir.resolve()
     if path.is_absolute() or not (settings.corpus_dir / file).exists():
         path = path.resolve()
-        if path.is_relative_to(corpus) and path.exists():
-            return path.relative_to(corpus).as_posix()
+        inside = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else None
+        if inside and path.exists():
+            return inside
+        for name in (file, inside):  # deleted by hand, still indexed: by its corpus name or its path
+            try:
+                if name and indexed(corpus_name(name)):
+                    return corpus_name(name)
+            except InputError:  # absolute, or a ".." in it
+                continue
         raise InputError(f"no such file in the corpus {settings.corpus_dir}: {file}")
     return corpus_name(file)
 
@@ -74,12 +83,14 @@ def run_remove(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     index = open_index(settings)  # the index must exist: removing is an update of it
-    source = _corpus_name(settings, args.file)
+    source = _corpus_name(settings, args.file, lambda name: index.file_hash(name) is not None)
     passages = index.count_source(source)
     # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
     encoder = open_encoder(settings)
-    target, report = remove(settings, source, lambda: build(settings, encoder, settings.corpus_dir, settings.index_dir))
+    target, report = remove(settings, source, lambda: build(settings, encoder, settings.corpus_dir, settings.index_dir),
+                            indexed=index.file_hash(source) is not None)
     unit = "passage" if passages == 1 else "passages"
-    print(f"removed {source} ({passages} {unit}) from the index; the file is kept in {target}")
+    kept = f"the file is kept in {target}" if target else "the file was already gone from the corpus folder"
+    print(f"removed {source} ({passages} {unit}) from the index; {kept}")
     print(report.summary(), file=sys.stderr)
     return 0

@@ -87,9 +87,13 @@ def move_to_trash(settings: Settings, source: str) -> Path:
     return target
 
 
-def remove(settings: Settings, source: str, update: Callable[[], T]) -> tuple[Path, T]:
+def remove(settings: Settings, source: str, update: Callable[[], T], indexed: bool = False) -> tuple[Path | None, T]:
     """Move ``source`` to the trash, then ``update`` the index; if the update fails the file goes
-    back into the corpus (index and corpus stay in step) and the error says so."""
+    back into the corpus (index and corpus stay in step) and the error says so. An ``indexed`` file
+    already deleted from the corpus folder has nothing to move (None): only the index is updated,
+    else its passages would stay quotable with no way to take them out."""
+    if indexed and not (settings.corpus_dir / corpus_name(source)).exists():
+        return None, update()
     trashed = move_to_trash(settings, source)
     try:
         result = update()

@@ -69,7 +69,7 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
         engine.reload(open_index(settings))
 
     try:  # one at a time: the page queues removals with uploads (one concurrency group, limit 1)
-        remove(settings, source, update)
+        remove(settings, source, update, indexed=engine.live_index().file_hash(source) is not None)
     except QAError as exc:
         return f"{REFUSED} {escape_markdown(source)}: {said(str(exc), labels)}"
     return f"{ADDED} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"

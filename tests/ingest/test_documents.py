@@ -65,6 +65,16 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     assert not (corpus / "notes" / "quorvamine.txt").exists()
     assert len(list((index / "trash").glob("*/notes/quorvamine.txt"))) == 2, "a second removal overwrites nothing"
 
+    # Deleted from the folder by hand, still indexed: `qa remove` takes it out of the index all the same.
+    (corpus / "notes" / "quorvamine.txt").write_text(NOTE, encoding="utf-8")
+    assert qa("index", *places).returncode == 0
+    (corpus / "notes" / "quorvamine.txt").unlink()
+    gone = qa("remove", "notes/quorvamine.txt", *places)
+    assert gone.returncode == 0, gone.stderr
+    assert "already gone from the corpus folder" in gone.stdout and "(1 passage)" in gone.stdout, gone.stdout
+    assert open_engine(index, settings).index.count_source("notes/quorvamine.txt") == 0
+    assert len(list((index / "trash").glob("*/notes/quorvamine.txt"))) == 2, "nothing to move"
+
 
 def test_remove_refuses_what_is_not_a_corpus_file(tmp_path: Path, corpus_index: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
@@ -87,7 +97,7 @@ def test_remove_refuses_what_is_not_a_corpus_file(tmp_path: Path, corpus_index: 
 def test_a_removal_whose_index_update_fails_puts_the_file_back(tmp_path: Path) -> None:
     import pytest
 
-    from qa.errors import IndexUnavailable
+    from qa.errors import IndexUnavailable, InputError
     from qa.ingest.documents import remove
 
     corpus = tmp_path / "corpus"
@@ -103,3 +113,7 @@ def test_a_removal_whose_index_update_fails_puts_the_file_back(tmp_path: Path) -
     assert (corpus / "a" / "note.txt").read_text(encoding="utf-8") == NOTE, "index and corpus stay in step"
     trashed, result = remove(settings, "a/note.txt", lambda: 7)
     assert result == 7 and trashed.read_text(encoding="utf-8") == NOTE and not (corpus / "a" / "note.txt").exists()
+    # Already deleted from the folder: an indexed file only leaves the index (the page's Documents panel).
+    assert remove(settings, "a/note.txt", lambda: 8, indexed=True) == (None, 8)
+    with pytest.raises(InputError, match="no such file"):
+        remove(settings, "a/note.txt", lambda: 9)
