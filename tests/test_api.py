@@ -338,6 +338,29 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     assert engine.context("a.txt", start, end, sha256=cited.sha256).reason == "changed"
 
 
+def test_an_answer_quoted_only_from_another_languages_sources_says_which(
+        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    from qa.ingest.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "varfarin.txt").write_text(
+        "Варфарин: памятка для врача.\nЦелевое МНО при фибрилляции предсердий составляет 2,0–3,0.\n"
+        "При механическом митральном клапане целевое МНО 2,5–3,5.\n", encoding="utf-8")
+    (corpus / "metformin.md").write_text(
+        "# Metformin\n\nThe usual starting dose is 500 mg once daily with the evening meal.\n", encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(local, embedder, corpus, local.index_dir)
+    engine = Engine(Index.load(local.index_dir), embedder, local)
+    answer = engine.ask("Mexanik mitral klapanda maqsadli MNO qancha?")
+    assert answer.verdict == "answered" and {c.language for c in answer.claims} == {"ru"}, answer.answer
+    assert answer.answer.startswith("Ruscha manbalardan: «При механическом митральном клапане"), answer.answer
+    russian = engine.ask("Какое целевое МНО при механическом митральном клапане?")
+    assert russian.verdict == "answered" and not russian.answer.startswith("Из источников"), russian.answer
+
+
 def test_an_answer_names_the_cited_files_changed_since_indexing(
         tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace

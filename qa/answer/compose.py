@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from qa.answer.messages import english_source_note, not_found_message, related_message
+from qa.answer.messages import not_found_message, related_message, source_note
 from qa.answer.retrieve import Query
 from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
@@ -216,8 +216,8 @@ def compose(
         text = _quote(passages[position].chunk.text[span[0] : span[1]])
         claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
         parts.insert(0, _cited(claims[0], query.language))
-    elif verdict == ANSWERED and all(claim.language == "en" != query.language for claim in claims):
-        note = english_source_note(query.language, query.script)
+    elif verdict == ANSWERED and len(written := {claim.language for claim in claims}) == 1:
+        note = source_note(query.language, query.script, written.pop())  # none for the reader's own
         if note:
             parts.insert(0, note)
     if verdict == RELATED:

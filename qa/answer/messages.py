@@ -9,11 +9,12 @@ def not_found_message(code: str, script: str) -> str:
     return language(code).in_script(language(code).not_found, script)
 
 
-def english_source_note(code: str, script: str) -> str:
-    """Said before an answer quoted only from English sources to a reader of another language (when
-    a statement in the reader's language is among them, the cards tell each one's language)."""
+def source_note(code: str, script: str, source: str) -> str:
+    """Said before an answer quoted only from sources in one other language (``source``) to a reader
+    of ``code`` (when a statement in the reader's language is among them, the cards tell each one's
+    language)."""
     entry = language(code)
-    return entry.in_script(entry.english_source, script) if entry.english_source else ""
+    return entry.in_script(entry.source_notes.get(source, {}), script)
 
 
 def related_message(code: str, script: str, missing: list[str]) -> str:

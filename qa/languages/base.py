@@ -55,10 +55,11 @@ class Language:
     function_words: dict[str, frozenset[str]]
     # Ties between two languages of one script go to the one with the higher priority.
     priority: int
-    # Answers (qa.answer.messages): what the answer says when the sources hold no answer, and before a
-    # sentence quoted from an English source; per script.
+    # Answers (qa.answer.messages): what the answer says when the sources hold no answer; per script.
     not_found: dict[str, str]
-    english_source: dict[str, str]
+    # Before an answer quoted only from sources in one other language, per that language, per script
+    # ("Из источников на английском языке:"): the reader is told whose words the quotes are.
+    source_notes: dict[str, dict[str, str]]
     # Before the closest statements of a "related" answer (qa.answer.verdict), per script: the caveat, with
     # {missing} where the clause naming the uncovered words ({terms}) goes when there are any.
     related_answer: dict[str, tuple[str, str]]

@@ -22,7 +22,7 @@ toy = Language(
     function_words={"Latn": frozenset("und der die das nicht ist bei".split())},
     priority=0,
     not_found={"Latn": "Die Quellen beantworten diese Frage nicht."},
-    english_source={"Latn": "Zitat aus einer englischen Quelle:"},
+    source_notes={"en": {"Latn": "Zitat aus einer englischen Quelle:"}},
     related_answer={"Latn": ("Die Quellen behandeln das Thema{missing}:", " (nicht gefunden: {terms})")},
     labels=dict(ENGLISH.labels), script_names={"Latn": "lateinisch"},
     example={"Latn": "Welche Zellen bilden IL-6 bei Stress?"},

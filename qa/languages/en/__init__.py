@@ -80,7 +80,7 @@ LANGUAGE = Language(
     priority=1,
     not_found={"Latn": "The sources do not contain an answer to this question. "
                        "The closest passages are shown with the sources."},
-    english_source={},
+    source_notes={"ru": {"Latn": "From Russian sources:"}, "uz": {"Latn": "From Uzbek sources:"}},
     related_answer={"Latn": ("The sources discuss this topic but may not answer this question{missing}. "
                              "The closest statements:", " (not found in them: {terms})")},
     labels={

@@ -67,7 +67,8 @@ LANGUAGE = Language(
     priority=0,
     not_found={"Cyrl": "Манбаларда бу саволга жавоб йўқ. Энг яқин парчалар манбалар орасида кўрсатилган.",
                "Latn": "Manbalarda bu savolga javob yoʻq. Eng yaqin parchalar manbalar orasida koʻrsatilgan."},
-    english_source={"Cyrl": "Инглизча манбалардан:", "Latn": "Inglizcha manbalardan:"},
+    source_notes={"en": {"Cyrl": "Инглизча манбалардан:", "Latn": "Inglizcha manbalardan:"},
+                  "ru": {"Cyrl": "Русча манбалардан:", "Latn": "Ruscha manbalardan:"}},
     related_answer={"Cyrl": ("Манбалар бу мавзуга тегишли, лекин саволга жавоб бермаслиги мумкин{missing}. "
                              "Энг яқин фикрлар:", " (уларда топилмади: {terms})"),
                     "Latn": ("Manbalar bu mavzuga tegishli, lekin savolga javob bermasligi mumkin{missing}. "
