@@ -338,6 +338,15 @@ def test_context_comes_from_the_unchanged_original(tmp_path: Path, settings: Set
     assert engine.context("a.txt", start, end, sha256=cited.sha256).reason == "changed"
 
 
+def test_references_of_a_not_found_answer_quote_statements_not_headings(engine: Engine) -> None:
+    answer = engine.ask("What is the boiling point of mercury?")
+    assert answer.verdict == NOT_FOUND and len(answer.citations) == 5
+    references = re.findall(r"^\[\d\] .*?: “(.*)”$", answer_markdown(answer, LABELS["en"], engine.lines_of), re.M)
+    assert len(references) == 5
+    # Each closest passage by its first statement: the review's Russian abstract opens with "Резюме.".
+    assert all(len(quoted) >= 25 for quoted in references), references
+
+
 def test_an_answer_quoted_only_from_another_languages_sources_says_which(
         tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer.compose import markers
+from qa.answer.sentence_choice import is_heading
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES
 from qa.reasons import translate
+from qa.settings import AnswerSettings
 from qa.types import Answer, Citation, Context
 
 ADDED, REFUSED = "✓", "✗"  # status marks, not ✅ / ❌: Debian's chromium has no emoji font, DejaVu draws these
@@ -248,14 +250,22 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
     for c in answer.citations:
         if answer.supported and c.n not in quoted:
             continue
-        # What is quoted from this passage (its marked sentences), else its first sentence.
-        first = (c.sentences or ((0, len(c.text)),))[0]
+        # What is quoted from this passage (its marked sentences), else its first statement.
+        first = _first_statement(c)
         sentence = " ".join(quoted.get(c.n) or [c.text[first[0] : first[1]]])
         found = [locate(c, span) for span in c.highlights or [first]]
         span = _line_span(min(f[0] for f in found), max(f[1] for f in found), c.page, found[0][2], labels)
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
         lines.append(f"[{c.n}] {c.source}, {where}{span}: “{sentence.strip()}”")
     return "\n".join(lines)
+
+
+def _first_statement(c: Citation) -> tuple[int, int]:
+    """The span of the passage's first sentence that states something: not a heading ("Abstract.",
+    "Резюме.") nor a fragment shorter than a quotable sentence; else its first sentence."""
+    spans = c.sentences or ((0, len(c.text)),)
+    return next((span for span in spans if span[1] - span[0] >= AnswerSettings.min_sentence_chars
+                 and not is_heading(c.text, span)), spans[0])
 
 
 def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine, pages: PageOffer | None = None,
