@@ -130,7 +130,9 @@ class Engine:
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         answer = compose(query, vector, pool, index, self.settings, cite)
-        return replace(answer, changed=self._changed(index, answer.citations))
+        claims = [replace(claim, lines=self.lines_of(answer.citations[claim.n - 1], claim.span)[:2])
+                  for claim in answer.claims]
+        return replace(answer, claims=claims, changed=self._changed(index, answer.citations))
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The passages alone, best first: retrieval as ``ask`` runs it, without composing an answer."""

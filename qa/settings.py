@@ -107,6 +107,10 @@ class AnswerSettings:
     # on myocardial fibrosis.") announces the next one: that one leads when it scores within this.
     topic_margin: float = 0.06
     min_sentence_chars: int = 25  # headings and fragments state nothing (and get no vector)
+    # The question's key terms at least this specific (qa.answer.verdict.specificity: a drug, a gene,
+    # a rare population) that the lead sentence covers, a further sentence from another document
+    # must cover too (qa.answer.sentence_choice.choose; bench/results/verdict_tried.md).
+    subject_specificity: float = 0.5
     # Sentence score = centred cosine + rank_weight / (1 + passage rank) + term_weight × share of the
     # question's key terms the sentence covers. Chosen on the seed dev + held-out questions among
     # {0, 0.03, 0.06} × {0.05, 0.1}: cosine alone prefers sentences that resemble the question.

@@ -116,6 +116,15 @@ class Claim:
     n: int
     language: str
     renders: int | None = None
+    span: tuple[int, int] = (0, 0)  # where in citation ``n``'s text
+    # The lines of the file that hold it (qa.api.Engine.lines_of), so a reader checks the sentence
+    # itself, not the whole passage; None until the engine has read the file.
+    lines: tuple[int, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A quoted sentence, its citation's ``n`` and the lines of the file that hold it."""
+        lines = {"line_start": self.lines[0], "line_end": self.lines[1]} if self.lines else {}
+        return {"n": self.n, "text": self.text, **lines}
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,7 @@ class Answer:
             "verdict": self.verdict,
             "confidence": round(self.confidence, 3),
             "citations": [c.to_json() for c in self.citations],
+            "quotes": [c.to_json() for c in self.claims],
         }
         if self.carried:
             data["carried"] = self.carried

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEYS = {"question", "language", "script", "answer", "supported", "verdict", "confidence", "citations"}
+KEYS = {"question", "language", "script", "answer", "supported", "verdict", "confidence", "citations", "quotes"}
 CITATION_KEYS = {"n", "source", "start", "end", "line_start", "line_end", "language", "score", "text", "sha256"}
 
 
@@ -48,8 +48,22 @@ def test_ask_json_for_a_questions_file(corpus_index: Path, tmp_path: Path) -> No
             assert c["sha256"] == hashlib.sha256(indexed).hexdigest()
             assert 0 <= c["start"] < c["end"] and 1 <= c["line_start"] <= c["line_end"]
             assert c["language"] in ("en", "ru", "uz")
+        # Each quoted sentence names the lines of its file that hold it, within its passage's lines.
+        assert bool(row["quotes"]) == (row["verdict"] != "not_found")
+        for quote in row["quotes"]:
+            cited = row["citations"][quote["n"] - 1]
+            assert cited["line_start"] <= quote["line_start"] <= quote["line_end"] <= cited["line_end"]
+            lines = (corpus_index.parent / "corpus" / cited["source"]).read_text(encoding="utf-8").splitlines()
+            # The quote reads a word broken at a line end ("lack-" / "ing.") as one word.
+            held = re.sub(r"(\w)-\s+(\w)", r"\1\2", " ".join(lines[quote["line_start"] - 1 : quote["line_end"]]))
+            words = quote["text"].split()
+            assert words[0] in held and words[-1] in held, (quote, held)
+            assert quote["text"] in row["answer"]
         # score is the cosine of question and passage in every language (citations are in rank order)
         assert all(0.5 < c["score"] <= 1.0 for c in row["citations"])
+    quotes = [(q, row["citations"][q["n"] - 1]) for row in rows for q in row["quotes"]]
+    assert any(q["line_end"] - q["line_start"] < c["line_end"] - c["line_start"] for q, c in quotes), \
+        "a sentence's own lines, not its passage's"
 
 
 def test_readable_output(corpus_index: Path) -> None:

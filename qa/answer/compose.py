@@ -27,7 +27,7 @@ import numpy as np
 from qa.answer.messages import not_found_message, related_message, source_note
 from qa.answer.retrieve import Query
 from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
-from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, term_signals
+from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity, term_signals
 from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
 from qa.languages import language as language_entry
 from qa.languages.evidence import Term, missing
@@ -149,7 +149,8 @@ def compose(
     english = query.text if query.language == ENGLISH.code else query.gloss
     relations = relation_terms(english, terms) + kinds
     ranked = candidates(index, vector, pool, terms, settings, query.language, relations)
-    chosen = choose(query, passages, [c for c in ranked if c.rank < cite], settings)
+    subject = [t for t in terms if specificity(t, query.language) >= settings.answer.subject_specificity]
+    chosen = choose(query, passages, [c for c in ranked if c.rank < cite], settings, subject)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:
         rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
@@ -205,7 +206,7 @@ def compose(
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
                       pair.tolist(), read_as)
-    claims = [Claim(text, rank + 1, passages[rank].chunk.language)
+    claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:
         citations[rank].highlights.append(span)
@@ -214,7 +215,7 @@ def compose(
         position, span = rendered
         citations[position].highlights.append(span)
         text = _quote(passages[position].chunk.text[span[0] : span[1]])
-        claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n))
+        claims.insert(0, Claim(text, position + 1, query.language, renders=claims[0].n, span=span))
         parts.insert(0, _cited(claims[0], query.language))
     elif verdict == ANSWERED and len(written := {claim.language for claim in claims}) == 1:
         note = source_note(query.language, query.script, written.pop())  # none for the reader's own

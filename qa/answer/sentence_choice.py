@@ -11,6 +11,7 @@ where…") is only ever quoted right after the sentence it points to.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -183,8 +184,12 @@ def _repeats(candidate: Candidate, quoted: Candidate, passages: list[Passage], s
     return _restates(candidate, passages, evidence_of(quoted.text(passages)))
 
 
-def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings) -> list[Candidate]:
-    """The lead sentence, then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it."""
+def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings,
+           subject: Sequence[Term] = ()) -> list[Candidate]:
+    """The lead sentence, then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it.
+    ``subject``: the question's most specific key terms; a further sentence from another document
+    than the lead's must speak of those the lead speaks of, else it is about another drug or
+    population (a metformin dose quoted under a warfarin one) however close its words."""
     if not ranked:
         return []
     lead = ranked[0]
@@ -196,11 +201,15 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
             lead = following
     chosen = _read_with(lead, ranked, passages)
     seen = {c.text(passages) for c in chosen}
+    subject = [t for t in subject if _reading(lead, passages).covers(t)]
     for candidate in ranked:
         if len(chosen) == settings.answer.sentences or candidate.score < lead.score - settings.answer.margin:
             break
         # Overlapping chunks repeat sentences, and the abstracts repeat the body in other languages.
         if candidate.text(passages) in seen or any(_repeats(candidate, c, passages, settings) for c in chosen):
+            continue
+        if passages[candidate.rank].chunk.source != passages[lead.rank].chunk.source and not all(
+                _reading(candidate, passages).covers(t) for t in subject):
             continue
         # "These are the patients where…" means nothing without the sentence it points back to: it
         # follows that sentence, or is left out.
@@ -216,6 +225,11 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
             at = next((i + 1 for i, c in enumerate(chosen) if (c.rank, c.span) == (group[0].rank, group[0].span)), at)
         chosen[at:at] = fresh
     return chosen
+
+
+def _reading(candidate: Candidate, passages: list[Passage]) -> Evidence:
+    """The sentence as read: with the sentence an opening "It…" points back to."""
+    return evidence_of(passages[candidate.rank].chunk.text[candidate.reading : candidate.span[1]])
 
 
 def _read_with(candidate: Candidate, ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
