@@ -35,11 +35,15 @@ def run_documents(args: argparse.Namespace) -> int:
     from qa.ingest.documents import indexed_files, skipped_files
     from qa.store.factory import open_index
 
-    index = open_index(_settings(args))
+    settings = _settings(args)
+    index = open_index(settings)
     files, skipped = indexed_files(index), skipped_files(index)
+    # Deleted from the folder since indexing: still quotable until `qa index` or `qa remove` runs.
+    gone = [f.source for f in files if not (settings.corpus_dir / f.source).exists()]
     if args.json:
         print(json.dumps({"indexed": [asdict(f) for f in files],
-                          "skipped": [{"source": s, "reason": r} for s, r in skipped.items()]}, ensure_ascii=False))
+                          "skipped": [{"source": s, "reason": r} for s, r in skipped.items()],
+                          "deleted": gone}, ensure_ascii=False))
         return 0
     width = max((len(f.source) for f in files), default=4)
     across = max((len(", ".join(f.sections)) for f in files), default=8)
@@ -51,6 +55,9 @@ def run_documents(args: argparse.Namespace) -> int:
     print(f"{len(files)} files indexed, {sum(f.passages for f in files)} passages; {len(skipped)} skipped")
     for source, reason in skipped.items():
         print(f"skipped {source}: {reason}")
+    for source in gone:
+        print(f"deleted from {settings.corpus_dir} since indexing, still indexed: {source} "
+              "(`qa remove` or `qa index` takes it out)")
     return 0
 
 

@@ -40,7 +40,7 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     assert set(by_name) == {"il6-hfref-review.txt", "il6-cardiogenic-shock-summary.txt", "notes/quorvamine.txt"}
     assert by_name["notes/quorvamine.txt"]["sections"] == ["en-Latn"] and by_name["notes/quorvamine.txt"]["passages"]
     assert {"ru-Cyrl", "uz-Cyrl", "en-Latn"} <= set(by_name["il6-hfref-review.txt"]["sections"])
-    assert documents["skipped"] == [{"source": "empty.txt", "reason": "empty file"}]
+    assert documents["skipped"] == [{"source": "empty.txt", "reason": "empty file"}] and documents["deleted"] == []
     table = qa("documents", *places)
     assert "notes/quorvamine.txt" in table.stdout and "skipped empty.txt: empty file" in table.stdout
 
@@ -69,6 +69,9 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     (corpus / "notes" / "quorvamine.txt").write_text(NOTE, encoding="utf-8")
     assert qa("index", *places).returncode == 0
     (corpus / "notes" / "quorvamine.txt").unlink()
+    listed = qa("documents", *places)
+    assert "still indexed: notes/quorvamine.txt" in listed.stdout, listed.stdout
+    assert json.loads(qa("documents", *places, "--json").stdout)["deleted"] == ["notes/quorvamine.txt"]
     gone = qa("remove", "notes/quorvamine.txt", *places)
     assert gone.returncode == 0, gone.stderr
     assert "already gone from the corpus folder" in gone.stdout and "(1 passage)" in gone.stdout, gone.stdout
