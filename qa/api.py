@@ -130,7 +130,8 @@ class Engine:
         cite = k or self.settings.retrieval.k
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         answer = compose(query, vector, pool, index, self.settings, cite)
-        claims = [replace(claim, lines=self.lines_of(answer.citations[claim.n - 1], claim.span)[:2])
+        # Only lines read from the file as indexed: never the passage's, passed off as the sentence's.
+        claims = [replace(claim, lines=self._located(answer.citations[claim.n - 1], claim.span)[0])
                   for claim in answer.claims]
         return replace(answer, claims=claims, changed=self._changed(index, answer.citations))
 
@@ -168,14 +169,20 @@ class Engine:
         """The lines of the file that hold ``span`` of the citation's text (a quoted sentence: a
         reference points at its own lines, not its passage's), and the line its page starts on for
         paged documents. The passage's lines when the file as it is now does not hold the passage."""
+        lines, page_line = self._located(citation, span)
+        return (*(lines or (citation.line_start, citation.line_end)), page_line)
+
+    def _located(self, citation: Citation, span: tuple[int, int]) -> tuple[tuple[int, int] | None, int | None]:
+        """``span``'s own lines, None when the file as it is now does not hold the passage; and the
+        line its page starts on."""
         found = self._indexed_file(citation.source)
         if isinstance(found, str):
-            return citation.line_start, citation.line_end, None
+            return None, None
         path, stat = found
         read = on_disk.cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
                                         self.index.file_hash(citation.source), self.settings.limits)
         if isinstance(read, str):
-            return citation.line_start, citation.line_end, None
+            return None, None
         document, cleaned = read
         page_line = on_disk.page_line(document, citation.start)
         # The passage's text is the document's cleaned text from its first character on (as chunking
@@ -183,9 +190,10 @@ class Engine:
         at = bisect.bisect_left(cleaned.origin, citation.start)
         held = cleaned.text[at : at + len(citation.text)] == citation.text
         if not held or not 0 <= span[0] < span[1] <= len(citation.text):
-            return citation.line_start, citation.line_end, page_line
+            return None, page_line
         start, end = cleaned.original_span(at + span[0], at + span[1])
-        return document.text.count("\n", 0, start) + 1, document.text.count("\n", 0, max(start, end - 1)) + 1, page_line
+        return (document.text.count("\n", 0, start) + 1,
+                document.text.count("\n", 0, max(start, end - 1)) + 1), page_line
 
     def indexed_bytes(self, source: str) -> bytes | str:
         """The bytes of a corpus file as indexed, or why not (the reasons ``context`` gives)."""

@@ -19,7 +19,8 @@ def add_commands(commands: argparse._SubParsersAction, defaults: Settings) -> No
     listing = commands.add_parser("documents", help="list the indexed files and the skipped ones, with reasons")
     listing.add_argument("--corpus", type=Path, help=CORPUS_HELP)
     listing.add_argument("--index", type=Path, default=defaults.index_dir)
-    listing.add_argument("--json", action="store_true", help="one JSON object: indexed and skipped files")
+    listing.add_argument("--json", action="store_true",
+                         help="one JSON object: indexed, skipped and deleted (since indexing) files")
     remove = commands.add_parser("remove", help="move a file out of the corpus (into the index's trash) and out "
                                  "of the index")
     remove.add_argument("file", help="the file, relative to the corpus folder (as `qa documents` lists it)")
@@ -32,14 +33,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def run_documents(args: argparse.Namespace) -> int:
-    from qa.ingest.documents import indexed_files, skipped_files
+    from qa.ingest.documents import built_from, indexed_files, skipped_files
     from qa.store.factory import open_index
 
     settings = _settings(args)
     index = open_index(settings)
     files, skipped = indexed_files(index), skipped_files(index)
     # Deleted from the folder since indexing: still quotable until `qa index` or `qa remove` runs.
-    gone = [f.source for f in files if not (settings.corpus_dir / f.source).exists()]
+    gone = [f.source for f in files if not (settings.corpus_dir / f.source).exists()] if built_from(
+        index, settings.corpus_dir) else []
     if args.json:
         print(json.dumps({"indexed": [asdict(f) for f in files],
                           "skipped": [{"source": s, "reason": r} for s, r in skipped.items()],
@@ -72,7 +74,7 @@ def _corpus_name(settings: Settings, file: str, indexed: Callable[[str], bool]) 
         inside = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else None
         if inside and path.exists():
             return inside
-        for name in (file, inside):  # deleted by hand, still indexed: by its corpus name or its path
+        for name in (inside, file):  # deleted by hand, still indexed: by its path, or its corpus name
             try:
                 if name and indexed(corpus_name(name)):
                     return corpus_name(name)
@@ -84,18 +86,21 @@ def _corpus_name(settings: Settings, file: str, indexed: Callable[[str], bool]) 
 
 def run_remove(args: argparse.Namespace) -> int:
     from qa.ingest.build import build
-    from qa.ingest.documents import remove
+    from qa.ingest.documents import built_from, remove
     from qa.model.encoders import open_encoder
     from qa.store.factory import open_index
 
     settings = _settings(args)
     index = open_index(settings)  # the index must exist: removing is an update of it
-    source = _corpus_name(settings, args.file, lambda name: index.file_hash(name) is not None)
+    # A file deleted by hand is only taken out of the index this folder built (else the build below
+    # would index another folder in its place).
+    here = built_from(index, settings.corpus_dir)
+    source = _corpus_name(settings, args.file, lambda name: here and index.file_hash(name) is not None)
     passages = index.count_source(source)
     # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
     encoder = open_encoder(settings)
     target, report = remove(settings, source, lambda: build(settings, encoder, settings.corpus_dir, settings.index_dir),
-                            indexed=index.file_hash(source) is not None)
+                            indexed=here and index.file_hash(source) is not None)
     unit = "passage" if passages == 1 else "passages"
     kept = f"the file is kept in {target}" if target else "the file was already gone from the corpus folder"
     print(f"removed {source} ({passages} {unit}) from the index; {kept}")

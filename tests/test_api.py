@@ -370,6 +370,35 @@ def test_an_answer_quoted_only_from_another_languages_sources_says_which(
     assert russian.verdict == "answered" and not russian.answer.startswith("Из источников"), russian.answer
 
 
+def test_a_further_sentence_from_another_document_keeps_the_leads_subject(
+        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    from dataclasses import replace
+
+    from qa.ingest.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "varfarin.txt").write_text(
+        "Варфарин: памятка для врача.\nНачальная доза варфарина обычно 5 мг в сутки.\n"
+        "МНО контролируют не реже одного раза в 4 недели при стабильной дозе.\n", encoding="utf-8")
+    (corpus / "metformin.md").write_text(
+        "# Metformin prescribing note\n\nMetformin is first-line therapy for type 2 diabetes in adults.\n"
+        "The usual starting dose is 500 mg once daily with the evening meal.\n"
+        "The maximum recommended daily dose is 2550 mg.\n", encoding="utf-8")
+    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(local, embedder, corpus, local.index_dir)
+    question = "Варфариннинг бошланғич дозаси қанча?"
+
+    def quoted(subject_specificity: float) -> list[str]:
+        unruled = replace(local, answer=replace(local.answer, subject_specificity=subject_specificity))
+        answer = Engine(Index.load(local.index_dir), embedder, unruled).ask(question)
+        assert "5 мг" in answer.claims[0].text, answer.answer
+        return [answer.citations[claim.n - 1].source for claim in answer.claims]
+
+    assert "metformin.md" in quoted(2.0), "without the rule, metformin's starting dose follows warfarin's"
+    assert set(quoted(local.answer.subject_specificity)) == {"varfarin.txt"}
+
+
 def test_an_answer_names_the_cited_files_changed_since_indexing(
         tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace
@@ -385,9 +414,11 @@ def test_an_answer_names_the_cited_files_changed_since_indexing(
     engine = Engine(Index.load(local.index_dir), embedder, local)
     question = "What is the starting dose of metformin?"
     assert engine.ask(question).changed == [] and "changed" not in engine.ask(question).to_json()
+    assert engine.ask(question).to_json()["quotes"][0]["line_start"] == 1
     (corpus / "note.txt").write_text(original.replace("500 mg once", "850 mg twice"), encoding="utf-8")
     answer = engine.ask(question)
     assert "500 mg once daily" in answer.answer, "still the indexed text"
+    assert "line_start" not in answer.to_json()["quotes"][0], "no lines of a file that says otherwise now"
     assert answer.changed == ["note.txt"] and answer.to_json()["changed"] == ["note.txt"]
     assert "⚠️ **Changed or deleted since indexing" in chat_message(answer, LABELS["en"], turn=1)
     # The copy, the OpenAI route's and MCP's text carry it too.

@@ -11,11 +11,10 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
    on myocardial fibrosis.") gives way to the next sentence when that one scores about as well.
 3. The reader's language: when the lead sentence is in another language, the same fact in the
    question's language (the abstracts exist in three) is looked up by sentence similarity and leads;
-   otherwise the answer says, in the question's language, that it quotes an English source.
-4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when every key term is covered, the kind of
-   answer asked for is there and the evidence clears the similarity floor, or when the learned
-   probability reaches the operating point; else ``related`` (the closest statements under a
-   caveat) when the sources are on the topic, else ``not_found``.
+   otherwise, when every quoted sentence is in one other language, the answer says which.
+4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when the learned probability reaches
+   the operating point; else ``related`` (the closest statements under a caveat) when the sources
+   are on the topic, else ``not_found``.
 """
 
 from __future__ import annotations

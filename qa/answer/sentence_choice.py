@@ -79,9 +79,10 @@ def candidates(
         before: list[bool] = [False] * len(terms)
         for j, (span, sentence_vector) in enumerate(zip(spans, index.sentences_of(passage.id), strict=True)):
             context, before = before, _coverage(text[span[0] : span[1]], terms)
-            span = _past_stamp(text, span)
-            if span[1] - span[0] < settings.answer.min_sentence_chars or is_heading(text, span):
-                continue  # headings and fragments state nothing
+            stated = statement(text, span, settings.answer.min_sentence_chars)
+            if stated is None:
+                continue
+            span = stated
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
             reading = spans[_antecedent(text, spans, j)][0]
@@ -125,6 +126,13 @@ def is_heading(text: str, span: tuple[int, int]) -> bool:
     long = [word for word in words if len(word) >= 4 and not _ACRONYM.match(word)]
     return len(words) <= MAX_HEADING_WORDS and len(long) >= 2 and all(
         word[0].isupper() and not word[1:].isupper() for word in long)
+
+
+def statement(text: str, span: tuple[int, int], min_chars: int) -> tuple[int, int] | None:
+    """The sentence at ``span`` without a leading date stamp; None for a heading or a fragment
+    shorter than ``min_chars``: they state nothing, and are never quoted."""
+    span = _past_stamp(text, span)
+    return None if span[1] - span[0] < min_chars or is_heading(text, span) else span
 
 
 def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:

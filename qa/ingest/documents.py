@@ -48,6 +48,16 @@ def indexed_files(index: SearchIndex) -> list[IndexedFile]:
             for source in sorted(passages)]
 
 
+def built_from(index: SearchIndex, corpus: Path) -> bool:
+    """Whether ``index`` records ``corpus`` as the folder it was built from (a folder index does, a
+    Milvus collection does not): only then is an indexed file missing from it one deleted since,
+    and not a file of another folder that a rebuild of this one would drop with all the others."""
+    try:
+        return index.manifest.get("corpus") == str(corpus.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
 def skipped_files(index: SearchIndex) -> dict[str, str]:
     """Files (or pages of them) the last build left out, each with its reason."""
     return dict(index.manifest.get("skipped", {}))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer.compose import markers
-from qa.answer.sentence_choice import is_heading
+from qa.answer.sentence_choice import statement
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES
@@ -74,6 +74,7 @@ class Card:
     line_start: int
     line_end: int
     ocr: bool = False
+    sha256: str | None = None  # the file as indexed when answered: its context view checks it
     numbers: list[int] = field(default_factory=list)
     sentences: dict[str, bool] = field(default_factory=dict)  # text → marked, in document order
 
@@ -94,7 +95,7 @@ def merge(citations: list[Citation]) -> list[Card]:
     for c in sorted(citations, key=lambda c: (c.source, c.page or 0, c.start)):
         last = cards[-1] if cards else None
         if last is None or (last.source, last.page) != (c.source, c.page) or c.start > last.end:
-            last = Card(c.source, c.language, c.page, c.start, c.end, c.line_start, c.line_end, c.ocr)
+            last = Card(c.source, c.language, c.page, c.start, c.end, c.line_start, c.line_end, c.ocr, c.sha256)
             cards.append(last)
         last.numbers.append(c.n)
         last.end, last.line_end = max(last.end, c.end), max(last.line_end, c.line_end)
@@ -225,7 +226,7 @@ def source_card(card: Card, rank: int, total: int, quoted: bool, labels: dict[st
     refs = " ".join(f"[{n}]" for n in card.numbers)
     role = labels["quoted"] if quoted else labels["related"]
     relevance = labels["rank"].format(rank=rank, total=total)
-    context = engine.context(card.source, card.start, card.end)
+    context = engine.context(card.source, card.start, card.end, sha256=card.sha256)
     meta = f"{labels.get('name_' + card.language, card.language)} · {_where(card, labels, context.page_line)}"
     numbers = " ".join(str(n) for n in card.numbers)
     return (f"<div class='qa-source{' qa-quoted' if quoted else ''}' data-refs='{numbers}' data-turn='{turn}'>"
@@ -261,11 +262,11 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
 
 
 def _first_statement(c: Citation) -> tuple[int, int]:
-    """The span of the passage's first sentence that states something: not a heading ("Abstract.",
-    "Резюме.") nor a fragment shorter than a quotable sentence; else its first sentence."""
+    """The span of the passage's first sentence that states something, as sentence choice reads it:
+    not a heading ("Abstract.", "Резюме."), a fragment or a date stamp; else its first sentence."""
     spans = c.sentences or ((0, len(c.text)),)
-    return next((span for span in spans if span[1] - span[0] >= AnswerSettings.min_sentence_chars
-                 and not is_heading(c.text, span)), spans[0])
+    stated = (statement(c.text, span, AnswerSettings.min_sentence_chars) for span in spans)
+    return next((span for span in stated if span is not None), spans[0])
 
 
 def sources_html(answer: Answer | None, labels: dict[str, str], engine: Engine, pages: PageOffer | None = None,

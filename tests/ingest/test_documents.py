@@ -72,6 +72,15 @@ def test_list_remove_and_cards_that_say_removed(tmp_path: Path, corpus_index: Pa
     listed = qa("documents", *places)
     assert "still indexed: notes/quorvamine.txt" in listed.stdout, listed.stdout
     assert json.loads(qa("documents", *places, "--json").stdout)["deleted"] == ["notes/quorvamine.txt"]
+    # Named with another folder than the index was built from: nothing is rebuilt from that folder.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "unrelated.txt").write_text("An unrelated note on something else entirely.\n", encoding="utf-8")
+    elsewhere = ("--corpus", str(other), "--index", str(index))
+    assert json.loads(qa("documents", *elsewhere, "--json").stdout)["deleted"] == []
+    refused = qa("remove", "notes/quorvamine.txt", *elsewhere)
+    assert refused.returncode == 2 and "no such file" in refused.stderr, refused.stderr
+    assert open_engine(index, settings).index.count_source("il6-hfref-review.txt") > 0, "the index is untouched"
     gone = qa("remove", "notes/quorvamine.txt", *places)
     assert gone.returncode == 0, gone.stderr
     assert "already gone from the corpus folder" in gone.stdout and "(1 passage)" in gone.stdout, gone.stdout
