@@ -347,21 +347,27 @@ def test_references_of_a_not_found_answer_quote_statements_not_headings(engine: 
     assert all(len(quoted) >= 25 for quoted in references), references
 
 
-def test_an_answer_quoted_only_from_another_languages_sources_says_which(
-        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+def _folder_of_notes(tmp_path: Path, settings: Settings, embedder: Embedder, notes: dict[str, str]) -> Settings:
+    """``notes`` (file name → text) written to a corpus folder and indexed; the settings that read them."""
     from dataclasses import replace
 
     from qa.ingest.build import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "varfarin.txt").write_text(
-        "Варфарин: памятка для врача.\nЦелевое МНО при фибрилляции предсердий составляет 2,0–3,0.\n"
-        "При механическом митральном клапане целевое МНО 2,5–3,5.\n", encoding="utf-8")
-    (corpus / "metformin.md").write_text(
-        "# Metformin\n\nThe usual starting dose is 500 mg once daily with the evening meal.\n", encoding="utf-8")
+    for name, text in notes.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
     build(local, embedder, corpus, local.index_dir)
+    return local
+
+
+def test_an_answer_quoted_only_from_another_languages_sources_says_which(
+        tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
+    local = _folder_of_notes(tmp_path, settings, embedder, {
+        "varfarin.txt": "Варфарин: памятка для врача.\nЦелевое МНО при фибрилляции предсердий составляет 2,0–3,0.\n"
+                        "При механическом митральном клапане целевое МНО 2,5–3,5.\n",
+        "metformin.md": "# Metformin\n\nThe usual starting dose is 500 mg once daily with the evening meal.\n"})
     engine = Engine(Index.load(local.index_dir), embedder, local)
     answer = engine.ask("Mexanik mitral klapanda maqsadli MNO qancha?")
     assert answer.verdict == "answered" and {c.language for c in answer.claims} == {"ru"}, answer.answer
@@ -374,19 +380,13 @@ def test_a_further_sentence_from_another_document_keeps_the_leads_subject(
         tmp_path: Path, settings: Settings, embedder: Embedder) -> None:
     from dataclasses import replace
 
-    from qa.ingest.build import build
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "varfarin.txt").write_text(
-        "Варфарин: памятка для врача.\nНачальная доза варфарина обычно 5 мг в сутки.\n"
-        "МНО контролируют не реже одного раза в 4 недели при стабильной дозе.\n", encoding="utf-8")
-    (corpus / "metformin.md").write_text(
-        "# Metformin prescribing note\n\nMetformin is first-line therapy for type 2 diabetes in adults.\n"
-        "The usual starting dose is 500 mg once daily with the evening meal.\n"
-        "The maximum recommended daily dose is 2550 mg.\n", encoding="utf-8")
-    local = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
-    build(local, embedder, corpus, local.index_dir)
+    local = _folder_of_notes(tmp_path, settings, embedder, {
+        "varfarin.txt": "Варфарин: памятка для врача.\nНачальная доза варфарина обычно 5 мг в сутки.\n"
+                        "МНО контролируют не реже одного раза в 4 недели при стабильной дозе.\n",
+        "metformin.md": "# Metformin prescribing note\n\n"
+                        "Metformin is first-line therapy for type 2 diabetes in adults.\n"
+                        "The usual starting dose is 500 mg once daily with the evening meal.\n"
+                        "The maximum recommended daily dose is 2550 mg.\n"})
     question = "Варфариннинг бошланғич дозаси қанча?"
 
     def quoted(subject_specificity: float) -> list[str]:
