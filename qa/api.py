@@ -20,7 +20,7 @@ from qa.answer.followup import HISTORY_TURNS, resolve
 from qa.answer.retrieve import Retriever, prepare
 from qa.errors import InputError
 from qa.ingest import indexed as on_disk
-from qa.ingest.documents import was_removed
+from qa.ingest.documents import built_from, was_removed
 from qa.languages.detect import detect, too_short_to_tell
 from qa.model.encoders import Encoder, open_encoder
 from qa.reasons import reason
@@ -131,7 +131,7 @@ class Engine:
         vector, pool = retriever.retrieve(query, max(cite, self.settings.retrieval.k))
         answer = compose(query, vector, pool, index, self.settings, cite)
         # Only lines read from the file as indexed: never the passage's, passed off as the sentence's.
-        claims = [replace(claim, lines=self._located(answer.citations[claim.n - 1], claim.span)[0])
+        claims = [replace(claim, lines=self._located(answer.citations[claim.n - 1], claim.span, index)[0])
                   for claim in answer.claims]
         return replace(answer, claims=claims, changed=self._changed(index, answer.citations))
 
@@ -169,18 +169,19 @@ class Engine:
         """The lines of the file that hold ``span`` of the citation's text (a quoted sentence: a
         reference points at its own lines, not its passage's), and the line its page starts on for
         paged documents. The passage's lines when the file as it is now does not hold the passage."""
-        lines, page_line = self._located(citation, span)
+        lines, page_line = self._located(citation, span, self.index)
         return (*(lines or (citation.line_start, citation.line_end)), page_line)
 
-    def _located(self, citation: Citation, span: tuple[int, int]) -> tuple[tuple[int, int] | None, int | None]:
-        """``span``'s own lines, None when the file as it is now does not hold the passage; and the
-        line its page starts on."""
+    def _located(self, citation: Citation, span: tuple[int, int],
+                 index: SearchIndex) -> tuple[tuple[int, int] | None, int | None]:
+        """``span``'s own lines, None when the file as it is now does not hold the passage ``index``
+        indexed; and the line its page starts on."""
         found = self._indexed_file(citation.source)
         if isinstance(found, str):
             return None, None
         path, stat = found
         read = on_disk.cleaned_document(str(path), stat.st_mtime_ns, stat.st_size, citation.source,
-                                        self.index.file_hash(citation.source), self.settings.limits)
+                                        index.file_hash(citation.source), self.settings.limits)
         if isinstance(read, str):
             return None, None
         document, cleaned = read
@@ -209,11 +210,7 @@ class Engine:
         index, whose passages and hashes are one generation (a Milvus collection re-indexed by
         another process serves the new text under the hashes read at opening), and only in the
         folder it was built from (asked with another one, every file would look deleted)."""
-        try:
-            corpus = str(self.settings.corpus_dir.resolve())
-        except (OSError, RuntimeError):  # a symlink loop
-            return []
-        if not isinstance(index, Index) or index.manifest.get("corpus") != corpus:
+        if not isinstance(index, Index) or not built_from(index, self.settings.corpus_dir):
             return []
         changed = []
         for source in dict.fromkeys(c.source for c in citations):

@@ -86,7 +86,7 @@ def _corpus_name(settings: Settings, file: str, indexed: Callable[[str], bool]) 
 
 def run_remove(args: argparse.Namespace) -> int:
     from qa.ingest.build import build
-    from qa.ingest.documents import built_from, remove
+    from qa.ingest.documents import indexed_here, remove
     from qa.model.encoders import open_encoder
     from qa.store.factory import open_index
 
@@ -94,13 +94,12 @@ def run_remove(args: argparse.Namespace) -> int:
     index = open_index(settings)  # the index must exist: removing is an update of it
     # A file deleted by hand is only taken out of the index this folder built (else the build below
     # would index another folder in its place).
-    here = built_from(index, settings.corpus_dir)
-    source = _corpus_name(settings, args.file, lambda name: here and index.file_hash(name) is not None)
+    source = _corpus_name(settings, args.file, lambda name: indexed_here(index, settings.corpus_dir, name))
     passages = index.count_source(source)
     # Nothing is embedded when a file only goes: the question encoder opens, torch never loads.
     encoder = open_encoder(settings)
     target, report = remove(settings, source, lambda: build(settings, encoder, settings.corpus_dir, settings.index_dir),
-                            indexed=here and index.file_hash(source) is not None)
+                            indexed=indexed_here(index, settings.corpus_dir, source))
     unit = "passage" if passages == 1 else "passages"
     kept = f"the file is kept in {target}" if target else "the file was already gone from the corpus folder"
     print(f"removed {source} ({passages} {unit}) from the index; {kept}")

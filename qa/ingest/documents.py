@@ -49,13 +49,18 @@ def indexed_files(index: SearchIndex) -> list[IndexedFile]:
 
 
 def built_from(index: SearchIndex, corpus: Path) -> bool:
-    """Whether ``index`` records ``corpus`` as the folder it was built from (a folder index does, a
-    Milvus collection does not): only then is an indexed file missing from it one deleted since,
-    and not a file of another folder that a rebuild of this one would drop with all the others."""
+    """Whether ``index`` records ``corpus`` as the folder it was built from: only then is an
+    indexed file missing from it one deleted since, and not a file of another folder that a
+    rebuild of this one would drop with all the others."""
     try:
         return index.manifest.get("corpus") == str(corpus.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         return False
+
+
+def indexed_here(index: SearchIndex, corpus: Path, source: str) -> bool:
+    """``source`` is in ``index``, built from ``corpus``: removable even once deleted from it by hand."""
+    return index.file_hash(source) is not None and built_from(index, corpus)
 
 
 def skipped_files(index: SearchIndex) -> dict[str, str]:

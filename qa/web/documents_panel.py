@@ -9,7 +9,7 @@ import html
 from qa.api import Engine
 from qa.errors import QAError
 from qa.ingest.build_worker import build_elsewhere
-from qa.ingest.documents import built_from, indexed_files, remove, skipped_files
+from qa.ingest.documents import indexed_files, indexed_here, remove, skipped_files
 from qa.languages import LANGUAGES
 from qa.reasons import translate
 from qa.store.factory import open_index
@@ -69,9 +69,7 @@ def remove_document(engine: Engine, source: str | None, labels: dict[str, str]) 
         engine.reload(open_index(settings))
 
     try:  # one at a time: the page queues removals with uploads (one concurrency group, limit 1)
-        live = engine.live_index()
-        remove(settings, source, update,
-               indexed=live.file_hash(source) is not None and built_from(live, settings.corpus_dir))
+        remove(settings, source, update, indexed=indexed_here(engine.live_index(), settings.corpus_dir, source))
     except QAError as exc:
         return f"{REFUSED} {escape_markdown(source)}: {said(str(exc), labels)}"
     return f"{ADDED} {escape_markdown(source)}: {escape_markdown(labels['removed_ok'])}"
