@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup browser ocr model index run test lint bench clean
+.PHONY: setup browser ocr dictionary model index run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ ocr:
 	[ -z "$$missing" ] || { echo "installing Tesseract and its eng, rus, uzb, uzb_cyrl models for OCR"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
 
-model: setup
+# Russian words the clinical glossary lacks take their English from Müller's English-Russian dictionary
+# (Debian's mueller7-dict, GPL), read backwards (qa/languages/ru/dictionary.py).
+dictionary:
+	@[ -f /usr/share/dictd/mueller7.dict.dz ] || { echo "installing Debian's Müller English-Russian dictionary"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mueller7-dict >/dev/null; }
+
+model: setup dictionary
 	$(BIN)/python -c "from qa.model.embed import model_path; from qa.settings import Settings; print(model_path(Settings.from_env()))"
 
 index: model

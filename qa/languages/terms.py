@@ -109,8 +109,9 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
             continue
         if low in focus or entry.generic(low) or relation:
             continue
-        # Beyond the glossary: Russian lemmas (почек → почка), the general Uzbek dictionary (bezgak → malaria).
-        senses = senses or entry.senses(word) or (_glossed_forms(word, code) if entry.gloss_forms else ())
+        # Beyond the glossary: Russian lemmas (почек → почка), then the general dictionaries (bezgak →
+        # malaria, клапан → valve).
+        senses = senses or (_glossed_forms(word, code) if entry.gloss_forms else ()) or entry.senses(word)
         if senses:
             content = tuple(s for s in senses if not ENGLISH.generic(s))
             if content:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from qa.languages.base import Language
+from qa.languages.ru import dictionary
 from qa.languages.ru.reasons import REASONS
 
 # General vocabulary (lemmas) the clinical glossary does not carry: it names no topic. Written as a
@@ -129,6 +130,7 @@ LANGUAGE = Language(
     generic=generic,
     relation=relation,
     known=lambda word: bool(_morph().word_is_known(word.lower())),
+    senses=lambda word: dictionary.senses(lemma(word)),
     names_thing=lambda word: not _morph().word_is_known(word.lower()) or str(
         _morph().parse(word.lower())[0].tag.POS) == "NOUN",
     gloss_forms=True,  # its stems miss some inflections (почек / почк): its lemma is looked up too

@@ -1,0 +1,28 @@
+"""Russian words the clinical glossary lacks take their English from Müller's dictionary, read backwards
+(Debian's mueller7-dict, which `make test` installs)."""
+
+from __future__ import annotations
+
+from qa.languages.evidence import evidence_of
+from qa.languages.glossary import glossary
+from qa.languages.ru import dictionary, lemma
+from qa.languages.terms import key_terms
+
+
+def test_a_russian_word_outside_the_glossary_has_english_senses() -> None:
+    assert dictionary.DICTIONARY.is_file(), "run `make dictionary`"
+    for word, english in [("сыворотке", "serum"), ("авторы", "author"), ("клапане", "valve"),
+                          ("детей", "child")]:
+        senses = dictionary.senses(lemma(word))
+        assert english in senses, (word, senses)
+        assert len(senses) <= dictionary.MAX_SENSES
+    assert dictionary.senses("зилтивекимаб") == ()  # a drug no 1961 dictionary knows
+
+
+def test_such_a_word_is_covered_by_its_english_in_an_english_source() -> None:
+    assert "сыворотк" not in glossary("ru")  # the dictionary, not the glossary, gives its English
+    terms = {term.text: term for term in key_terms("Каков уровень IL-6 в сыворотке при сепсисе?", "ru")}
+    serum = terms["сыворотке"]
+    assert "serum" in serum.forms, serum
+    assert evidence_of("In sepsis, serum IL-6 exceeds 1000 pg/mL.").covers(serum)
+    assert not evidence_of("In sepsis, IL-6 in the cerebrospinal fluid exceeds 1000 pg/mL.").covers(serum)
