@@ -32,6 +32,7 @@ class Query:
     asked: str = ""  # the question as asked (``text`` without carried terms)
     carried: tuple[str, ...] = ()
     slips: tuple[tuple[str, str], ...] = ()  # typing slips read as corpus words: (typed, read)
+    lexical_gloss: str = ""  # the gloss the lexical leg reads, when it takes other dictionary senses
 
 
 def prepare(question: str, settings: Settings | None = None, carried: tuple[str, ...] = (),
@@ -55,8 +56,11 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
     if vocabulary is not None and settings.retrieval.spelling:  # the carried terms too: "failre" two turns ago
         read, slips = vocabulary.correct(read, language)
     embed_text = language_entry(language).model_text(read, script)
-    gloss = to_english(embed_text, language, language_entry(language).dictionary_senses)
-    return Query(read, language, script, embed_text, gloss.text, gloss.share, asked, carried, tuple(slips))
+    entry = language_entry(language)
+    gloss = to_english(embed_text, language, entry.dictionary_senses)
+    lexical = to_english(embed_text, language, entry.lexical_senses).text \
+        if entry.lexical_senses != entry.dictionary_senses else ""
+    return Query(read, language, script, embed_text, gloss.text, gloss.share, asked, carried, tuple(slips), lexical)
 
 
 class Retriever:
@@ -95,7 +99,7 @@ class Retriever:
             return vector, []
         n = min(self.settings.retrieval.candidates, len(index.chunks))
         found = index.dense_candidates(vector, n)
-        lexical_text = f"{query.text} {query.gloss}" if self.use_gloss(query) else query.text
+        lexical_text = f"{query.text} {query.lexical_gloss or query.gloss}" if self.use_gloss(query) else query.text
         ids, lexical, peak = index.lexical_candidates(lexical_text, self.settings.retrieval.lexical_candidates, found)
         raw = index.vectors_of(ids) @ vector
         offsets = np.zeros(len(ids), dtype=np.float32)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from qa.answer.retrieve import prepare
 from qa.languages.evidence import evidence_of
 from qa.languages.glossary import glossary
 from qa.languages.ru import dictionary, lemma
@@ -26,3 +27,11 @@ def test_such_a_word_is_covered_by_its_english_in_an_english_source() -> None:
     assert "serum" in serum.forms, serum
     assert evidence_of("In sepsis, serum IL-6 exceeds 1000 pg/mL.").covers(serum)
     assert not evidence_of("In sepsis, IL-6 in the cerebrospinal fluid exceeds 1000 pg/mL.").covers(serum)
+
+
+def test_the_lexical_leg_reads_those_senses_and_the_models_gloss_does_not() -> None:
+    query = prepare("Каков уровень IL-6 в сыворотке?")
+    assert "serum" in query.lexical_gloss.split(), query
+    assert "serum" not in query.gloss.split() and "сыворотке" in query.gloss, query
+    uzbek = prepare("Bezgak odamlarga qanday yuqadi?")
+    assert uzbek.lexical_gloss == "" and "malaria" in uzbek.gloss  # Uzbek's glosses are one

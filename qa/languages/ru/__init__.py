@@ -154,6 +154,7 @@ LANGUAGE = Language(
     example={"Cyrl": "Какой препарат испытывали в исследовании HERMES?"},
     capitals="А-ЯЁ",
     gloss_weight=1.0,
+    lexical_senses=1,  # e5's gloss takes none: they lowered Recall@5 among the distractors
     rendering_threshold=0.90,
     language_gap=0.044,
     continuations=(r"^(?:а|и|но|или|ещё|еще|также|а как|что насчёт|что насчет)\b",),

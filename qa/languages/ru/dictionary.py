@@ -6,8 +6,8 @@ it (авторы, сыворотке, вмешательство) could only be 
 source never has; Uzbek has had the same fallback from its general dictionary. An English headword
 lists its Russian translations by sense; read backwards, a Russian word's English senses are the
 headwords that translate to it, those whose first sense does first, then the commoner English
-words (``wordfreq``). Only key terms read them: the gloss e5 reads keeps Russian words the glossary
-lacks (bench/results/verdict_tried.md). Without the Debian package Russian words have no senses
+words (``wordfreq``). Key terms read them, and the lexical leg's gloss the first; the gloss e5 reads
+keeps Russian words the glossary lacks (bench/results/verdict_tried.md). Without the Debian package Russian words have no senses
 beyond the glossary.
 """
 
