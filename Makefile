@@ -37,22 +37,22 @@ dictionary:
 	@[ -f /usr/share/dictd/mueller7.dict.dz ] || { echo "installing Debian's Müller English-Russian dictionary"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mueller7-dict >/dev/null; }
 
-model: setup dictionary
+model: setup
 	$(BIN)/python -c "from qa.model.embed import model_path; from qa.settings import Settings; print(model_path(Settings.from_env()))"
 
 index: model
 	$(BIN)/qa index
 
-run: ocr index
+run: ocr dictionary index
 	$(BIN)/python app.py
 
-test: model browser ocr
+test: model browser ocr dictionary
 	$(BIN)/ruff check qa tests bench app.py
 	$(BIN)/mypy qa
 	$(BIN)/pytest -q
 
 # The whole suite (quality vs baselines, speed, memory, scale to 1M vectors): bench/results/report.md + scale.png.
-bench: model browser ocr
+bench: model browser ocr dictionary
 	$(BIN)/pip install --quiet -e '.[milvus,dev,bench]'
 	$(BIN)/python -m bench suite
 	$(BIN)/python -m bench ui

@@ -55,11 +55,11 @@ def prepare(question: str, settings: Settings | None = None, carried: tuple[str,
     slips: list[tuple[str, str]] = []
     if vocabulary is not None and settings.retrieval.spelling:  # the carried terms too: "failre" two turns ago
         read, slips = vocabulary.correct(read, language)
-    embed_text = language_entry(language).model_text(read, script)
     entry = language_entry(language)
+    embed_text = entry.model_text(read, script)
     gloss = to_english(embed_text, language, entry.dictionary_senses)
-    lexical = to_english(embed_text, language, entry.lexical_senses).text \
-        if entry.lexical_senses != entry.dictionary_senses else ""
+    lexical = "" if entry.lexical_senses in (None, entry.dictionary_senses) else \
+        to_english(embed_text, language, entry.lexical_senses).text
     return Query(read, language, script, embed_text, gloss.text, gloss.share, asked, carried, tuple(slips), lexical)
 
 

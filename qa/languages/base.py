@@ -118,8 +118,8 @@ class Language:
     lexical_weight: float = 0.0  # weight of the max-normalised lexical score
     gloss_weight: float = 0.0  # e5 reads question + gloss_weight × share × English gloss
     dictionary_senses: int = 0  # senses a word the glossary misses takes from the general dictionary
-    # ...in the gloss the lexical leg reads (exact English words, which a wrong sense seldom matches)
-    lexical_senses: int = 0
+    # ...in the gloss the lexical leg reads, when not as many (None: as many)
+    lexical_senses: int | None = None
     rendering_threshold: float = 0.90  # cosine at which a sentence in this language restates the English lead
     language_gap: float = 0.0  # how much lower e5 scores a passage in another language than in this one
 

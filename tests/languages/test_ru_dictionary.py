@@ -3,21 +3,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from qa.answer.retrieve import prepare
 from qa.languages.evidence import evidence_of
 from qa.languages.glossary import glossary
-from qa.languages.ru import dictionary, lemma
+from qa.languages.ru import dictionary, lemma, part_of_speech
 from qa.languages.terms import key_terms
 
 
+@pytest.fixture(autouse=True)
+def _installed() -> None:
+    assert dictionary.DICTIONARY.is_file() and dictionary.INDEX.is_file(), "run `make dictionary`"
+
+
+def _senses(word: str) -> tuple[str, ...]:
+    return dictionary.senses(lemma(word), part_of_speech(word))
+
+
 def test_a_russian_word_outside_the_glossary_has_english_senses() -> None:
-    assert dictionary.DICTIONARY.is_file(), "run `make dictionary`"
-    for word, english in [("сыворотке", "serum"), ("авторы", "author"), ("клапане", "valve"),
-                          ("детей", "child")]:
-        senses = dictionary.senses(lemma(word))
+    for word, english in [("сыворотке", "serum"), ("авторы", "author"), ("клапане", "valve"), ("детей", "child")]:
+        senses = _senses(word)
         assert english in senses, (word, senses)
         assert len(senses) <= dictionary.MAX_SENSES
-    assert dictionary.senses("зилтивекимаб") == ()  # a drug no 1961 dictionary knows
+    assert _senses("зилтивекимаб") == ()  # a drug no 1961 dictionary knows
+    # A line of an entry that starts at the margin is not a headword ("…to open the flood-⏎gates"):
+    # the index says where entries are.
+    assert "gates" not in _senses("расплакаться")
 
 
 def test_such_a_word_is_covered_by_its_english_in_an_english_source() -> None:
@@ -35,3 +50,20 @@ def test_the_lexical_leg_reads_those_senses_and_the_models_gloss_does_not() -> N
     assert "serum" not in query.gloss.split() and "сыворотке" in query.gloss, query
     uzbek = prepare("Bezgak odamlarga qanday yuqadi?")
     assert uzbek.lexical_gloss == "" and "malaria" in uzbek.gloss  # Uzbek's glosses are one
+
+
+@pytest.fixture
+def damaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    broken = tmp_path / "mueller7.dict.dz"
+    broken.write_bytes(dictionary.DICTIONARY.read_bytes()[:5000])  # cut short, as by a full disk
+    monkeypatch.setattr(dictionary, "DICTIONARY", broken)
+    dictionary._table.cache_clear()
+    yield
+    dictionary._table.cache_clear()
+
+
+def test_a_damaged_dictionary_leaves_russian_words_without_senses_and_never_fails(
+        damaged: None, caplog: pytest.LogCaptureFixture) -> None:
+    assert _senses("сыворотке") == ()
+    assert "make dictionary" in caplog.text
+    assert prepare("Каков уровень IL-6 в сыворотке?").lexical_gloss.split()[-1] == "сыворотке"

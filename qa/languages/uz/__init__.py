@@ -137,7 +137,6 @@ LANGUAGE = Language(
     lexical_weight=0.02,
     gloss_weight=1.0,
     dictionary_senses=2,
-    lexical_senses=2,
     rendering_threshold=0.91,
     language_gap=0.015,
     continuations=(r"^(?:va|ва|yana|яна|hamda|ҳамда)\b", _CHI_LATIN.pattern, _CHI_CYRILLIC.pattern),
