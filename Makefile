@@ -34,7 +34,7 @@ ocr:
 # Russian words the clinical glossary lacks take their English from Müller's English-Russian dictionary
 # (Debian's mueller7-dict, GPL), read backwards (qa/languages/ru/dictionary.py).
 dictionary:
-	@[ -f /usr/share/dictd/mueller7.dict.dz ] || { echo "installing Debian's Müller English-Russian dictionary"; \
+	@[ -f /usr/share/dictd/mueller7.dict.dz ] && [ -f /usr/share/dictd/mueller7.index ] || { echo "installing Debian's Müller English-Russian dictionary"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mueller7-dict >/dev/null; }
 
 model: setup
