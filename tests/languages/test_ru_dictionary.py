@@ -52,18 +52,19 @@ def test_the_lexical_leg_reads_those_senses_and_the_models_gloss_does_not() -> N
     assert uzbek.lexical_gloss == "" and "malaria" in uzbek.gloss  # Uzbek's glosses are one
 
 
-@pytest.fixture
-def damaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    broken = tmp_path / "mueller7.dict.dz"
-    broken.write_bytes(dictionary.DICTIONARY.read_bytes()[:5000])  # cut short, as by a full disk
-    monkeypatch.setattr(dictionary, "DICTIONARY", broken)
+@pytest.fixture(params=["damaged", "absent"])
+def unreadable(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    file = tmp_path / "mueller7.dict.dz"
+    if request.param == "damaged":
+        file.write_bytes(dictionary.DICTIONARY.read_bytes()[:5000])  # cut short, as by a full disk
+    monkeypatch.setattr(dictionary, "DICTIONARY", file)
     dictionary._table.cache_clear()
     yield
     dictionary._table.cache_clear()
 
 
-def test_a_damaged_dictionary_leaves_russian_words_without_senses_and_never_fails(
-        damaged: None, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_or_absent_dictionary_leaves_russian_words_without_senses_and_says_so(
+        unreadable: None, caplog: pytest.LogCaptureFixture) -> None:
     assert _senses("сыворотке") == ()
     assert "make dictionary" in caplog.text
     assert prepare("Каков уровень IL-6 в сыворотке?").lexical_gloss.split()[-1] == "сыворотке"

@@ -9,7 +9,7 @@ senses are the headwords that translate to it as the same part of speech, those 
 it is first, then the commoner English words (``wordfreq``). Key terms read them, and the lexical
 leg's gloss the first; the gloss e5 reads keeps Russian words the glossary lacks
 (bench/results/verdict_tried.md). Without a readable dictionary, Russian words have no senses
-beyond the glossary.
+beyond the glossary, and a warning says so.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def _table() -> dict[tuple[str, str], tuple[str, ...]]:
             data = gzip.decompress(DICTIONARY.read_bytes())
             index = INDEX.read_text(encoding="utf-8")
         except (OSError, EOFError, ValueError) as error:  # absent, unreadable or damaged: no senses
-            if DICTIONARY.exists():
-                _log.warning("the Russian dictionary %s cannot be read (%s): run `make dictionary`", DICTIONARY, error)
+            # Said once: the verdict was trained with these senses, so Russian answers are judged less well.
+            _log.warning("the Russian dictionary %s cannot be read (%s): run `make dictionary`", DICTIONARY, error)
             return {}
         from wordfreq import top_n_list
 
