@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer.retrieve import prepare
+from qa.languages import language
 from qa.languages.evidence import evidence_of
 from qa.languages.glossary import glossary
 from qa.languages.ru import dictionary, lemma, part_of_speech
@@ -35,6 +36,13 @@ def test_a_russian_word_outside_the_glossary_has_english_senses() -> None:
     assert "gates" not in _senses("расплакаться")
 
 
+def test_a_verb_takes_no_dictionary_sense() -> None:
+    # The dictionary lists most verbs under the imperfective; a perfective's few senses are odd ones.
+    assert dictionary.senses("испытывать", "v"), "the dictionary knows the verb"
+    assert language("ru").senses("испытывали") == () and language("ru").senses("снизить") == ()
+    assert language("ru").senses("сыворотке") == ("serum",)
+
+
 def test_such_a_word_is_covered_by_its_english_in_an_english_source() -> None:
     assert "сыворотк" not in glossary("ru")  # the dictionary, not the glossary, gives its English
     terms = {term.text: term for term in key_terms("Каков уровень IL-6 в сыворотке при сепсисе?", "ru")}
@@ -42,6 +50,12 @@ def test_such_a_word_is_covered_by_its_english_in_an_english_source() -> None:
     assert "serum" in serum.forms, serum
     assert evidence_of("In sepsis, serum IL-6 exceeds 1000 pg/mL.").covers(serum)
     assert not evidence_of("In sepsis, IL-6 in the cerebrospinal fluid exceeds 1000 pg/mL.").covers(serum)
+
+
+def test_the_glossary_under_a_words_dictionary_form_comes_before_the_dictionary() -> None:
+    # кашлем reaches the glossary's "кашель" only by its lemma; the dictionary would add bark, hoop.
+    terms = {term.text: term for term in key_terms("Как лечить круп у малыша с лающим кашлем?", "ru")}
+    assert terms["кашлем"].forms == ("кашлем", "cough"), terms["кашлем"]
 
 
 def test_the_lexical_leg_reads_those_senses_and_the_models_gloss_does_not() -> None:
