@@ -123,3 +123,17 @@ def zipf(word: str, lang: str) -> float:
     from wordfreq import freq_to_zipf, zipf_to_freq
 
     return round(freq_to_zipf(_frequency(word, lang, zipf_to_freq(0.0))), 2)
+
+
+def commonest(lang: str, count: int) -> list[str]:
+    """``wordfreq.top_n_list(lang, count)``, read without keeping the whole list in memory (wordfreq
+    caches every list it reads: 30 MB for English)."""
+    from wordfreq import available_languages, read_cBpack
+    from wordfreq.numbers import has_digit_sequence
+
+    words: list[str] = []
+    for band in read_cBpack(available_languages()[lang]):
+        words += [word for word in band if not has_digit_sequence(word)][: count - len(words)]
+        if len(words) == count:
+            break
+    return words

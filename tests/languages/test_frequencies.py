@@ -43,3 +43,8 @@ def test_a_cache_that_cannot_hold_the_table_falls_back_to_wordfreq(tmp_path: Pat
         assert frequencies.zipf("клетка", "ru") == wordfreq.zipf_frequency("клетка", "ru") > 0
     finally:
         frequencies._table.cache_clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_commonest_words_are_wordfreqs_top_list(lang: str) -> None:
+    assert frequencies.commonest(lang, 25_000) == wordfreq.top_n_list(lang, 25_000)

@@ -54,6 +54,7 @@ _PARTS = {"NOUN": "n", "ADJF": "a", "ADJS": "a", "PRTF": "a", "PRTS": "a", "VERB
           "ADVB": "adv"}
 
 
+@lru_cache(maxsize=50_000)
 def part_of_speech(word: str) -> str:
     return _PARTS.get(str(_morph().parse(word.lower())[0].tag.POS), "")
 

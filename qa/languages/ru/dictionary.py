@@ -21,6 +21,8 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from qa.languages.frequencies import commonest
+
 DICTIONARY = Path("/usr/share/dictd/mueller7.dict.dz")  # dictd's gzip-compatible format
 INDEX = DICTIONARY.with_name("mueller7.index")  # headword, offset, length: where each entry is
 # A word's first few senses are its common readings; further ones are rarer uses of the same word.
@@ -93,9 +95,7 @@ def _table() -> dict[tuple[str, str], tuple[str, ...]]:
             # Said once: the verdict was trained with these senses, so Russian answers are judged less well.
             _log.warning("the Russian dictionary %s cannot be read (%s): run `make dictionary`", DICTIONARY, error)
             return {}
-        from wordfreq import top_n_list
-
-        common = {word: position for position, word in enumerate(top_n_list("en", COMMON_ENGLISH))}
+        common = {word: position for position, word in enumerate(commonest("en", COMMON_ENGLISH))}
         ranks: dict[tuple[str, str], dict[str, int]] = {}  # → English headword → the first sense it is
         for headword, body in _entries(data, index):
             if headword in common:
