@@ -110,7 +110,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         if low in focus or entry.generic(low) or relation:
             continue
         # Beyond the glossary: Russian lemmas (почек → почка), then the general dictionaries (bezgak →
-        # malaria, клапан → valve).
+        # malaria, сыворотка → serum).
         senses = senses or (_glossed_forms(word, code) if entry.gloss_forms else ()) or entry.senses(word)
         if senses:
             content = tuple(s for s in senses if not ENGLISH.generic(s))
