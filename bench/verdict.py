@@ -74,8 +74,9 @@ def pairs(rows: list[dict]) -> np.ndarray:
 
 
 def collection(group: str) -> str:
-    """The documents a question set is asked of: every blind round asks of the seeds."""
-    return "seeds" if group.startswith("seeds") else group
+    """The documents a question set is asked of: every blind round asks of the seeds, RuMedDaNet's
+    translated questions of its contexts."""
+    return "seeds" if group.startswith("seeds") else group.removesuffix("_cross")
 
 
 def group_shares(rows: list[dict]) -> dict[str, float]:

@@ -11,7 +11,9 @@ questions), each spent as validation once its results were read and kept as trai
 (off-topic rows left out: the budget is of near-topic questions).
 PubMedQA / RuMedDaNet: a fixed fifth of the questions have their own context left out of the
 distractor corpus ("removed": label 0), the rest find theirs among them ("own": label 1 when the
-lead sentence is quoted from it)."""
+lead sentence is quoted from it). RuMedDaNet across languages (bench/data/rumeddanet_cross.jsonl):
+a hundred of its questions (every 13th) translated by a helper into English and Uzbek, asked of the
+same Russian contexts."""
 
 from __future__ import annotations
 
@@ -43,12 +45,16 @@ def _rows(path: Path) -> list[dict]:
     return [row for row in rows if row.get("kind") != "offtopic"]
 
 
+CROSS = ROOT / "bench" / "data" / "rumeddanet_cross.jsonl"
+CONTEXT_GROUPS = ("pubmedqa", "rumeddanet", "rumeddanet_cross")  # a question of a dev set with its own context
+
+
 def kind(row: dict) -> str:
     """A labelled row's kind: answerable; near-topic (the budget of the operating point is of these);
     or a PubMedQA / RuMedDaNet question with its context removed."""
     if row["answerable"]:
         return "answerable"
-    return "removed" if row["group"] in ("pubmedqa", "rumeddanet") else "neartopic"
+    return "removed" if row["group"] in CONTEXT_GROUPS else "neartopic"
 
 
 def removed(position: int) -> bool:
@@ -103,12 +109,18 @@ def labelled() -> Iterator[tuple[str, str, dict]]:
     for name in ("notes", "notes_fresh", "leaflets"):
         for line in (ROOT / "bench" / "data" / f"{name}_qa.jsonl").open(encoding="utf-8"):
             yield name, name, json.loads(line)
+    translated: dict[str, list[dict]] = {}
+    for line in CROSS.open(encoding="utf-8"):
+        other = json.loads(line)
+        translated.setdefault(other["id"], []).append(other)
     for name, group in (("pubmedqa_dev.jsonl", "pubmedqa"), ("rumeddanet_dev.jsonl", "rumeddanet")):
         folder = name.split("_")[0]
         for position, row in enumerate(read_rows(name)):
-            source = f"{folder}/{row['id']}.txt"
+            context = {"gold": [] if removed(position) else None, "source": f"{folder}/{row['id']}.txt"}
             question = {"id": row["id"], "question": row["question"], "lang": "en" if group == "pubmedqa" else "ru"}
-            yield group, "distractors", {**question, "gold": [] if removed(position) else None, "source": source}
+            yield group, "distractors", {**question, **context}
+            for other in translated.get(row["id"], ()):
+                yield f"{group}_cross", "distractors", {**other, **context}
 
 
 def label(row: dict, answer) -> int:  # type: ignore[no-untyped-def]

@@ -103,7 +103,8 @@ def names_thing(term: Term, code: str) -> bool:
 
 def check_terms(terms: list[Term], code: str, evidence: str, lead: str) -> list[TermCheck]:
     in_evidence, in_lead = Evidence(evidence), evidence_of(lead)  # passages joined: seldom twice
-    return [TermCheck(t.text, specificity(t, code), names_thing(t, code), in_evidence.covers(t), in_lead.covers(t))
+    return [TermCheck(t.text, specificity(t, code), names_thing(t, code), in_evidence.covers(t, senses=True),
+                      in_lead.covers(t, senses=True))
             for t in terms]
 
 

@@ -3,8 +3,9 @@ same word: inflections and derivations (Snowball stems, one stem the prefix of t
 stiffens, cell / cellular); the same word in another script or language (a fold of the skeleton:
 статины / statins); synonyms one glossary entry lists together (kidney / renal); a Russian or
 Uzbek word's English senses; and an abbreviation for the words it abbreviates ("C-reactive
-protein": CRP written in capitals). The question's side, which words are key terms, is
-qa.languages.terms.
+protein": CRP written in capitals). For the verdict, also a Russian or Uzbek source's words' English
+senses, for a question in another language (``covers(term, senses=True)``). The question's side, which
+words are key terms, is qa.languages.terms.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from os.path import commonprefix
 
 from qa.languages import ACRONYM, Language, in_script
 from qa.languages.en import FUNCTION
-from qa.languages.glossary import synonyms
+from qa.languages.glossary import english_senses, glossed_languages, synonyms
 from qa.text.scripts import CYRILLIC, script_of_word
 from qa.text.tokens import TERM
 from qa.text.translit import skeleton
@@ -49,6 +50,7 @@ class Term:
     # What a run of question words containing this one abbreviates to ("C-reactive protein": CRP):
     # covered by that abbreviation written in capitals, never by a spelling that merely resembles it.
     abbreviations: tuple[str, ...] = ()
+    language: str = "en"  # the question's: a source in another language is also read through its English senses
 
 
 # A Greek letter by its name (TNF-α / TNF-alpha): Unicode's, but for the one it spells otherwise.
@@ -119,6 +121,18 @@ def initials(words: list[str]) -> dict[int, set[str]]:
     return out
 
 
+@lru_cache(maxsize=200_000)
+def foreign_senses(word: str) -> tuple[str, tuple[str, ...]]:
+    """A Cyrillic word's language (the first whose vocabulary knows it) and its English senses. A
+    Latin word is left as written: in a Latin source, a rare English word's Uzbek senses would be noise."""
+    if not CYRILLIC.search(word):
+        return "", ()
+    for entry in in_script("Cyrl"):
+        if entry.code in glossed_languages() and entry.known(word):
+            return entry.code, english_senses(entry.model_text(word, "Cyrl"), entry.code)
+    return "", ()
+
+
 def _script(word: str) -> str:
     return "C" if CYRILLIC.search(word) else "L"
 
@@ -146,6 +160,19 @@ class Evidence:
                 self.prefixes.setdefault(fold[:_PREFIX], []).append(_script(w))
             if len(w) >= _PREFIX:
                 self.spellings.setdefault(w[:_PREFIX], []).append(w)
+
+    @cached_property
+    def senses(self) -> dict[str, Evidence]:
+        """Per language, the English senses of this text's words in it (яичника: ovary), read as
+        evidence of their own: an English question's terms are then read in a Russian source as a
+        Russian question's are read in an English one; a question in the source's own language reads
+        its words alone, as sense-to-sense matches of two wordings in one language add only noise."""
+        senses: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            if not _ACRONYM.match(word):
+                code, found = foreign_senses(word)
+                senses.setdefault(code, []).extend(found)
+        return {code: Evidence(" ".join(found)) for code, found in senses.items() if found}
 
     @cached_property
     def abbreviations(self) -> set[str]:
@@ -198,13 +225,18 @@ class Evidence:
         return any(len(commonprefix([low, word])) >= max(min(len(low), len(word)) - _ENDING, _SHARED)
                    for word in self.spellings.get(low[:_PREFIX], []))
 
-    def covers(self, term: Term) -> bool:
+    def covers(self, term: Term, senses: bool = False) -> bool:
+        """Whether the text speaks of ``term``; with ``senses``, also through the English senses of
+        its words in another language than the term's (the verdict's reading; sentence choice reads
+        words as written, as with senses a translated abstract outranked the body's own sentence)."""
         known = self._covered.get(term)
         if known is None:
             if len(self._covered) >= _MEMO:  # a long-lived server meets ever new terms
                 self._covered.clear()
             known = self._covered[term] = self._covers(term)
-        return known
+        if known or not senses:
+            return known
+        return any(evidence.covers(term) for code, evidence in self.senses.items() if code != term.language)
 
     def _covers(self, term: Term) -> bool:
         if any(abbreviation in self.capitals for abbreviation in term.abbreviations):

@@ -150,6 +150,17 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     return out
 
 
+def english_senses(word: str, language: str) -> tuple[str, ...]:
+    """One word's English senses: the glossary's, as written or under the word's first dictionary form
+    (клеток → клетка), else the language's general dictionary's (сыворотка → serum)."""
+    entry = language_entry(language)
+    glossed = glossed_words(word, language)
+    senses = glossed[0][1] if len(glossed) == 1 and glossed[0][1] != (word,) else ()
+    if not senses and entry.gloss_forms:
+        senses = next((found for form in entry.forms(word) for _, found in glossed_words(form, language)), ())
+    return senses or entry.senses(word)
+
+
 def _acronym(word: str, language: str) -> tuple[str, ...]:
     """An acronym's English senses: from the question's own glossary; else from the abbreviations
     (entries marked "=") of the glossaries its readers borrow from, spelled in each of its scripts

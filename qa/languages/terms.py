@@ -19,7 +19,7 @@ from dataclasses import replace
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.languages.en import FUNCTION, RELATION
 from qa.languages.evidence import Term, initials, stem
-from qa.languages.glossary import glossed_words
+from qa.languages.glossary import english_senses, glossed_words
 from qa.text.tokens import TERM
 
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
@@ -99,32 +99,27 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         if head in focus and not entry.generic(head):
             content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
             if content or not senses:
-                kinds.append(Term(word, (word, *content), foreign=True))
+                kinds.append(Term(word, (word, *content), foreign=True, language=code))
         # A verb is required as its English would be ("manufactures", "transmitted"), and never when
         # the glossary does not translate it or any of its senses is a relation word in English
         # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
         if relation and senses and not any(ENGLISH.generic(sense) for sense in senses):
-            out.append(Term(word, (word, *senses), True, short))
+            out.append(Term(word, (word, *senses), True, short, code))
             continue
         if low in focus or entry.generic(low) or relation:
             continue
         # Beyond the glossary: Russian lemmas (почек → почка), then the general dictionaries (bezgak →
         # malaria, сыворотка → serum).
-        senses = senses or (_glossed_forms(word, code) if entry.gloss_forms else ()) or entry.senses(word)
+        senses = senses or english_senses(word, code)
         if senses:
             content = tuple(s for s in senses if not ENGLISH.generic(s))
             if content:
-                out.append(Term(word, (word, *content), True, short))
+                out.append(Term(word, (word, *content), True, short, code))
             continue
         if len(word) >= 3:
-            out.append(Term(word, (word,), True, short))
+            out.append(Term(word, (word,), True, short, code))
     return _once(out), _once(kinds)
-
-
-def _glossed_forms(word: str, code: str) -> tuple[str, ...]:
-    """The glossary's senses of the word's first dictionary form (клеток → клетка)."""
-    return next((senses for form in language(code).forms(word) for _, senses in glossed_words(form, code)), ())
 
 
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:

@@ -111,3 +111,36 @@ def test_a_shared_beginning_makes_one_word_only_up_to_its_ending(
 ) -> None:
     (term,) = key_terms(word, language)  # as a question's key term: a Russian or Uzbek word keeps its origin
     assert Evidence(text).covers(term) is covered
+
+
+RUSSIAN_NOTES = {
+    "apoplexy.txt": "Апоплексия яичника — внезапное кровоизлияние в яичник с болью внизу живота. Чаще всего её "
+                    "причиной становится разрыв жёлтого тела.",
+    "measles.txt": "Корь — вирусная инфекция с лихорадкой, кашлем и сыпью. Две дозы вакцины защищают почти всех "
+                   "привитых.",
+}
+ASKED_ACROSS = {
+    "What most often causes ovarian apoplexy?": "apoplexy.txt",
+    "Tuxumdon apopleksiyasining koʻpincha sababi nima?": "apoplexy.txt",
+    "Тухумдон апоплексиясининг кўпинча сабаби нима?": "apoplexy.txt",
+    "How many doses of the measles vaccine protect?": "measles.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def russian_notes(engine_over: Callable[[dict[str, str]], Engine]) -> Engine:
+    return engine_over(RUSSIAN_NOTES)
+
+
+@pytest.mark.parametrize("question", sorted(ASKED_ACROSS))
+def test_a_russian_note_asked_in_english_or_uzbek_covers_the_question(russian_notes: Engine, question: str) -> None:
+    # The note's words are read through their English senses (яичника: ovary, дозы: dose), as the
+    # question's are: nothing the question asks is reported missing from the note that says it.
+    answer = russian_notes.ask(question)
+    assert answer.citations[0].source == ASKED_ACROSS[question]
+    assert answer.verdict != "not_found" and not answer.missing, (answer.missing, answer.answer)
+
+
+def test_a_question_the_russian_notes_do_not_answer_is_still_flagged(russian_notes: Engine) -> None:
+    answer = russian_notes.ask("Which company manufactures the measles vaccine?")
+    assert answer.supported is False, answer.answer

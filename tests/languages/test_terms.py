@@ -35,3 +35,27 @@ def test_british_spellings_and_greek_letter_names_are_the_same_words() -> None:
     other = evidence_of("Diagnostic tests in each phase. Дышать стало легче. Это простое правило.")
     for word in ("toes", "fasciae", "лёгкое", "prosthesis"):
         assert not other.covers(Term(word, (word,))), word
+
+
+def test_a_russian_or_uzbek_source_is_read_through_its_words_english_senses() -> None:
+    # A Russian source asked in English or Uzbek: яичника (ovary) covers "ovarian" and tuxumdon
+    # (ovary), суставы (joint) covers "joints"; no word of it says "bleeding".
+    source = "Апоплексия яичника — кровоизлияние в яичник. Подагра поражает суставы."
+    for question, code, term in [("What most often causes ovarian apoplexy?", "en", "ovarian"),
+                                 ("Tuxumdon apopleksiyasining sababi nima?", "uz", "Tuxumdon"),
+                                 ("Does gout affect the joints?", "en", "joints")]:
+        found = {t.text: t for t in key_terms(question, code)}[term]
+        assert evidence_of(source).covers(found, senses=True), term
+        assert not evidence_of(source).covers(found), term  # as written, the source never says it
+    assert not evidence_of(source).covers(Term("bleeding", ("bleeding",)), senses=True)
+
+
+def test_a_question_in_the_sources_language_reads_its_words_alone() -> None:
+    # Two Russian wordings matched sense to sense add more noise than synonyms (verdict_tried.md): a
+    # Russian question's term is covered by a Russian source's words as written. летальность
+    # (mortality, lethal) covers the English "mortality", not the Russian смертность (mortality).
+    source = evidence_of("Препарат снижает летальность.")
+    russian = {t.text: t for t in key_terms("Снижает ли препарат смертность?", "ru")}["смертность"]
+    english = {t.text: t for t in key_terms("Does the drug reduce mortality?", "en")}["mortality"]
+    assert not source.covers(russian, senses=True)
+    assert source.covers(english, senses=True)
