@@ -37,7 +37,7 @@ VALIDATION = ROOT / "bench" / "data" / "validation"
 # Blind rounds already read once (bench.blind): training data since, each its own fold.
 SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
                 *((f"seeds_blind{n}", ROOT / "bench" / "data" / f"validation_v{n}" / "seed_validation.jsonl")
-                  for n in range(2, 27)))
+                  for n in range(2, 28)))
 
 
 def _rows(path: Path) -> list[dict]:
@@ -119,7 +119,7 @@ def labelled() -> Iterator[tuple[str, str, dict]]:
             context = {"gold": [] if removed(position) else None, "source": f"{folder}/{row['id']}.txt"}
             question = {"id": row["id"], "question": row["question"], "lang": "en" if group == "pubmedqa" else "ru"}
             yield group, "distractors", {**question, **context}
-            for other in translated.get(row["id"], ()):
+            for other in translated.get(row["id"], ()) if group == "rumeddanet" else ():
                 yield f"{group}_cross", "distractors", {**other, **context}
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from os.path import commonprefix
 
-from qa.languages import ACRONYM, Language, in_script
+from qa.languages import ACRONYM, Language, in_script, language
 from qa.languages.en import FUNCTION
 from qa.languages.glossary import english_senses, glossed_languages, synonyms
 from qa.text.scripts import CYRILLIC, script_of_word
@@ -122,15 +122,27 @@ def initials(words: list[str]) -> dict[int, set[str]]:
 
 
 @lru_cache(maxsize=200_000)
-def foreign_senses(word: str) -> tuple[str, tuple[str, ...]]:
-    """A Cyrillic word's language (the first whose vocabulary knows it) and its English senses. A
-    Latin word is left as written: in a Latin source, a rare English word's Uzbek senses would be noise."""
-    if not CYRILLIC.search(word):
-        return "", ()
-    for entry in in_script("Cyrl"):
-        if entry.code in glossed_languages() and entry.known(word):
-            return entry.code, english_senses(entry.model_text(word, "Cyrl"), entry.code)
+def foreign_senses(word: str, languages: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A Cyrillic word's language and English senses: the first of ``languages`` (those written in
+    Cyrillic, the text's own first) that gives it any or knows it (СРБ: CRP; мия, Uzbek: brain). A Latin word is
+    left as written: in a Latin source, a rare English word's Uzbek senses would be noise."""
+    if CYRILLIC.search(word):
+        for code in languages:
+            entry = language(code)
+            senses = english_senses(entry.model_text(word, "Cyrl"), code)
+            if senses or entry.known(word):  # a word its language knows without senses (так) is not tried in another
+                return code, senses
     return "", ()
+
+
+def _cyrillic_languages(text: str) -> tuple[str, ...]:
+    """The glossed languages written in Cyrillic, those whose own letters the text uses most first
+    (ў қ ғ ҳ: Uzbek), then by priority."""
+    def weight(entry: Language) -> float:
+        return sum(w * len(pattern.findall(text)) for pattern, w in entry.evidence.get("Cyrl", ()))
+
+    ranked = sorted(in_script("Cyrl"), key=lambda entry: (-weight(entry), -entry.priority))
+    return tuple(entry.code for entry in ranked if entry.code in glossed_languages())
 
 
 def _script(word: str) -> str:
@@ -140,8 +152,9 @@ def _script(word: str) -> str:
 class Evidence:
     """The words of some cited text, indexed for the matches ``covers`` allows."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, runs: bool = True) -> None:
         self.text = text
+        self.runs = runs  # whether runs of words abbreviate (not in a list of senses: "acid sour tart" is no AST)
         self._covered: dict[Term, bool] = {}  # one answer per term: the same sentences meet many questions
         found = TERM.findall(text)
         self.capitals = {w for w in found if len(w) >= 2 and w.isupper()}  # abbreviations as written
@@ -168,16 +181,16 @@ class Evidence:
         Russian question's are read in an English one; a question in the source's own language reads
         its words alone, as sense-to-sense matches of two wordings in one language add only noise."""
         senses: dict[str, list[str]] = {}
-        for word in sorted(self.words):
-            if not _ACRONYM.match(word):
-                code, found = foreign_senses(word)
-                senses.setdefault(code, []).extend(found)
-        return {code: Evidence(" ".join(found)) for code, found in senses.items() if found}
+        languages = _cyrillic_languages(self.text)
+        for word in sorted({w for w in TERM.findall(self.text) if not _ACRONYM.match(w)}):
+            code, found = foreign_senses(word.lower(), languages)
+            senses.setdefault(code, []).extend(found)
+        return {code: Evidence(" ".join(found), runs=False) for code, found in senses.items() if found}
 
     @cached_property
     def abbreviations(self) -> set[str]:
         """What runs of this text's words abbreviate to ("C-reactive protein" → CRP)."""
-        return set().union(*initials(TERM.findall(self.text)).values())
+        return set().union(*initials(TERM.findall(self.text)).values()) if self.runs else set()
 
     @cached_property
     def _long_stems(self) -> list[str]:

@@ -152,9 +152,12 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
 
 def english_senses(word: str, language: str) -> tuple[str, ...]:
     """One word's English senses: the glossary's, as written or under the word's first dictionary form
-    (клеток → клетка), else the language's general dictionary's (сыворотка → serum)."""
+    (клеток → клетка), else the language's general dictionary's (сыворотка → serum); none for a word
+    the glossary lists without senses (что, при: function words)."""
     entry = language_entry(language)
     glossed = glossed_words(word, language)
+    if not glossed:
+        return ()
     senses = glossed[0][1] if len(glossed) == 1 and glossed[0][1] != (word,) else ()
     if not senses and entry.gloss_forms:
         senses = next((found for form in entry.forms(word) for _, found in glossed_words(form, language)), ())

@@ -59,3 +59,16 @@ def test_a_question_in_the_sources_language_reads_its_words_alone() -> None:
     english = {t.text: t for t in key_terms("Does the drug reduce mortality?", "en")}["mortality"]
     assert not source.covers(russian, senses=True)
     assert source.covers(english, senses=True)
+
+
+def test_a_sources_senses_are_read_word_by_word() -> None:
+    # In a Russian text СРБ is CRP (the glossary), так a function word without senses (not the Uzbek
+    # "tak": noise), and a list of senses never abbreviates: кислота (acid), кислый (sour), терпкий
+    # (tart) side by side are no AST.
+    russian = evidence_of("Зилтивекимаб снижал СРБ, так что кислота кислый терпкий.")
+    assert russian.covers(Term("CRP", ("CRP",)), senses=True)
+    for term in ("AST", "thus", "noise"):
+        assert not russian.covers(Term(term, (term,)), senses=True), term
+    # In a text with Uzbek letters, мия is the Uzbek word (brain), which Russian would read as its own.
+    assert evidence_of("Беморнинг мияси ўзгарди.").covers(Term("brain", ("brain",)), senses=True)
+    assert not evidence_of("Мия").covers(Term("brain", ("brain",)), senses=True)
