@@ -124,14 +124,12 @@ def initials(words: list[str]) -> dict[int, set[str]]:
 @lru_cache(maxsize=200_000)
 def foreign_senses(word: str, languages: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """A Cyrillic word's language and English senses: the first of ``languages`` (those written in
-    Cyrillic, the text's own first) that gives it any or knows it (СРБ: CRP; мия, Uzbek: brain). A Latin word is
-    left as written: in a Latin source, a rare English word's Uzbek senses would be noise."""
-    if CYRILLIC.search(word):
-        for code in languages:
-            entry = language(code)
-            senses = english_senses(entry.model_text(word, "Cyrl"), code)
-            if senses or entry.known(word):  # a word its language knows without senses (так) is not tried in another
-                return code, senses
+    Cyrillic, the text's own first) that gives it any or knows it (СРБ: CRP; мия, Uzbek: brain)."""
+    for code in languages:
+        entry = language(code)
+        senses = english_senses(entry.model_text(word, "Cyrl"), code)
+        if senses or entry.known(word):  # a word its language knows without senses (так) is not tried in another
+            return code, senses
     return "", ()
 
 
@@ -182,7 +180,8 @@ class Evidence:
         its words alone, as sense-to-sense matches of two wordings in one language add only noise."""
         senses: dict[str, list[str]] = {}
         languages = _cyrillic_languages(self.text)
-        for word in sorted({w for w in TERM.findall(self.text) if not _ACRONYM.match(w)}):
+        # Latin words are left as written: in a Latin source, a rare English word's Uzbek senses are noise.
+        for word in sorted({w for w in TERM.findall(self.text) if CYRILLIC.search(w) and not _ACRONYM.match(w)}):
             code, found = foreign_senses(word.lower(), languages)
             senses.setdefault(code, []).extend(found)
         return {code: Evidence(" ".join(found), runs=False) for code, found in senses.items() if found}
