@@ -6,6 +6,8 @@ question and its gloss as one averaged vector, and the lexical leg matches the g
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +18,36 @@ from qa.languages.detect import detect
 from qa.languages.glossary import to_english
 from qa.languages.spelling import Vocabulary
 from qa.model.encoders import Encoder
-from qa.settings import Settings
+from qa.settings import RetrievalSettings, Settings
 from qa.store.base import SearchIndex
-from qa.types import Passage
+from qa.types import Chunk, Passage
+
+# A language of a document under this share of its chunks is a translated abstract beside its body; a
+# bilingual leaflet's halves are each a main language.
+_MINOR_SHARE = 1 / 3
+
+
+def first_places(order: np.ndarray, chunks: dict[int, Chunk], ids: np.ndarray, settings: RetrievalSettings,
+                 languages: Callable[[str], Mapping[str, int]]) -> np.ndarray:
+    """``order`` with each document's passages in a minor language of it (``languages``: a file's chunks
+    per language, asked only of the documents met before the first k places are filled) holding at
+    most ``other_language_places`` of those places, the rest following in order."""
+    def minor(source: str, language: str) -> bool:
+        counts = languages(source)
+        return counts.get(language, 0) < _MINOR_SHARE * sum(counts.values())
+
+    first: list[int] = []
+    later: list[int] = []
+    held = Counter[tuple[str, str]]()
+    for j in order.tolist():
+        chunk = chunks[int(ids[j])]
+        section = (chunk.source, chunk.language)
+        if len(first) < settings.k and (not minor(*section) or held[section] < settings.other_language_places):
+            first.append(j)
+            held[section] += 1
+        else:
+            later.append(j)
+    return np.array(first + later, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -116,13 +145,12 @@ class Retriever:
         if weight:
             best = index.sentence_peaks(ids, vector)
             cited_by = passage_score + np.where(np.isnan(best), 0.0, weight * (best - raw))
-        order = np.argsort(-cited_by)
+        by_id = index.chunks_of(ids.tolist())  # already read with the vectors (Milvus rows are cached)
+        order = first_places(np.argsort(-cited_by), by_id, ids, retrieval, index.languages_of)
         # Their order within the first k (more citations never reorder them): the passages as wholes,
         # the question's language first among near-ties (a reader checks a citation best in their own).
         window = order[: self.settings.retrieval.k]
-        shown = order[: max(k, len(window))]  # the only candidates whose chunks are read
-        by_id = index.chunks_of(ids[shown].tolist())
-        chunk = {j: by_id[int(ids[j])] for j in shown}
+        chunk = {j: by_id[int(ids[j])] for j in order[: max(k, len(window))]}
         same = np.array([chunk[j].language == query.language for j in window], dtype=np.float32)
         ranking = passage_score.copy()
         ranking[window] += self.settings.retrieval.same_language_margin * same

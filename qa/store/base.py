@@ -62,6 +62,10 @@ class SearchIndex(Protocol):
 
     def count_source(self, source: str) -> int: ...
 
+    def languages_of(self, source: str) -> dict[str, int]:
+        """How many of the file's chunks are in each language."""
+        ...
+
 
 def check_model(manifest: dict, model_id: str) -> None:
     """Questions must be embedded by the model that embedded the passages."""

@@ -141,6 +141,17 @@ class Index:
     def count_source(self, source: str) -> int:
         return sum(1 for c in self.chunks if c.source == source)
 
+    @cached_property
+    def _languages(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for chunk in self.chunks:
+            languages = counts.setdefault(chunk.source, {})
+            languages[chunk.language] = languages.get(chunk.language, 0) + 1
+        return counts
+
+    def languages_of(self, source: str) -> dict[str, int]:
+        return self._languages.get(source, {})
+
     def check_model(self, model_id: str) -> None:
         check_model(self.manifest, model_id)
 

@@ -38,7 +38,7 @@ from qa.types import Chunk
 
 META = "meta"
 FIELDS = ["chunk", "sentences", "vector"]
-CACHE_ROWS = 4096  # chunks kept in memory between questions (a question reads ~100)
+CACHE_ROWS = 4096  # chunks kept in memory between questions (a question reads ~200)
 # pymilvus pings an idle connection every 10 s; a gRPC server with default settings (milvus-lite's,
 # in-process or standalone) answers the third such ping with GOAWAY "too_many_pings" and the client
 # cannot reconnect, so an idle page lost its index. No pings without a call in flight, and those
@@ -126,6 +126,7 @@ class MilvusIndex:
         self.client, self.alias, self.uri = client, alias, uri
         self.settings = settings or VectorSettings()
         self._cache: OrderedDict[int, Row] = OrderedDict()
+        self._languages: dict[tuple[str, str | None], dict[str, int]] = {}  # a file's chunks per language
         self._lock = threading.Lock()
         try:
             if alias not in client.list_aliases().get("aliases", []):
@@ -183,6 +184,20 @@ class MilvusIndex:
         found = self.client.query(self.alias, filter=f"source == {quoted(source)} and id >= 0",
                                   output_fields=["count(*)"])
         return int(found[0]["count(*)"]) if found else 0
+
+    def languages_of(self, source: str) -> dict[str, int]:
+        key = (source, self.files.get(source))  # a file indexed again may be in other languages
+        if key not in self._languages:
+            counts: dict[str, int] = {}
+            for row in self.client.query(self.alias, filter=f"source == {quoted(source)} and id >= 0",
+                                         output_fields=["section"]):
+                language = row["section"].split("-")[0]
+                counts[language] = counts.get(language, 0) + 1
+            with self._lock:
+                if len(self._languages) >= CACHE_ROWS:
+                    self._languages.clear()
+                self._languages[key] = counts
+        return self._languages[key]
 
     def _search(self, data: list, field: str, n: int, expression: str) -> list[tuple[float, int]]:
         params: dict[str, Any] = {"metric_type": "IP"}

@@ -214,12 +214,11 @@ def test_a_model_file_whose_weights_do_not_match_its_signals_is_refused() -> Non
 
 
 # Questions the verdict once answered and now calls `related`, their answering sentence quoted first
-# (docs/verdict.md): the first two since it reads the pair, the last since retrieval cites passages by
-# their best sentence too. Kept visible: once they are answered again, these tests fail and go.
+# (docs/verdict.md), since it reads the pair. Kept visible: once they are answered again, these tests
+# fail and go ("Какой препарат ингибировал IL-6 в испытании HERMES?" went with round 28).
 @pytest.mark.xfail(strict=True, reason="related with the current model (docs/verdict.md)")
 @pytest.mark.parametrize("question", ["Which drug was tested in the HERMES trial?",
-                                      "In the MESA study, what was higher IL-6 associated with in the arteries?",
-                                      "Какой препарат ингибировал IL-6 в испытании HERMES?"])
+                                      "In the MESA study, what was higher IL-6 associated with in the arteries?"])
 def test_known_related_questions_the_seeds_answer(engine: Engine, question: str) -> None:
     assert engine.ask(question).verdict == ANSWERED
 

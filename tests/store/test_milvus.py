@@ -58,6 +58,9 @@ def test_answers_and_citations_are_identical_to_faiss(
     milvus = open_engine(None, milvus_corpus, embedder)
     assert isinstance(milvus.index, MilvusIndex) and isinstance(faiss.index, Index)
     assert len(milvus.index.chunks) == len(faiss.index.chunks)
+    review = milvus.index.languages_of("il6-hfref-review.txt")  # its abstract in Russian and Uzbek beside the body
+    assert review == faiss.index.languages_of("il6-hfref-review.txt") and set(review) == {"en", "ru", "uz"}
+    assert review["en"] > 2 * (review["ru"] + review["uz"]) and milvus.index.languages_of("absent.txt") == {}
     assert _answers(milvus) == _answers(faiss)
 
 
