@@ -90,9 +90,10 @@ class RetrievalSettings:
     # over English answers (Russian Recall@1 on the shipped corpus, dev + held-out questions: 0.68
     # with no margin, 0.64 at 0.005, 0.55 at 0.01).
     same_language_margin: float = 0.005
-    # A document's passages in a language other than its main one (a translated abstract) hold at most
-    # this many of the first k places: they restate its body, which holds the detail, and the answer
-    # step still finds them to render the lead in the reader's language (docs/retrieval.md).
+    # A document's passages in a minor language of it (under a third of its chunks: a translated
+    # abstract) hold at most this many of the first k places per language: they restate its body, which
+    # holds the detail, and the answer step still finds them to render the lead in the reader's
+    # language (docs/retrieval.md).
     other_language_places: int = 1
 
 
