@@ -139,7 +139,7 @@ class Index:
         return self.manifest["files"].get(source)
 
     def count_source(self, source: str) -> int:
-        return sum(1 for c in self.chunks if c.source == source)
+        return sum(self.languages_of(source).values())
 
     @cached_property
     def _languages(self) -> dict[str, dict[str, int]]:
