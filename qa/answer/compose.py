@@ -14,7 +14,8 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
    otherwise, when every quoted sentence is in one other language, the answer says which.
 4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when the learned probability reaches
    the operating point; else ``related`` (the closest statements under a caveat) when the sources
-   are on the topic, else ``not_found``.
+   are on the topic, else ``not_found``. A ``related`` answer also quotes the closest sentence of each
+   cited passage the others are not from: the reader checks every source, not only the lead's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 
 from qa.answer.messages import not_found_message, related_message, source_note
 from qa.answer.retrieve import Query
-from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose
+from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose, closest_in_each
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity, term_signals
 from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
 from qa.languages import language as language_entry
@@ -149,7 +150,8 @@ def compose(
     relations = relation_terms(english, terms) + kinds
     ranked = candidates(index, vector, pool, terms, settings, query.language, relations)
     subject = [t for t in terms if specificity(t, query.language) >= settings.answer.subject_specificity]
-    chosen = choose(query, passages, [c for c in ranked if c.rank < cite], settings, subject)
+    cited = [c for c in ranked if c.rank < cite]
+    chosen = choose(query, passages, cited, settings, subject)
     rendered: tuple[int, tuple[int, int]] | None = None
     if chosen and passages[chosen[0].rank].chunk.language != query.language:
         rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
@@ -205,6 +207,11 @@ def compose(
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
                       pair.tolist(), read_as)
+    if verdict == RELATED:  # the rendering's passage may stand in for another: its candidates are not its own
+        chosen = closest_in_each(passages, cited, chosen, settings,
+                                 frozenset() if rendered is None else frozenset({rendered[0]}))
+        quoted = [(c.rank, c.span) for c in chosen]
+        texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
     claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span)
               for (rank, span), text in zip(quoted, texts, strict=True)]
     for rank, span in quoted:

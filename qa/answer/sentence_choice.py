@@ -235,6 +235,30 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
     return chosen
 
 
+def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: list[Candidate], settings: Settings,
+                    skip: frozenset[int] = frozenset()) -> list[Candidate]:
+    """For a ``related`` answer: the chosen sentences, then the closest sentence of each cited passage
+    none of them is from (best first; not the passages in ``skip``), as a search result shows each
+    source's snippet. The reader is told the sources may not answer, so each passage's nearest
+    statement is put before them to check, not only those near the lead."""
+    out = list(chosen)
+    seen = {c.text(passages) for c in out}
+    shown = {c.rank for c in out} | set(skip)
+    for candidate in ranked:
+        if candidate.rank in shown or candidate.text(passages) in seen:
+            continue
+        if any(_repeats(candidate, c, passages, settings) for c in out):
+            continue
+        group = _read_with(candidate, ranked, passages)
+        if len(group) == 1 and ANAPHOR.match(candidate.text(passages)):
+            continue
+        fresh = [c for c in group if c.text(passages) not in seen]
+        seen.update(c.text(passages) for c in fresh)
+        shown.add(candidate.rank)
+        out += fresh
+    return out
+
+
 def _reading(candidate: Candidate, passages: list[Passage]) -> Evidence:
     """The sentence as read: with the sentence an opening "It…" points back to."""
     return evidence_of(passages[candidate.rank].chunk.text[candidate.reading : candidate.span[1]])

@@ -85,6 +85,9 @@ def test_a_related_answer_quotes_the_closest_statements_under_a_caveat_naming_wh
     for claim in answer.claims:
         assert f"“{claim.text}” [{claim.n}]" in answer.answer
         assert claim.text[:60] in answer.citations[claim.n - 1].text
+    # Each source passage's closest statement, not only those near the lead: the reader checks them all.
+    assert {claim.n for claim in answer.claims} == set(range(1, len(answer.citations) + 1)), answer.answer
+    assert len({claim.text for claim in answer.claims}) == len(answer.claims)
 
 
 def test_the_caveat_is_in_the_readers_language_and_script(engine: Engine) -> None:
