@@ -8,11 +8,12 @@ pair's coordinates on its principal axes (fitted on the training rows), each doc
 weighted the same (RuMedDaNet's 1,308 questions do not outvote the 18 leaflets), except that one
 asked by several question sets (the seeds: their dev set and every spent blind round; RuMedDaNet's
 contexts: its questions and their translations) weighs the square root of their number; then each
-unanswerable question weighted more, so that corpora with more of them weigh more. The weight and C
-are, of a small grid, among the pairs within TIE of the most answerable questions answered rightly, held out, at the
-operating point, the one with the fewest removed-context questions answered. The
+unanswerable question weighted more, so that corpora with more of them weigh more. The weight, C and
+number of pair axes are, of a small grid, among the triples within TIE of the most answerable
+questions answered rightly, held out, at the operating point, the one with the fewest removed-context
+questions answered. The
 probabilities are then Platt-scaled on the held-out ones, so that the confidence is calibrated.
-Every figure reported is held out (the weight, C and Platt map are chosen on all the held-out
+Every figure reported is held out (the weight, C, axes and Platt map are chosen on all the held-out
 probabilities, which flatters them a little):
 leave-one-corpus-out (the model that scores a corpus was trained without it, and without the same
 questions in another language), and for the seeds also
@@ -43,9 +44,10 @@ from qa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NEAR_TOPIC_BUDGET = 0.05  # of near-topic unanswerable questions answered
-# The pair's main axes the model weighs (principal components over the training pairs): 12, 16 and
-# 24 gave leave-one-corpus-out figures within 0.01 of each other (verdict_tried.md).
-PAIR_AXES = 16
+# How many of the pair's main axes the model weighs (principal components over the training pairs)
+# is part of the grid: the more question sets are spent, the more axes the data supports (12, 16 and 24
+# were within 0.01 of each other with seven rounds; docs/verdict.md).
+PAIR_AXES = (16, 24, 32)
 SEED_FOLDS = 5
 # How many times more an unanswerable question (near-topic, or PubMedQA / RuMedDaNet with its context
 # removed) weighs in the fit than an answerable one: a wrong "answered" is the costly error, and the
@@ -103,12 +105,12 @@ def sample_weights(rows: list[dict], unanswerable_weight: float) -> np.ndarray:
     return weight * len(rows) / weight.sum()
 
 
-def fit(rows: list[dict], unanswerable_weight: float, regularisation: float) -> VerdictModel:
+def fit(rows: list[dict], unanswerable_weight: float, regularisation: float, axes: int) -> VerdictModel:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
 
     pair, quoted = pairs(rows), np.array([bool(row["pair"]) for row in rows])
-    pca = PCA(PAIR_AXES, svd_solver="full").fit(pair[quoted])
+    pca = PCA(axes, svd_solver="full").fit(pair[quoted])
     projected = np.where(quoted[:, None], pca.transform(pair), 0.0)
     x, y = np.hstack([matrix(rows), projected]), np.array([row["label"] for row in rows])
     weight = sample_weights(rows, unanswerable_weight)
@@ -125,11 +127,11 @@ def fold(group: str) -> str:
     return group.removesuffix("_cross")
 
 
-def held_out(rows: list[dict], unanswerable_weight: float, regularisation: float) -> np.ndarray:
+def held_out(rows: list[dict], unanswerable_weight: float, regularisation: float, axes: int) -> np.ndarray:
     """Each row's probability from the model trained without its corpus."""
     out = np.zeros(len(rows))
     for held in sorted({fold(row["group"]) for row in rows}):
-        model = fit([row for row in rows if fold(row["group"]) != held], unanswerable_weight, regularisation)
+        model = fit([row for row in rows if fold(row["group"]) != held], unanswerable_weight, regularisation, axes)
         for i, row in enumerate(rows):
             if fold(row["group"]) == held:
                 out[i] = model.probability(row["signals"], row["pair"])
@@ -140,7 +142,8 @@ def fact(row: dict) -> str:
     return re.sub(r"-(?:en|ru|uz|uz-Latn)$", "", row.get("id") or "")
 
 
-def new_seed_questions(rows: list[dict], weight: float, regularisation: float) -> tuple[list[dict], np.ndarray]:
+def new_seed_questions(rows: list[dict], weight: float, regularisation: float,
+                       axes: int) -> tuple[list[dict], np.ndarray]:
     """The seed rows, each scored by a model trained on every other corpus and the seed facts of the
     other folds: new questions about a corpus the model knows."""
     facts = sorted({fact(row) for row in rows if row["group"] == "seeds"})
@@ -148,7 +151,8 @@ def new_seed_questions(rows: list[dict], weight: float, regularisation: float) -
     out = np.zeros(len(seeds))
     for fold in range(SEED_FOLDS):
         held = set(facts[fold::SEED_FOLDS])
-        model = fit([row for row in rows if row["group"] != "seeds" or fact(row) not in held], weight, regularisation)
+        model = fit([row for row in rows if row["group"] != "seeds" or fact(row) not in held], weight, regularisation,
+                    axes)
         for i, row in enumerate(seeds):
             if fact(row) in held:
                 out[i] = model.probability(row["signals"], row["pair"])
@@ -190,6 +194,7 @@ class Candidate:
 
     weight: float
     regularisation: float
+    axes: int
     platt: tuple[float, float]
     p: np.ndarray
     threshold: float
@@ -197,28 +202,30 @@ class Candidate:
     removed: float  # removed-context questions answered
 
 
-def candidate(rows: list[dict], weight: float, regularisation: float) -> Candidate:
-    raw = held_out(rows, weight, regularisation)
+def candidate(rows: list[dict], weight: float, regularisation: float, axes: int) -> Candidate:
+    raw = held_out(rows, weight, regularisation, axes)
     a, b = platt(raw, rows)
     p = calibrated(raw, a, b)
     t = operating_point(rows, p)
     removed = np.array([kind(row) == "removed" for row in rows])
-    return Candidate(weight, regularisation, (a, b), p, t, rightly_answered(rows, p, t),
+    return Candidate(weight, regularisation, axes, (a, b), p, t, rightly_answered(rows, p, t),
                      float((p >= t)[removed].mean()))
 
 
 def choose_weight_and_c(rows: list[dict]) -> tuple[Candidate, list[str]]:
-    """The pair shipped, and the table of every pair tried."""
+    """The weight, C and number of pair axes shipped, and the table of every triple tried."""
     labels = np.array([row["label"] for row in rows])
-    tried = [candidate(rows, weight, regularisation)
-             for weight in UNANSWERABLE_WEIGHTS for regularisation in REGULARISATIONS]
-    lines = ["| unanswerable weight | C | operating point | answerable answered rightly (mean by group_shares) "
-             "| removed-context answered | Brier |", "|---|---|---|---|---|---|"]
-    lines += [f"| {c.weight:g} | {c.regularisation:g} | {c.threshold:.3f} | {c.rightly:.4f} | {c.removed:.4f} "
-              f"| {np.mean((c.p - labels) ** 2):.3f} |" for c in tried]
+    tried = [candidate(rows, weight, regularisation, axes)
+             for axes in PAIR_AXES for weight in UNANSWERABLE_WEIGHTS for regularisation in REGULARISATIONS]
+    lines = ["| pair axes | unanswerable weight | C | operating point "
+             "| answerable answered rightly (mean by group_shares) | removed-context answered | Brier |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {c.axes} | {c.weight:g} | {c.regularisation:g} | {c.threshold:.3f} | {c.rightly:.4f} "
+              f"| {c.removed:.4f} | {np.mean((c.p - labels) ** 2):.3f} |" for c in tried]
     top = max(c.rightly for c in tried)
     chosen = min((c for c in tried if c.rightly >= top - TIE), key=lambda c: (c.removed, -c.rightly))
-    lines += ["", f"Shipped: {chosen.weight:g} with C = {chosen.regularisation:g}, {chosen.rightly:.4f} answered "
+    lines += ["", f"Shipped: {chosen.axes} axes, {chosen.weight:g} with C = {chosen.regularisation:g}, "
+                  f"{chosen.rightly:.4f} answered "
                   f"rightly (the best {top:.4f}) and {chosen.removed:.4f} removed-context answered."]
     return chosen, lines
 
@@ -247,16 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     chosen, tried = choose_weight_and_c(rows)
     weight, regularisation, (a, b), p, t = (chosen.weight, chosen.regularisation, chosen.platt, chosen.p,
                                             chosen.threshold)
-    final = fit(rows, weight, regularisation)
+    final = fit(rows, weight, regularisation, chosen.axes)
     # The calibration folded into the weights: sigmoid(a · (w·x + c) + b).
     final = replace(final, weights=a * final.weights, intercept=a * final.intercept + b, threshold=t,
                     pair_model=model_id(Settings.from_env()))
     args.model.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
-    seeds, seed_p = new_seed_questions(rows, weight, regularisation)
+    seeds, seed_p = new_seed_questions(rows, weight, regularisation, chosen.axes)
     report = ["# The verdict, leave-one-corpus-out", "",
               "Written by `python -m bench.verdict` from the signals `python -m bench.verdict_data` collects.",
               "Every figure below is held out: the model that scored a corpus was trained without it (the "
-              "weight, C and Platt map are chosen on all the held-out probabilities).",
+              "weight, C, pair axes and Platt map are chosen on all the held-out probabilities).",
               f"`answered`: the probability is at least {t:.3f}, the lowest threshold at which the model "
               f"answers at most {NEAR_TOPIC_BUDGET:.0%} of the near-topic questions.", "",
               *figures(rows, p, t), "",
@@ -264,17 +271,18 @@ def main(argv: list[str] | None = None) -> int:
               "", f"Seed facts in {SEED_FOLDS} folds (each fact's four variants and both indexes together), "
               "every other corpus and the other folds' facts in training; the same operating point.", "",
               *figures(seeds, calibrated(seed_p, a, b), t), "", "## Calibration", "",
-              f"Unanswerable questions weigh {weight:g} times an answerable one in the fit (C = {regularisation:g}); "
+              f"Unanswerable questions weigh {weight:g} times an answerable one in the fit (C = {regularisation:g}, "
+              f"{chosen.axes} pair axes); "
               f"the held-out probabilities are then Platt-scaled (a = {a:.3f}, b = {b:+.3f}, fitted on all of them).",
               "",
-              *calibration(rows, p), "", "## The unanswerable weight", "",
-              f"The pair shipped: of those within {TIE:g} of the most answered rightly, the one with the fewest "
+              *calibration(rows, p), "", "## The unanswerable weight, C and pair axes", "",
+              f"The triple shipped: of those within {TIE:g} of the most answered rightly, the one with the fewest "
               "removed-context questions answered.", "", *tried, "",
               "## Precision / recall of `answered` (`verdict.png`)", "", *curve(rows, p, args.out / "verdict.png"), "",
               "## Weights of the shipped model (standardised signals)", "",
               "| signal | weight |", "|---|---|",
               *(f"| {name} | {w:+.3f} |" for name, w in zip(
-                  [*final.names, *(f"pair, axis {i + 1}" for i in range(PAIR_AXES))], final.weights,
+                  [*final.names, *(f"pair, axis {i + 1}" for i in range(chosen.axes))], final.weights,
                   strict=True)),
               f"| (intercept) | {final.intercept:+.3f} |"]
     (args.out / "verdict.md").write_text("\n".join(report) + "\n", encoding="utf-8")
