@@ -233,7 +233,7 @@ def run_eval(args: argparse.Namespace) -> int:
         answer = engine.ask(question, n)
         return Ranked([(c.source, c.text) for c in answer.citations], answer.supported, answer.answer,
                       first_statement(answer), answer.verdict, answer.confidence,
-                      " ".join(claim.text for claim in answer.claims))
+                      " ".join(claim.text for claim in answer.claims if not claim.closest))
 
     scores = evaluate(rows, system, args.k)
     print(json.dumps(to_json(scores, args.k), ensure_ascii=False) if args.json else table(scores, args.k))

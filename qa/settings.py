@@ -101,7 +101,8 @@ class RetrievalSettings:
 class AnswerSettings:
     """Answering (qa.answer.compose): sentences are scored by their stored vectors against the question's."""
 
-    # At most this many quoted sentences: a fourth, when it scores within ``margin`` of the lead, put the
+    # At most this many sentences state the answer (a related answer then quotes each further passage's
+    # closest): a fourth, when it scores within ``margin`` of the lead, put the
     # fact in more answers than it made them longer (docs/verdict.md).
     sentences: int = 4
     pool: int = 5  # sentences come from the first this many passages

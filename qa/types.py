@@ -120,6 +120,9 @@ class Claim:
     # The lines of the file that hold it (qa.api.Engine.lines_of), so a reader checks the sentence
     # itself, not the whole passage; None until the engine has read the file.
     lines: tuple[int, int] | None = None
+    # Quoted by a ``related`` answer as a further passage's closest sentence: the verdict's confidence
+    # is about the other quoted sentences (qa.answer.sentence_choice.closest_in_each).
+    closest: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A quoted sentence, its citation's ``n`` and the lines of the file that hold it."""

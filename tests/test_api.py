@@ -389,14 +389,19 @@ def test_a_further_sentence_from_another_document_keeps_the_leads_subject(
                         "The maximum recommended daily dose is 2550 mg.\n"})
     question = "Варфариннинг бошланғич дозаси қанча?"
 
-    def quoted(subject_specificity: float) -> list[str]:
-        unruled = replace(local, answer=replace(local.answer, subject_specificity=subject_specificity))
+    def quoted(subject_specificity: float, threshold: float | None = None) -> list[str]:
+        unruled = replace(local, answer=replace(local.answer, subject_specificity=subject_specificity,
+                                                verdict_threshold=threshold))
         answer = Engine(Index.load(local.index_dir), embedder, unruled).ask(question)
         assert "5 мг" in answer.claims[0].text, answer.answer
+        assert threshold is None or answer.verdict == "related", answer.verdict
         return [answer.citations[claim.n - 1].source for claim in answer.claims]
 
     assert "metformin.md" in quoted(2.0), "without the rule, metformin's starting dose follows warfarin's"
     assert set(quoted(local.answer.subject_specificity)) == {"varfarin.txt"}
+    # A related answer quotes each further passage's closest sentence, under the same rule.
+    assert "metformin.md" in quoted(2.0, threshold=1.01)
+    assert set(quoted(local.answer.subject_specificity, threshold=1.01)) == {"varfarin.txt"}
 
 
 def test_an_answer_names_the_cited_files_changed_since_indexing(

@@ -207,13 +207,18 @@ def compose(
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
                       pair.tolist(), read_as)
+    weighed = len(chosen)  # the sentences the verdict read; a related answer quotes further ones
     if verdict == RELATED:  # the rendering's passage may stand in for another: its candidates are not its own
-        chosen = closest_in_each(passages, cited, chosen, settings,
+        chosen = closest_in_each(passages, cited, chosen, settings, subject,
                                  frozenset() if rendered is None else frozenset({rendered[0]}))
         quoted = [(c.rank, c.span) for c in chosen]
         texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
-    claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span)
-              for (rank, span), text in zip(quoted, texts, strict=True)]
+        further = " ".join(texts[weighed:])
+        if further:  # the caveat never names a word a further quoted sentence shows
+            shown = check_terms(terms, query.language, f"{evidence} {further}", " ".join(lead_texts))
+            absent = _as_asked([check.text for check in shown if not check.in_evidence], query)
+    claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span, closest=i >= weighed)
+              for i, ((rank, span), text) in enumerate(zip(quoted, texts, strict=True))]
     for rank, span in quoted:
         citations[rank].highlights.append(span)
     parts = [_cited(claim, query.language) for claim in claims]

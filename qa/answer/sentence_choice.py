@@ -5,7 +5,8 @@ question's, shifted by its passage's language offset and, in another language th
 by what e5 takes off a translation; plus its passage's rank and the key terms it
 covers, each weighted by its rarity among the candidates. A topic sentence that only restates the
 question gives way to the next one, and a sentence that points back ("These are the patients
-where…") is only ever quoted right after the sentence it points to.
+where…") is only ever quoted right after the sentence it points to. A ``related`` answer then quotes
+the closest sentence of each further cited passage (``closest_in_each``).
 """
 
 from __future__ import annotations
@@ -236,26 +237,34 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
 
 
 def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: list[Candidate], settings: Settings,
-                    skip: frozenset[int] = frozenset()) -> list[Candidate]:
+                    subject: Sequence[Term] = (), skip: frozenset[int] = frozenset()) -> list[Candidate]:
     """For a ``related`` answer: the chosen sentences, then the closest sentence of each cited passage
     none of them is from (best first; not the passages in ``skip``), as a search result shows each
     source's snippet. The reader is told the sources may not answer, so each passage's nearest
-    statement is put before them to check, not only those near the lead."""
+    statement is put before them to check, not only those near the lead. As in ``choose``, a
+    sentence of another document must speak of the ``subject`` terms the lead speaks of."""
     out = list(chosen)
     seen = {c.text(passages) for c in out}
     shown = {c.rank for c in out} | set(skip)
+    source = passages[chosen[0].rank].chunk.source if chosen else None
+    subject = [t for t in subject if chosen and _reading(chosen[0], passages).covers(t)]
     for candidate in ranked:
         if candidate.rank in shown or candidate.text(passages) in seen:
             continue
         if any(_repeats(candidate, c, passages, settings) for c in out):
             continue
-        group = _read_with(candidate, ranked, passages)
-        if len(group) == 1 and ANAPHOR.match(candidate.text(passages)):
+        if passages[candidate.rank].chunk.source != source and not all(
+                _reading(candidate, passages).covers(t) for t in subject):
             continue
-        fresh = [c for c in group if c.text(passages) not in seen]
-        seen.update(c.text(passages) for c in fresh)
+        group = _read_with(candidate, ranked, passages)
+        # An anaphoric sentence is quoted right after its antecedent; when that is quoted already
+        # (overlapping chunks repeat it), the passage's next sentence is tried instead.
+        if (len(group) == 1 and ANAPHOR.match(candidate.text(passages))) or any(
+                c.text(passages) in seen for c in group):
+            continue
+        seen.update(c.text(passages) for c in group)
         shown.add(candidate.rank)
-        out += fresh
+        out += group
     return out
 
 
