@@ -217,8 +217,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         # Overlapping chunks repeat sentences, and the abstracts repeat the body in other languages.
         if candidate.text(passages) in seen or any(_repeats(candidate, c, passages, settings) for c in chosen):
             continue
-        if passages[candidate.rank].chunk.source != passages[lead.rank].chunk.source and not all(
-                _reading(candidate, passages).covers(t) for t in subject):
+        if _off_subject(candidate, lead, subject, passages):
             continue
         # "These are the patients where…" means nothing without the sentence it points back to: it
         # follows that sentence, or is left out.
@@ -243,18 +242,18 @@ def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: li
     source's snippet. The reader is told the sources may not answer, so each passage's nearest
     statement is put before them to check, not only those near the lead. As in ``choose``, a
     sentence of another document must speak of the ``subject`` terms the lead speaks of."""
-    out = list(chosen)
+    if not chosen:
+        return []
+    out, lead = list(chosen), chosen[0]
     seen = {c.text(passages) for c in out}
     shown = {c.rank for c in out} | set(skip)
-    source = passages[chosen[0].rank].chunk.source if chosen else None
-    subject = [t for t in subject if chosen and _reading(chosen[0], passages).covers(t)]
+    subject = [t for t in subject if _reading(lead, passages).covers(t)]
     for candidate in ranked:
         if candidate.rank in shown or candidate.text(passages) in seen:
             continue
         if any(_repeats(candidate, c, passages, settings) for c in out):
             continue
-        if passages[candidate.rank].chunk.source != source and not all(
-                _reading(candidate, passages).covers(t) for t in subject):
+        if _off_subject(candidate, lead, subject, passages):
             continue
         group = _read_with(candidate, ranked, passages)
         # An anaphoric sentence is quoted right after its antecedent; when that is quoted already
@@ -266,6 +265,13 @@ def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: li
         shown.add(candidate.rank)
         out += group
     return out
+
+
+def _off_subject(candidate: Candidate, lead: Candidate, subject: Sequence[Term], passages: list[Passage]) -> bool:
+    """A sentence of another document than the lead's that misses a ``subject`` term: it is about
+    another drug or population, however close its words."""
+    return passages[candidate.rank].chunk.source != passages[lead.rank].chunk.source and not all(
+        _reading(candidate, passages).covers(t) for t in subject)
 
 
 def _reading(candidate: Candidate, passages: list[Passage]) -> Evidence:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import asdict
@@ -142,11 +143,10 @@ class Index:
         return sum(self.languages_of(source).values())
 
     @cached_property
-    def _languages(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
+    def _languages(self) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
         for chunk in self.chunks:
-            languages = counts.setdefault(chunk.source, {})
-            languages[chunk.language] = languages.get(chunk.language, 0) + 1
+            counts[chunk.source][chunk.language] += 1
         return counts
 
     def languages_of(self, source: str) -> dict[str, int]:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -188,11 +188,8 @@ class MilvusIndex:
     def languages_of(self, source: str) -> dict[str, int]:
         key = (source, self.files.get(source))  # a file indexed again may be in other languages
         if key not in self._languages:
-            counts: dict[str, int] = {}
-            for row in self.client.query(self.alias, filter=f"source == {quoted(source)} and id >= 0",
-                                         output_fields=["section"]):
-                language = row["section"].split("-")[0]
-                counts[language] = counts.get(language, 0) + 1
+            counts = Counter(row["section"].split("-")[0] for row in self.client.query(
+                self.alias, filter=f"source == {quoted(source)} and id >= 0", output_fields=["section"]))
             with self._lock:
                 if len(self._languages) >= CACHE_ROWS:
                     self._languages.clear()
