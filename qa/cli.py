@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from qa.cli_documents import add_commands, run_documents, run_remove
 from qa.cli_options import CORPUS_HELP, port, resolve_corpus, with_options
-from qa.errors import EXIT_FAILURE, EXIT_USAGE
+from qa.errors import EXIT_FAILURE, EXIT_USAGE, corpus_folder_problem
 from qa.settings import Settings
 
 EXIT_OK = 0
@@ -83,8 +83,8 @@ def run_index(args: argparse.Namespace) -> int:
     settings = replace(Settings.from_env(), corpus_dir=args.corpus, index_dir=args.index)
     if args.to is not None:
         return _copy_to_milvus(args.index, args.to, settings)
-    if not args.corpus.is_dir():
-        print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
+    if problem := corpus_folder_problem(args.corpus):
+        print(f"qa: {problem}", file=sys.stderr)
         return EXIT_USAGE
     embedder = open_encoder(settings, log=lambda message: print(f"qa: {message}", file=sys.stderr))
     report = build(settings, embedder, args.corpus, args.index, rebuild=args.rebuild, progress=progress_bar(),
@@ -123,6 +123,8 @@ def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | No
             lines = args.questions.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
         except OSError as exc:
             raise InputError(f"cannot read {args.questions}: {exc.strerror or exc}") from exc
+        if any(b"\0" in line for line in lines):  # a NUL byte: a binary file, not one with a few bad lines
+            raise InputError(f"{args.questions} is not a text file (one question per line)")
         rows: list[tuple[int, str | None, str | None]] = []
         for number, raw in enumerate(lines, 1):
             try:
@@ -212,8 +214,8 @@ def run_eval(args: argparse.Namespace) -> int:
     index_dir = args.index or settings.index_dir
     encoder = None
     if args.corpus is not None:
-        if not args.corpus.is_dir():
-            print(f"qa: corpus folder not found: {args.corpus}", file=sys.stderr)
+        if problem := corpus_folder_problem(args.corpus):
+            print(f"qa: {problem}", file=sys.stderr)
             return EXIT_USAGE
         from qa.ingest.build import build
         from qa.ingest.progress import progress_bar

@@ -6,7 +6,7 @@ import argparse
 import shlex
 from pathlib import Path
 
-from qa.errors import InputError
+from qa.errors import InputError, corpus_folder_problem
 from qa.settings import PORTS, PROJECT_ROOT, Settings
 
 # Given no --corpus, these read (and update) the folder a named index was built from.
@@ -34,8 +34,8 @@ def resolve_corpus(args: argparse.Namespace, settings: Settings) -> None:
         return
     args.corpus_given = args.corpus is not None
     if args.corpus_given:
-        if not args.corpus.is_dir():
-            raise InputError(f"corpus folder not found: {args.corpus}")
+        if problem := corpus_folder_problem(args.corpus):
+            raise InputError(problem)
         return
     named = not settings.index_uri and Path(args.index).resolve() != (PROJECT_ROOT / "index").resolve()
     if named:

@@ -12,6 +12,15 @@ import os
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 
 
+def corpus_folder_problem(path: os.PathLike[str] | str) -> str | None:
+    """Why ``path`` cannot be a corpus folder (gone, or a file: --corpus takes the folder), or None."""
+    if os.path.isdir(path):
+        return None
+    if os.path.exists(path):
+        return f"{path} is a file, not a folder: --corpus takes the folder that holds the documents"
+    return f"corpus folder not found: {path}"
+
+
 class QAError(Exception):
     """Base class: ``exit_code`` is what the CLI returns for it."""
 

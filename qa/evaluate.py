@@ -74,8 +74,10 @@ class Scores:
 def load_rows(path: Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalFileError(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise EvalFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise EvalFileError(f"{path} is not UTF-8 text (one JSON object per line)") from None
     rows = []
     for number, line in enumerate(lines, 1):
         if not line.strip():

@@ -347,6 +347,17 @@ def test_references_of_a_not_found_answer_quote_statements_not_headings(engine: 
     assert all(len(quoted) >= 25 for quoted in references), references
 
 
+def test_copied_references_quote_in_the_answers_quotation_marks(engine: Engine) -> None:
+    """The reference list quotes as the answer above it does: «…» for a Russian or Uzbek reader."""
+    for question in ("Какой препарат испытывали в исследовании HERMES?",
+                     "HERMES тадқиқотида қайси препарат синовдан ўтказилган?"):
+        answer = engine.ask(question)
+        copied = answer_markdown(answer, LABELS["ru"], engine.lines_of)
+        references = [line for line in copied.splitlines() if re.match(r"^\[\d\] ", line)]
+        assert references and all(line.endswith("»") and ": «" in line for line in references), copied
+        assert "“" not in copied.split(answer.answer)[1], copied
+
+
 def _folder_of_notes(tmp_path: Path, settings: Settings, embedder: Embedder, notes: dict[str, str]) -> Settings:
     """``notes`` (file name → text) written to a corpus folder and indexed; the settings that read them."""
     from dataclasses import replace

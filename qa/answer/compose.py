@@ -214,8 +214,11 @@ def compose(
         quoted = [(c.rank, c.span) for c in chosen]
         texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
         further = " ".join(texts[weighed:])
-        if further:  # the caveat never names a word a further quoted sentence shows
-            shown = check_terms(terms, query.language, f"{evidence} {further}", " ".join(lead_texts))
+        # The caveat never names a word a further quoted sentence shows, and names the kind of answer
+        # asked for when no quoted passage says the word: a question for a dose is not answered by a level.
+        asked_for = kinds if signals["kind_missing"] or _ASKS_NUMBER.search(query.text) else []
+        if further or asked_for:
+            shown = check_terms(terms + asked_for, query.language, f"{evidence} {further}", " ".join(lead_texts))
             absent = _as_asked([check.text for check in shown if not check.in_evidence], query)
     claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span, closest=i >= weighed)
               for i, ((rank, span), text) in enumerate(zip(quoted, texts, strict=True))]

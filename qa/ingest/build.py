@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ExtractionError, IndexUnavailable, InputError
+from qa.errors import ExtractionError, IndexUnavailable, InputError, corpus_folder_problem
 from qa.ingest.chunk import CHUNKER_VERSION, chunk_document
 from qa.ingest.read import Skipped, read_corpus, read_file, sha256, to_document
 from qa.ingest.sandbox import Sandbox
@@ -94,8 +94,8 @@ def build(
     unchanged files keep their vectors (content hashes). ``keep_if_emptied``: a corpus in which
     nothing can be indexed leaves an index of documents as it is (``qa index --corpus`` given a
     wrong or empty folder), rather than removing them all."""
-    if not corpus.is_dir():
-        raise IndexUnavailable(f"corpus folder not found: {corpus}")
+    if problem := corpus_folder_problem(corpus):
+        raise IndexUnavailable(problem)
     began = time.perf_counter()
     writer = open_writer(settings, folder)
     with writer.lock():

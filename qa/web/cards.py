@@ -257,7 +257,8 @@ def answer_markdown(answer: Answer, labels: dict[str, str], locate: Locate, ques
         found = [locate(c, span) for span in c.highlights or [first]]
         span = _line_span(min(f[0] for f in found), max(f[1] for f in found), c.page, found[0][2], labels)
         where = f"{labels['page']} {c.page}, " if c.page is not None else ""
-        lines.append(f"[{c.n}] {c.source}, {where}{span}: “{sentence.strip()}”")
+        opening, closing = LANGUAGES[answer.language].quotation_marks  # as the answer above quotes
+        lines.append(f"[{c.n}] {c.source}, {where}{span}: {opening}{sentence.strip()}{closing}")
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 
 from qa.api import MAX_K, Engine, open_engine, valid_k
-from qa.errors import InputError, QAError
+from qa.errors import InputError, QAError, corpus_folder_problem
 from qa.ingest.build_worker import build_elsewhere
 from qa.ingest.progress import progress_bar
 from qa.model.encoders import open_encoder
@@ -151,8 +151,8 @@ def serve(host: str | None = None, port: int | None = None, corpus: Path | None 
           index: Path | None = None) -> int:
     """Index the corpus (only changed files are embedded, with a progress bar), then serve."""
     settings = Settings.from_env()
-    if corpus is not None and not corpus.is_dir():  # a typo must not serve an empty corpus
-        raise InputError(f"corpus folder not found: {corpus}")
+    if corpus is not None and (problem := corpus_folder_problem(corpus)):  # a typo must not serve an empty corpus
+        raise InputError(problem)
     settings = replace(settings, corpus_dir=corpus or settings.corpus_dir, index_dir=index or settings.index_dir)
     host = host or settings.server.host
     port = port or settings.server.port

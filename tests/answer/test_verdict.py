@@ -109,6 +109,20 @@ def test_the_caveat_is_in_the_readers_language_and_script(engine: Engine) -> Non
         assert answer.missing and all(word in question for word in answer.missing), (question, answer.missing)
 
 
+def test_the_caveat_names_the_quantity_asked_for_when_no_passage_says_it(engine: Engine) -> None:
+    """The sources never give a dose: a question for one is not answered by IL-6 levels, and the caveat
+    says that the dose is what was not found (a glossary entry's senses are synonyms only within one
+    meaning: miqdor "amount | dose | level")."""
+    for question, word in (("What is the dose of ziltivekimab?", "dose"),
+                           ("Какая доза зилтивекимаба рекомендуется?", "доза"),
+                           ("Ziltivekimabning tavsiya etilgan dozasi qancha?", "dozasi"),
+                           ("Зилтивекимабнинг дозаси қанча?", "дозаси")):
+        answer = engine.ask(question)
+        assert answer.verdict == RELATED, (question, answer.verdict)
+        caveat = re.split("[“«]", answer.answer)[0]  # before the first quoted statement
+        assert word in answer.missing and word in caveat, (question, answer.answer)
+
+
 def test_a_question_about_something_else_is_not_found(engine: Engine) -> None:
     answer = engine.ask("What is the capital of Australia?")
     assert answer.verdict == NOT_FOUND and not answer.claims

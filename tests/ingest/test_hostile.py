@@ -56,6 +56,25 @@ def test_the_cli_refuses_a_repeated_character_and_a_missing_corpus_folder(tmp_pa
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [f"qa: corpus folder not found: {tmp_path / 'typo'}"]
     assert not (tmp_path / "typo").exists(), "the folder is not created"
+    a_file = tmp_path / "note.txt"
+    a_file.write_text("IL-6 rises in heart failure.\n", encoding="utf-8")
+    result = qa("index", "--corpus", str(a_file), "--index", str(tmp_path / "index"))
+    assert result.returncode == 2 and "is a file, not a folder" in result.stderr, result.stderr
+    assert a_file.read_text(encoding="utf-8") == "IL-6 rises in heart failure.\n" and not (tmp_path / "index").exists()
+
+
+def test_a_binary_questions_file_and_a_missing_eval_file_are_refused_in_one_line(tmp_path: Path) -> None:
+    binary = tmp_path / "q.bin"
+    binary.write_bytes(bytes(range(256)) * 40)
+    result = qa("ask", "--questions", str(binary))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"qa: {binary} is not a text file (one question per line)"]
+    result = qa("eval", "--qa", str(tmp_path / "missing.jsonl"))
+    assert result.returncode == 2
+    missing = tmp_path / "missing.jsonl"
+    assert result.stderr.strip().splitlines() == [f"qa: cannot read {missing}: No such file or directory"]
+    result = qa("eval", "--qa", str(binary))
+    assert result.returncode == 2 and "is not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
 
 
 def basic() -> dict[str, str]:

@@ -166,3 +166,18 @@ def test_the_uzbek_particle_chi_is_no_part_of_the_word_it_follows() -> None:
         query = prepare(question)
         assert query.gloss == "dose", query.gloss
         assert [t.text for t in key_terms(question, "uz", query.embed_text)] == ["Dozasi"]
+
+
+def test_senses_are_synonyms_only_within_one_meaning() -> None:
+    """kidney / renal say the same; a dose is not a level, nor a trial a test, though one Uzbek word
+    (miqdor, sinov) glosses both."""
+    from qa.languages.evidence import Evidence
+    from qa.languages.glossary import synonyms
+    from qa.languages.terms import question_terms
+
+    assert "renal" in synonyms()["kidney"] and "mortality" in synonyms()["death"]
+    assert "level" not in synonyms().get("dose", ()) and "test" not in synonyms().get("trial", ())
+    terms, _ = question_terms("Ziltivekimabning dozasi qancha?", "uz", "Ziltivekimabning dozasi qancha?")
+    dose = next(term for term in terms if term.text == "dozasi")
+    assert not Evidence("IL-6 levels fell with ziltivekimab.").covers(dose, senses=True)
+    assert Evidence("The dose of ziltivekimab was 15 mg.").covers(dose, senses=True)
