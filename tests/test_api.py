@@ -676,6 +676,15 @@ def test_a_follow_up_too_short_to_tell_keeps_the_chats_language(engine: Engine) 
     assert (chain.language, chain.script) == ("uz", "Latn") and "Dapagliflozin" in chain.carried
 
 
+def test_a_follow_up_carries_the_drug_a_what_question_asked_about(engine: Engine) -> None:
+    """"What does dapagliflozin do to IL-6?" asks about dapagliflozin: "А у пожилых?" after it asks
+    about dapagliflozin in the elderly, which no source states (a cohort of elderly patients is
+    about IL-6, not the drug), so it is not answered."""
+    answer = engine.ask("А у пожилых?", history=["What does dapagliflozin do to IL-6?"])
+    assert "dapagliflozin" in answer.carried, answer.carried
+    assert answer.verdict != "answered", [c.text for c in answer.claims]
+
+
 def test_follow_up_chain_and_history_forms(engine: Engine) -> None:
     messages = [{"role": "user", "content": FACT["en"]}, {"role": "assistant", "content": "ziltivekimab [1]"}]
     # Chat messages count by their user turns; a chain of follow-ups keeps the thread's topic.

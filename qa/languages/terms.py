@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
-from qa.languages.en import FUNCTION, RELATION
+from qa.languages.en import ARTICLES, AUXILIARIES, COPULAS, FUNCTION, RELATION
 from qa.languages.evidence import Term, initials, stem
 from qa.languages.glossary import english_senses, glossed_words
 from qa.text.tokens import TERM
@@ -30,17 +30,23 @@ _FOCUS: frozenset[str] = frozenset().union(*(entry.focus for entry in LANGUAGES.
 
 
 def _focus_words(text: str) -> set[str]:
-    """The first content word after each "which / what": the kind of thing asked for."""
+    """The first content word after each "which / what" used as a determiner: the kind of thing
+    asked for. Used as a pronoun ("What does dapagliflozin do?", "What is dapagliflozin?") it
+    names no kind, and the words after it stay key terms."""
     words = TERM.findall(text)
     focus = set()
     for i, word in enumerate(words):
-        if word.lower() in _FOCUS:
-            # "what kind of drug": the answer type may follow a few function words; a generic noun
-            # right after "which" ("which conditions", "which patients") is itself the answer type,
-            # and the topic words after it stay key terms.
-            following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and w.lower() not in FUNCTION]
-            if following:
-                focus.add(following[0].lower())
+        if word.lower() not in _FOCUS:
+            continue
+        rest = [w.lower() for w in words[i + 1 : i + 5]]
+        if rest and (rest[0] in AUXILIARIES or (rest[0] in COPULAS and rest[1:2] and rest[1] not in ARTICLES)):
+            continue
+        # "what kind of drug": the answer type may follow a few function words; a generic noun
+        # right after "which" ("which conditions", "which patients") is itself the answer type,
+        # and the topic words after it stay key terms.
+        following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and w.lower() not in FUNCTION]
+        if following:
+            focus.add(following[0].lower())
     return focus
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qa.languages.evidence import Term, evidence_of
+from qa.languages import language
 from qa.languages.terms import key_terms
 
 
@@ -72,3 +73,31 @@ def test_a_sources_senses_are_read_word_by_word() -> None:
     # In a text with Uzbek letters, мия is the Uzbek word (brain), which Russian would read as its own.
     assert evidence_of("Беморнинг мияси ўзгарди.").covers(Term("brain", ("brain",)), senses=True)
     assert not evidence_of("Мия").covers(Term("brain", ("brain",)), senses=True)
+
+
+def test_what_as_a_pronoun_names_no_kind_of_answer() -> None:
+    """After "what / which" the next noun is the kind of answer asked for ("which cells", "what is
+    the dose") and need not be quoted; after an auxiliary ("What does dapagliflozin do?") or a
+    copula without an article ("What is dapagliflozin?") it is the topic, and stays a key term."""
+    def terms(question: str) -> list[str]:
+        return [term.text for term in key_terms(question, "en")]
+
+    assert "dapagliflozin" in terms("What does dapagliflozin do to IL-6?")
+    assert "tocilizumab" in terms("What can tocilizumab cause in cardiogenic shock?")
+    assert "macrophages" in terms("What do macrophages secrete under stress?")
+    assert terms("What is dapagliflozin?") == ["dapagliflozin"]
+    assert "dose" not in terms("What is the dose of ziltivekimab?")
+    assert "cells" not in terms("Which cells produce IL-6?")
+    assert "drug" not in terms("What kind of drug is ziltivekimab?")
+
+
+def test_uzbek_postpositions_and_existentials_are_no_key_terms() -> None:
+    """haqida ("about"), qaraganda ("than"), bor ("there is") belong to the grammar's closed classes:
+    the general dictionary's senses for them ("truth", "judging") would be named as not found."""
+    for question in ("Ziltivekimab haqida nima maʼlumot bor?", "Зилтивекимаб ҳақида нима маълумот бор?"):
+        words = [term.text.lower() for term in key_terms(question, "uz", language("uz").model_text(
+            question, "Cyrl" if "З" in question else "Latn"))]
+        assert "ziltivekimab" in words and not {"haqida", "bor"} & set(words), words
+    comparison = [term.text for term in key_terms("IL-6 qishda yozga qaraganda yuqori boʻladimi?", "uz")]
+    assert "qaraganda" not in comparison and "qishda" in comparison
+    assert "bormi" not in [term.text.lower() for term in key_terms("Yurak yetishmovchiligida IL-6 bormi?", "uz")]

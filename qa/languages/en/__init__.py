@@ -54,6 +54,13 @@ effective effectiveness efficacy efficacious feasible feasibility reliable relia
 accurate accuracy valid validity appropriate sufficient superior inferior worse favor favour favors favours
 influence influences influenced affected impact impacts continue continued option options early late anti
 """.split())
+# After "what / which", a verb that takes a subject makes the question word a pronoun ("What does
+# dapagliflozin do?", "What can tocilizumab cause?"): the noun after it is the topic, not the kind
+# of answer. A copula does so unless an article follows ("What is dapagliflozin?" against "What
+# is the dose…?").
+AUXILIARIES = frozenset("do does did can could will would should shall may might must has have had".split())
+COPULAS = frozenset("is are was were".split())
+ARTICLES = frozenset("the a an".split())
 RELATION -= FUNCTION  # a few words are listed in both blocks ("usually", "lower"): they stay function words
 GENERIC = FUNCTION | RELATION
 # Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,

@@ -40,6 +40,20 @@ def _senses(word: str) -> tuple[str, ...]:
 
 
 FUNCTION_WORDS = frozenset("va bilan uchun ham esa bu yoki emas nima qanday qaysi qancha necha kim mi".split())
+# Closed classes of the grammar, which name no topic whatever the dictionary gives for them
+# (haqida "about" is glossed "truth"): postpositions, the existential bor / yo'q / mavjud, modal
+# words and the copula's forms; with a question or attributive ending (bormi, haqidagi).
+CLOSED_CLASSES = FUNCTION_WORDS | frozenset("""
+haqida haqda qaraganda nisbatan ko'ra kabi singari orqali tufayli sababli keyin oldin avval so'ng beri qadar
+tomon bo'yicha davomida ichida orasida o'rniga bo'ylab yuzasidan bor yo'q mavjud kerak mumkin lozim ekan edi
+""".split())
+_CLOSED_ENDING = re.compile(r"(?:mi|gi|dir)$")
+
+
+def _generic(word: str) -> bool:
+    low = plain_apostrophes(uzbek_to_latin(word)).lower()
+    return low in CLOSED_CLASSES or _CLOSED_ENDING.sub("", low) in CLOSED_CLASSES or any(
+        low.startswith(stem) for stem in GENERIC)
 
 
 def _known(word: str) -> bool:
@@ -108,7 +122,7 @@ LANGUAGE = Language(
     glossary=resources.files(__name__) / "glossary.tsv",
     borrows=("ru",),
     gloss_ending=lambda rest, stem_length: uz_morph.noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
-    generic=lambda word: any(word.lower().startswith(stem) for stem in GENERIC),
+    generic=_generic,
     relation=uz_morph.is_relation,
     known=_known,
     senses=_senses,
