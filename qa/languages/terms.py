@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
-from qa.languages.en import ARTICLES, AUXILIARIES, COPULAS, FUNCTION, RELATION
+from qa.languages.en import AUXILIARIES, COPULAS, FUNCTION, KIND_MARKERS, RELATION, clitic_base
 from qa.languages.evidence import Term, initials, stem
 from qa.languages.glossary import english_senses, glossed_words
 from qa.text.tokens import TERM
@@ -33,21 +33,31 @@ def _focus_words(text: str) -> set[str]:
     """The first content word after each "which / what" used as a determiner: the kind of thing
     asked for. Used as a pronoun ("What does dapagliflozin do?", "What is dapagliflozin?") it
     names no kind, and the words after it stay key terms."""
-    words = TERM.findall(text)
+    words = [part for word in TERM.findall(text) for part in _split_clitic(word)]
     focus = set()
     for i, word in enumerate(words):
         if word.lower() not in _FOCUS:
             continue
-        rest = [w.lower() for w in words[i + 1 : i + 5]]
-        if rest and (rest[0] in AUXILIARIES or (rest[0] in COPULAS and rest[1:2] and rest[1] not in ARTICLES)):
+        rest = [w.lower() for w in words[i + 1 : i + 4]]
+        if rest and rest[0] in AUXILIARIES:
+            continue
+        if rest and rest[0] in COPULAS and rest[1:2] != ["the"]:
+            if len(rest) == 3 and rest[2] in KIND_MARKERS and rest[1] not in FUNCTION:
+                focus.add(rest[1])  # "What are symptoms of…"
             continue
         # "what kind of drug": the answer type may follow a few function words; a generic noun
         # right after "which" ("which conditions", "which patients") is itself the answer type,
         # and the topic words after it stay key terms.
-        following = [w for w in words[i + 1 : i + 4] if not _ACRONYM.match(w) and w.lower() not in FUNCTION]
+        following = [w for w in words[i + 1 : i + 5] if not _ACRONYM.match(w) and w.lower() not in FUNCTION]
         if following:
             focus.add(following[0].lower())
     return focus
+
+
+def _split_clitic(word: str) -> tuple[str, ...]:
+    """ "what's" read as "what is"."""
+    base = clitic_base(word)
+    return (base, "is") if base != word and base.lower() in _FOCUS else (word,)
 
 
 def _english_terms(text: str, focus: set[str]) -> list[Term]:

@@ -103,10 +103,12 @@ def test_the_caveat_is_in_the_readers_language_and_script(engine: Engine) -> Non
         assert answer.answer.startswith(entry.related_answer[script][0].split("{missing}")[0]), variant
     # The words named as not found are the reader's own, as written: an Uzbek question is read in its
     # Latin rendering, which a Cyrillic reader never sees.
-    for question in ("IL-6 даражаси HFrEF да HFpEF га нисбатан юқорироқми?", "ЮЕда СРБ ва ўлим хавфи боғлиқми?",
+    for question in ("IL-6 даражаси ҳомиладорликда HFrEF га нисбатан юқорироқми?", "ЮЕда СРБ ва ўлим хавфи боғлиқми?",
                      "Ziltivekimab FDA tomonidan ro‘yxatdan o‘tkazilganmi?", "Зилтивекимаб болаларда синалганми?"):
         answer = engine.ask(question)
         assert answer.missing and all(word in question for word in answer.missing), (question, answer.missing)
+    # A postposition ("нисбатан": compared with) is grammar, never named as not found.
+    assert "нисбатан" not in engine.ask("IL-6 даражаси HFrEF да HFpEF га нисбатан юқорироқми?").missing
 
 
 def test_the_caveat_names_the_quantity_asked_for_when_no_passage_says_it(engine: Engine) -> None:

@@ -54,15 +54,27 @@ effective effectiveness efficacy efficacious feasible feasibility reliable relia
 accurate accuracy valid validity appropriate sufficient superior inferior worse favor favour favors favours
 influence influences influenced affected impact impacts continue continued option options early late anti
 """.split())
-# After "what / which", a verb that takes a subject makes the question word a pronoun ("What does
-# dapagliflozin do?", "What can tocilizumab cause?"): the noun after it is the topic, not the kind
-# of answer. A copula does so unless an article follows ("What is dapagliflozin?" against "What
-# is the dose…?").
-AUXILIARIES = frozenset("do does did can could will would should shall may might must has have had".split())
-COPULAS = frozenset("is are was were".split())
-ARTICLES = frozenset("the a an".split())
 RELATION -= FUNCTION  # a few words are listed in both blocks ("usually", "lower"): they stay function words
 GENERIC = FUNCTION | RELATION
+# After "what / which", a verb that takes a subject makes the question word a pronoun ("What does
+# dapagliflozin do?", "What can tocilizumab cause?"): the noun after it is the topic, not the kind
+# of answer. After a copula the noun is the kind when "the" or a preposition marks it as such
+# ("What is the dose…", "What are symptoms of…"), the topic otherwise ("What is dapagliflozin?").
+AUXILIARIES = frozenset("do does did can could will would should shall may might must has have had".split())
+COPULAS = frozenset("is are was were".split())
+KIND_MARKERS = frozenset("""of for to in on with at by from about among between during after before against into
+within without versus vs that which who whom whose where when""".split())
+_CLITIC = re.compile(r"(?:['’](?:s|re|ve|ll|d|m)|n['’]t)$", re.I)
+
+
+def clitic_base(word: str) -> str:
+    """The word without an English clitic ("what's" → "what", "doesn't" → "does")."""
+    return _CLITIC.sub("", word)
+
+
+def _generic(word: str) -> bool:
+    low = word.lower()
+    return low in GENERIC or clitic_base(low) in FUNCTION
 # Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
 # not the topic: the answer says "was feasible" or "can be safely performed" alike.
 
@@ -119,7 +131,7 @@ LANGUAGE = Language(
         "removed_ok": "removed from the index; kept in the trash",
     },
     script_names={"Latn": "Latin", "Cyrl": "Cyrillic"},
-    generic=lambda word: word.lower() in GENERIC,
+    generic=_generic,
     known=lambda word: word.lower() in FUNCTION or _zipf(word) >= KNOWN_ZIPF,
     names_thing=names_thing,
     focus=frozenset({"which", "what"}),

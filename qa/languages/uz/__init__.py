@@ -42,18 +42,20 @@ def _senses(word: str) -> tuple[str, ...]:
 FUNCTION_WORDS = frozenset("va bilan uchun ham esa bu yoki emas nima qanday qaysi qancha necha kim mi".split())
 # Closed classes of the grammar, which name no topic whatever the dictionary gives for them
 # (haqida "about" is glossed "truth"): postpositions, the existential bor / yo'q / mavjud, modal
-# words and the copula's forms; with a question or attributive ending (bormi, haqidagi).
+# words and the copula's forms; with a question, attributive or predicative ending (bormi, haqidagi, mavjuddir).
 CLOSED_CLASSES = FUNCTION_WORDS | frozenset("""
 haqida haqda qaraganda nisbatan ko'ra kabi singari orqali tufayli sababli keyin oldin avval so'ng beri qadar
-tomon bo'yicha davomida ichida orasida o'rniga bo'ylab yuzasidan bor yo'q mavjud kerak mumkin lozim ekan edi
+bo'yicha davomida ichida orasida o'rniga bo'ylab yuzasidan bor yo'q mavjud kerak mumkin lozim ekan edi
 """.split())
 _CLOSED_ENDING = re.compile(r"(?:mi|gi|dir)$")
 
 
 def _generic(word: str) -> bool:
+    """A closed-class word, or a GENERIC stem with noun endings only (ta'siri, yaxshiroq): kamqonlik
+    (anaemia) is not kam (little), nor yo'ldosh (placenta) yo'l (way)."""
     low = plain_apostrophes(uzbek_to_latin(word)).lower()
     return low in CLOSED_CLASSES or _CLOSED_ENDING.sub("", low) in CLOSED_CLASSES or any(
-        low.startswith(stem) for stem in GENERIC)
+        low.startswith(stem) and uz_morph.noun_ending(low[len(stem):].removeprefix("roq")) for stem in GENERIC)
 
 
 def _known(word: str) -> bool:
