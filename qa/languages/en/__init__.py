@@ -56,6 +56,9 @@ influence influences influenced affected impact impacts continue continued optio
 """.split())
 RELATION -= FUNCTION  # a few words are listed in both blocks ("usually", "lower"): they stay function words
 GENERIC = FUNCTION | RELATION
+# Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
+# not the topic: the answer says "was feasible" or "can be safely performed" alike.
+
 # After "what / which", a verb that takes a subject makes the question word a pronoun ("What does
 # dapagliflozin do?", "What can tocilizumab cause?"): the noun after it is the topic, not the kind
 # of answer. After a copula the noun is the kind when "the" or a preposition marks it as such
@@ -75,8 +78,7 @@ def clitic_base(word: str) -> str:
 def _generic(word: str) -> bool:
     low = word.lower()
     return low in GENERIC or clitic_base(low) in FUNCTION
-# Evaluation words (effective, feasible, reliable…) are what a yes/no question asks about its topic,
-# not the topic: the answer says "was feasible" or "can be safely performed" alike.
+
 
 @lru_cache(maxsize=50_000)
 def names_thing(word: str) -> bool:
