@@ -120,11 +120,12 @@ def _questions(args: argparse.Namespace) -> list[tuple[int, str | None, str | No
         raise InputError("give a QUESTION or --questions FILE, not both")
     if args.questions:
         try:
-            lines = args.questions.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\n")
+            data = args.questions.read_bytes().removeprefix(b"\xef\xbb\xbf")
         except OSError as exc:
             raise InputError(f"cannot read {args.questions}: {exc.strerror or exc}") from exc
-        if any(b"\0" in line for line in lines):  # a NUL byte: a binary file, not one with a few bad lines
+        if b"\0" in data:  # a NUL byte: a binary file, not one with a few bad lines
             raise InputError(f"{args.questions} is not a text file (one question per line)")
+        lines = data.split(b"\n")
         rows: list[tuple[int, str | None, str | None]] = []
         for number, raw in enumerate(lines, 1):
             try:

@@ -217,8 +217,9 @@ def compose(
         # The caveat never names a word a further quoted sentence shows, and names the kind of answer
         # asked for when no quoted passage says the word: a question for a dose is not answered by a level.
         asked_for = kinds if signals["kind_missing"] or _ASKS_NUMBER.search(query.text) else []
-        if further or asked_for:
-            shown = check_terms(terms + asked_for, query.language, f"{evidence} {further}", " ".join(lead_texts))
+        if further or asked_for:  # only what the passages left uncovered can still be named
+            uncovered = [t for t, check in zip(terms, checks, strict=True) if not check.in_evidence]
+            shown = check_terms(uncovered + asked_for, query.language, f"{evidence} {further}", " ".join(lead_texts))
             absent = _as_asked([check.text for check in shown if not check.in_evidence], query)
     claims = [Claim(text, rank + 1, passages[rank].chunk.language, span=span, closest=i >= weighed)
               for i, ((rank, span), text) in enumerate(zip(quoted, texts, strict=True))]

@@ -55,7 +55,7 @@ def _focus_words(text: str) -> set[str]:
 
 
 def _split_clitic(word: str) -> tuple[str, ...]:
-    """ "what's" read as "what is"."""
+    """The word, or "what's" as "what" and "is"."""
     base = clitic_base(word)
     return (base, "is") if base != word and base.lower() in _FOCUS else (word,)
 
