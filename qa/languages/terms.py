@@ -21,6 +21,7 @@ from qa.languages.en import AUXILIARIES, COPULAS, FUNCTION, KIND_MARKERS, RELATI
 from qa.languages.evidence import Term, initials, stem
 from qa.languages.glossary import english_senses, glossed_words
 from qa.text.tokens import TERM
+from qa.text.translit import plain_apostrophes
 
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
 
@@ -55,15 +56,31 @@ def _focus_words(text: str) -> set[str]:
 
 
 def _split_clitic(word: str) -> tuple[str, ...]:
-    """The word, or "what's" as "what" and "is"."""
+    """The word as a key term reads it (possessive_base), or "what's" as "what" and "is"."""
     base = clitic_base(word)
-    return (base, "is") if base != word and base.lower() in _FOCUS else (word,)
+    return (base, "is") if base != word and base.lower() in _FOCUS else (possessive_base(word),)
+
+
+# A possessive ('s, or ' after a plural's s) on a common noun or an acronym: "review's" is read as
+# "review" (its frequency, the word a caveat names), "IL-6's" as IL-6. A name keeps it: the possessive
+# is part of "Crohn's" or "Bell's" (palsy), and Bell alone is a common word.
+_POSSESSIVE = re.compile(r"(?:'s|(?<=s)')$", re.I)
+_CLOSING_QUOTE = re.compile(r"(?<![sS])'$")  # "is 'stiff' and": a quote mark, not part of the word
+
+
+def possessive_base(word: str) -> str:
+    word = _CLOSING_QUOTE.sub("", word)
+    base = _POSSESSIVE.sub("", word)
+    return base if base != word and (base.islower() or _ACRONYM.match(base)) else word
 
 
 def _english_terms(text: str, focus: set[str]) -> list[Term]:
     out, words = [], TERM.findall(text)
     abbreviations = initials(words)
-    for i, word in enumerate(words):
+    for i, written in enumerate(words):
+        word = possessive_base(written)
+        if word != written and ENGLISH.generic(written):  # "WHO'S", "WHAT'S": a shouted function word
+            continue
         if _ACRONYM.match(word):
             out.append(Term(word, (word,)))
         elif len(word) >= 3 and not ENGLISH.generic(word) and word.lower() not in focus:
@@ -98,6 +115,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     say "receptor"), but a sentence that says "receptor" or "pathway" is likelier to be the one that
     names it. Generic ones ("which conditions") are relation terms instead."""
     if code not in LANGUAGES or code == ENGLISH.code:
+        text = plain_apostrophes(text)  # "isn’t" as typed on a phone is one word, not "isn" and "t"
         focus = _focus_words(text)
         return _once(_english_terms(text, focus)), [Term(w, (w,)) for w in sorted(focus) if not ENGLISH.generic(w)]
     entry = language(code)

@@ -113,3 +113,25 @@ def test_uzbek_grammar_words_are_no_key_terms_and_topic_words_stay() -> None:
     assert "kamqonlik" in terms("Bezgak tufayli kamqonlik rivojlanadimi?")
     assert "etishmovchiligida" in terms("Yurak etishmovchiligida IL-6 ning taʼsiri qanday?")
     assert "ta'siri" not in terms("Yurak etishmovchiligida IL-6 ning taʼsiri qanday?")
+
+
+def test_a_possessive_is_read_as_its_word() -> None:
+    """"the review's list", "IL-6's role": the key term is the word itself, so that its specificity is
+    the word's and a caveat names "review", not "review's"; a name keeps its possessive (Crohn's);
+    a clitic typed with a phone's apostrophe (isn’t) or on a shouted function word (WHAT'S) makes
+    no key term; "which drug's…" still asks for a drug."""
+    from qa.answer.verdict import specificity
+
+    def terms(question: str) -> list[str]:
+        return [term.text for term in key_terms(question, "en")]
+
+    found = key_terms("What is IL-6's role in the review's list of Crohn's disease markers?", "en")
+    assert [term.text for term in found] == ["IL-6", "review", "list", "Crohn's", "disease", "markers"]
+    review = next(term for term in found if term.text == "review")
+    assert specificity(review, "en") < 0.3  # "review's" alone reads as a rare word (0.62)
+    assert terms("Are patients' lipid levels lower?") == ["lipid"]  # patients, levels, lower: general words
+    assert terms("Why isn’t aspirin given? Won’t it help?") == ["aspirin"]
+    assert terms("Why DON'T statins work? WHAT'S the dose?") == ["statins"]
+    assert "drug" not in terms("Which drug's label warns of hepatotoxicity?")
+    quoted = "His report says the heart is 'stiff' — is IL-6 to blame?"
+    assert terms(quoted) == ["report", "heart", "stiff", "IL-6", "blame"]

@@ -33,6 +33,7 @@ others our out over own part per possible possibly rather really same several sh
 something sometimes still such than that the their them then there these they thing things this those though
 through thus to too type types under until up upon us use used uses using usually very was way ways we well
 were what whatever when where whether which while who whom whose why will with within without would yet you your
+him his himself herself myself yourself yourselves ours ourselves yours theirs themselves
 """.split())
 RELATION = frozenset("""
 happen happens happened occur occurs stay stays remain remains add adds added involve involved involves link
@@ -68,11 +69,13 @@ COPULAS = frozenset("is are was were".split())
 KIND_MARKERS = frozenset("""of for to in on with at by from about among between during after before against into
 within without versus vs that which who whom whose where when""".split())
 _CLITIC = re.compile(r"(?:['’](?:s|re|ve|ll|d|m)|n['’]t)$", re.I)
+_IRREGULAR_NEGATIVES = {"won't": "will", "can't": "can", "shan't": "shall"}  # not "wo", "ca", "sha"
 
 
 def clitic_base(word: str) -> str:
-    """The word without an English clitic ("what's" → "what", "doesn't" → "does")."""
-    return _CLITIC.sub("", word)
+    """The word without an English clitic ("what's" → "what", "doesn't" → "does", "won't" → "will")."""
+    irregular = _IRREGULAR_NEGATIVES.get(word.lower().replace("’", "'"))
+    return irregular if irregular else _CLITIC.sub("", word)
 
 
 def _generic(word: str) -> bool:
