@@ -103,7 +103,8 @@ class Vocabulary:
             if not word[1:].islower() or not unknown(word, code):  # СНсФВ, HFrEF: abbreviations, not slips
                 return word
             found = self.reading(word, code)
-            if found is None:
+            # One dictionary form is grammar, not a slip (зилтивекимаба, the genitive of зилтивекимаб).
+            if found is None or LANGUAGES[code].stem_form(word.lower()) == LANGUAGES[code].stem_form(found):
                 return word
             found = found.capitalize() if word[0].isupper() else found
             slips.append((word, found))
