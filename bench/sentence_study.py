@@ -61,9 +61,9 @@ def collect() -> list[dict]:
         seen["ranked"], seen["passages"] = original(*args, **kwargs), args[2]
         return seen["ranked"]
 
-    def choose(query, passages, ranked, settings):  # type: ignore[no-untyped-def]
+    def choose(query, passages, ranked, settings, *rest):  # type: ignore[no-untyped-def]
         seen["query"] = query
-        return original_choose(query, passages, ranked, settings)
+        return original_choose(query, passages, ranked, settings, *rest)
 
     answer_module.candidates, answer_module.choose = candidates, choose  # type: ignore[assignment]
     engines, out = {}, []

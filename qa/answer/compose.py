@@ -151,10 +151,13 @@ def compose(
     ranked = candidates(index, vector, pool, terms, settings, query.language, relations)
     subject = [t for t in terms if specificity(t, query.language) >= settings.answer.subject_specificity]
     cited = [c for c in ranked if c.rank < cite]
-    chosen = choose(query, passages, cited, settings, subject)
+    # The lead is the sentence chosen to answer; an anaphoric one is quoted after what it points back to.
+    chosen, lead = choose(query, passages, cited, settings, subject)
     rendered: tuple[int, tuple[int, int]] | None = None
-    if chosen and passages[chosen[0].rank].chunk.language != query.language:
-        rendered = rendering(index, chosen[0], chosen[0].text(passages), terms, query.language, settings)
+    if lead is not None and passages[lead.rank].chunk.language != query.language:
+        at = next(i for i, c in enumerate(chosen) if c is lead)
+        statement = " ".join(c.text(passages) for c in chosen[: at + 1])
+        rendered = rendering(index, lead, statement, terms, query.language, settings)
     if rendered is not None:  # cite the rendering's passage, in place of the last passage nothing quotes
         chunk_id, span = rendered
         position = next((i for i, p in enumerate(passages) if p.id == chunk_id), None)
@@ -188,19 +191,19 @@ def compose(
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
     absent = _as_asked([check.text for check in checks if not check.in_evidence], query)  # one Evidence, not two
-    signals = _signals(query, vector, passages, pool, chosen, ranked, checks, lead_texts, strongest, settings)
+    signals = _signals(query, vector, passages, pool, lead, ranked, checks, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
     # Where the question and its lead sentence sit in e5's space: the verdict weighs a few main axes of
     # their vectors' sum (what kind of question, what kind of statement), at no further cost. Another
     # embedding model's vectors are not read on e5's axes: the pair is then left at its mean.
-    read_pair = bool(chosen) and model.reads_pair_of(str(index.manifest.get("model", "")))
-    pair = vector + chosen[0].vector if read_pair else np.zeros(0, dtype=np.float32)
-    confidence = model.probability(signals, pair) if chosen else 0.0
+    read_pair = lead is not None and model.reads_pair_of(str(index.manifest.get("model", "")))
+    pair = vector + lead.vector if lead is not None and read_pair else np.zeros(0, dtype=np.float32)
+    confidence = model.probability(signals, pair) if lead is not None else 0.0
     threshold = model.threshold if settings.answer.verdict_threshold is None else settings.answer.verdict_threshold
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
-    on_topic = bool(chosen) and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
+    on_topic = lead is not None and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
     verdict = grade(confidence, threshold, on_topic)
     read_as = [f"{typed} → {read}" for typed, read in query.slips]  # the reader sees what was read
     if verdict == NOT_FOUND:
@@ -208,8 +211,8 @@ def compose(
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
                       pair.tolist(), read_as)
     weighed = len(chosen)  # the sentences the verdict read; a related answer quotes further ones
-    if verdict == RELATED:  # the rendering's passage may stand in for another: its candidates are not its own
-        chosen = closest_in_each(passages, cited, chosen, settings, subject,
+    if verdict == RELATED and lead is not None:  # the rendering's passage may stand in for another
+        chosen = closest_in_each(passages, cited, chosen, lead, settings, subject,
                                  frozenset() if rendered is None else frozenset({rendered[0]}))
         quoted = [(c.rank, c.span) for c in chosen]
         texts = [_quote(passages[rank].chunk.text[a:b]) for rank, (a, b) in quoted]
@@ -243,14 +246,14 @@ def compose(
 
 
 def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],
-             chosen: list[Candidate], ranked: list[Candidate], checks: list[TermCheck], lead_texts: list[str],
+             lead: Candidate | None, ranked: list[Candidate], checks: list[TermCheck], lead_texts: list[str],
              strongest: float, settings: Settings) -> dict[str, float]:
     """What the verdict reads (qa.answer.verdict.SIGNALS). The lead sentence's cosine, in another language
     than the question's, gets back what e5 takes off a translation, as in sentence choice."""
     lead_cosine = 0.0
-    if chosen:
-        language = passages[chosen[0].rank].chunk.language
-        lead_cosine = float(chosen[0].vector @ vector) + translation_gap(query.language, language)
+    if lead is not None:
+        language = passages[lead.rank].chunk.language
+        lead_cosine = float(lead.vector @ vector) + translation_gap(query.language, language)
     # How far the best passage stands above the others shown: the one document a question was asked of.
     others = sorted((p.dense + language_gap(query.language, p.chunk.language)
                      for p in pool[: settings.retrieval.k]), reverse=True)[1:]

@@ -194,13 +194,14 @@ def _repeats(candidate: Candidate, quoted: Candidate, passages: list[Passage], s
 
 
 def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings,
-           subject: Sequence[Term] = ()) -> list[Candidate]:
-    """The lead sentence, then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it.
+           subject: Sequence[Term] = ()) -> tuple[list[Candidate], Candidate | None]:
+    """The quoted sentences and the lead among them: the lead (after the sentence it points back to,
+    when it opens with an anaphor), then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it.
     ``subject``: the question's most specific key terms; a further sentence from another document
     than the lead's must speak of those the lead speaks of, else it is about another drug or
     population (a metformin dose quoted under a warfarin one) however close its words."""
     if not ranked:
-        return []
+        return [], None
     lead = ranked[0]
     # A topic sentence: the next one carries the content.
     if _restates(lead, passages, evidence_of(f"{query.text} {query.gloss}")):
@@ -232,11 +233,12 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         if len(group) == 2 and len(fresh) == 1:  # its antecedent is quoted already: right after it
             at = next((i + 1 for i, c in enumerate(chosen) if (c.rank, c.span) == (group[0].rank, group[0].span)), at)
         chosen[at:at] = fresh
-    return chosen
+    return chosen, lead
 
 
-def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: list[Candidate], settings: Settings,
-                    subject: Sequence[Term] = (), skip: frozenset[int] = frozenset()) -> list[Candidate]:
+def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: list[Candidate], lead: Candidate,
+                    settings: Settings, subject: Sequence[Term] = (), skip: frozenset[int] = frozenset()
+                    ) -> list[Candidate]:
     """For a ``related`` answer: the chosen sentences, then the closest sentence of each cited passage
     none of them is from (best first; not the passages in ``skip``), as a search result shows each
     source's snippet. The reader is told the sources may not answer, so each passage's nearest
@@ -244,7 +246,7 @@ def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: li
     sentence of another document must speak of the ``subject`` terms the lead speaks of."""
     if not chosen:
         return []
-    out, lead = list(chosen), chosen[0]
+    out = list(chosen)
     seen = {c.text(passages) for c in out}
     shown = {c.rank for c in out} | set(skip)
     subject = [t for t in subject if _reading(lead, passages).covers(t)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from qa.answer.compose import first_statement
@@ -48,6 +49,18 @@ def test_the_sentence_that_answers_leads_with_the_one_naming_its_subject(
     # "It is treated with…" is quoted after the sentence that says what "It" is, not after another
     # sentence that itself says "It".
     assert states in lead and lead.startswith("Ringworm is"), answer.answer
+
+
+def test_the_verdict_reads_the_sentence_that_answers_not_the_one_it_points_back_to(notes: Engine) -> None:
+    # "It is treated with…" is quoted after "Ringworm is…", but it is the lead: the verdict's lead
+    # cosine and the question-and-lead pair it weighs are that sentence's, not its antecedent's.
+    answer = notes.ask("How is ringworm treated?")
+    assert [claim.text.split()[0] for claim in answer.claims[:2]] == ["Ringworm", "It"], answer.answer
+    question = notes.embedder.queries(["How is ringworm treated?"])[0]
+    lead_vector = np.asarray(answer.pair, dtype=np.float32) - question
+    antecedent, lead = notes.embedder.passages([claim.text for claim in answer.claims[:2]])
+    assert float(lead_vector @ lead) > float(lead_vector @ antecedent) + 0.05
+    assert answer.signals["lead_cosine"] == pytest.approx(float(question @ lead), abs=0.02)
 
 
 # Notes written for these tests (not from any dev set).
@@ -124,7 +137,7 @@ def test_a_second_fact_in_the_same_language_is_quoted_and_a_restatement_is_not(
     ]
     ranked.sort(key=lambda c: c.text(passages) != FERRITIN["framlow.txt"].split(". ")[0] + ".")
     chosen = [c.text(passages) for c in choose(prepare("What did high ferritin go with?", settings), passages,
-                                               ranked, settings)]
+                                               ranked, settings)[0]]
     assert chosen[0].startswith("In the Framlow cohort") and len(chosen) == 2, chosen
     assert chosen[1].startswith("Patients with higher ferritin had more iron deposits"), chosen
 
