@@ -155,8 +155,8 @@ def compose(
     chosen, lead = choose(query, passages, cited, settings, subject)
     rendered: tuple[int, tuple[int, int]] | None = None
     if lead is not None and passages[lead.rank].chunk.language != query.language:
-        at = next(i for i, c in enumerate(chosen) if c is lead)
-        statement = " ".join(c.text(passages) for c in chosen[: at + 1])
+        # The lead as read, with its antecedent: a rendering must name what the antecedent names.
+        statement = " ".join(c.text(passages) for c in chosen[: 1 if chosen[0] is lead else 2])
         rendered = rendering(index, lead, statement, terms, query.language, settings)
     if rendered is not None:  # cite the rendering's passage, in place of the last passage nothing quotes
         chunk_id, span = rendered
@@ -211,7 +211,7 @@ def compose(
                       False, citations, [], absent, list(query.carried), verdict, confidence, signals, checks,
                       pair.tolist(), read_as)
     weighed = len(chosen)  # the sentences the verdict read; a related answer quotes further ones
-    if verdict == RELATED and lead is not None:  # the rendering's passage may stand in for another
+    if verdict == RELATED and lead is not None:  # (on topic: a lead) the rendering's passage is not its own
         chosen = closest_in_each(passages, cited, chosen, lead, settings, subject,
                                  frozenset() if rendered is None else frozenset({rendered[0]}))
         quoted = [(c.rank, c.span) for c in chosen]
@@ -289,11 +289,12 @@ def markers(answer: Answer) -> list[tuple[int, int, int]]:
 
 
 def first_statement(answer: Answer) -> str:
-    """The answer's first statement: its first quoted sentence, together with the English sentence a
-    same-language rendering says again, or with the sentence an anaphoric one ("These are…") needs."""
+    """The answer's first statement: its first quoted sentence with the anaphoric one ("These are…") it
+    leads into, or a same-language rendering with the (English) statement it says again."""
     if not answer.claims:
         return ""
     first = answer.claims[0]
     texts = [claim.text for claim in answer.claims]
-    pair = len(texts) > 1 and (first.renders is not None or _lead_size(texts) == 2)
-    return f"{first.text} {texts[1]}" if pair else first.text
+    if first.renders is not None:  # the rendering, then the lead statement it says again
+        return " ".join([first.text, *texts[1 : 1 + _lead_size(texts[1:])]])
+    return " ".join(texts[: _lead_size(texts)])

@@ -195,8 +195,9 @@ def _repeats(candidate: Candidate, quoted: Candidate, passages: list[Passage], s
 
 def choose(query: Query, passages: list[Passage], ranked: list[Candidate], settings: Settings,
            subject: Sequence[Term] = ()) -> tuple[list[Candidate], Candidate | None]:
-    """The quoted sentences and the lead among them: the lead (after the sentence it points back to,
-    when it opens with an anaphor), then up to ``answer_sentences`` - 1 more within ``answer_margin`` of it.
+    """The quoted sentences and the lead, one of them (the same object): the lead (after the sentence it
+    points back to, when it opens with an anaphor), then up to ``answer_sentences`` - 1 more within
+    ``answer_margin`` of it.
     ``subject``: the question's most specific key terms; a further sentence from another document
     than the lead's must speak of those the lead speaks of, else it is about another drug or
     population (a metformin dose quoted under a warfarin one) however close its words."""
@@ -210,6 +211,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         if following is not None and following.score >= lead.score - settings.answer.topic_margin:
             lead = following
     chosen = _read_with(lead, ranked, passages)
+    lead_end = len(chosen)  # the lead statement stays first: nothing comes between the lead and its antecedent
     seen = {c.text(passages) for c in chosen}
     subject = [t for t in subject if _reading(lead, passages).covers(t)]
     for candidate in ranked:
@@ -231,7 +233,8 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
         seen.update(c.text(passages) for c in fresh)
         at = len(chosen)
         if len(group) == 2 and len(fresh) == 1:  # its antecedent is quoted already: right after it
-            at = next((i + 1 for i, c in enumerate(chosen) if (c.rank, c.span) == (group[0].rank, group[0].span)), at)
+            at = max(lead_end, next((i + 1 for i, c in enumerate(chosen)
+                                     if (c.rank, c.span) == (group[0].rank, group[0].span)), at))
         chosen[at:at] = fresh
     return chosen, lead
 
