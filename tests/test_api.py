@@ -10,7 +10,7 @@ import pytest
 from conftest import BACKENDS
 
 from qa.answer.compose import first_statement, markers
-from qa.answer.sentence_choice import ANAPHOR
+from qa.answer.statements import ANAPHOR
 from qa.answer.verdict import NOT_FOUND
 from qa.api import Engine, InputError, open_engine, validate
 from qa.errors import IndexUnavailable
@@ -502,6 +502,16 @@ def test_a_same_language_sentence_on_the_topic_does_not_displace_the_one_that_an
     answer = engine.ask(question)
     assert answer.supported, answer.answer
     assert fact in (first_statement(answer) if leads else answer.answer), answer.answer
+
+
+def test_a_further_sentence_is_quoted_in_the_readers_language_when_the_sources_have_it(engine: Engine) -> None:
+    # The Russian abstract's "Повышенный уровень IL-6 активирует сигнальные пути JAK/STAT3 и MAPK…"
+    # scores above its English original for this English question (its passage ranks higher); the
+    # English reader is quoted the English sentence, which a lower passage holds.
+    answer = engine.ask("How does IL-6 signal in cardiomyocytes?")
+    weighed = [claim for claim in answer.claims if not claim.closest]
+    assert any("JAK/STAT3" in claim.text for claim in weighed), answer.answer
+    assert all(claim.language == "en" for claim in weighed), answer.answer
 
 
 @pytest.mark.parametrize(("sentence", "points_back"), [

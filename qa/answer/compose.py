@@ -26,7 +26,8 @@ import numpy as np
 
 from qa.answer.messages import not_found_message, related_message, source_note
 from qa.answer.retrieve import Query
-from qa.answer.sentence_choice import ANAPHOR, Candidate, candidates, choose, closest_in_each
+from qa.answer.sentence_choice import Candidate, candidates, choose, closest_in_each
+from qa.answer.statements import lead_size
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity, term_signals
 from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
 from qa.languages import language as language_entry
@@ -84,11 +85,6 @@ def _neighbours(index: SearchIndex, chunk_ids: list[int], settings: Settings) ->
     found = index.chunks_of(sorted({other for others in near.values() for other in others} | set(chunk_ids)))
     return [found[other].text for chunk_id, others in near.items() for other in others
             if other in found and found[other].source == found[chunk_id].source]
-
-
-def _lead_size(texts: list[str]) -> int:
-    """How many quoted sentences make the lead statement: two when the second points back to the first."""
-    return 2 if len(texts) > 1 and ANAPHOR.match(texts[1]) else 1
 
 
 def answer_kind_present(question: str, sentences: list[str]) -> bool:
@@ -186,7 +182,7 @@ def compose(
                      for p in pool[: settings.retrieval.k]), default=0.0)
     # The kind of answer asked for must be in the lead statement itself (with the sentence an
     # anaphoric lead points back to), not in a further sentence quoted from another passage.
-    lead_texts = texts[: _lead_size(texts)]
+    lead_texts = texts[: lead_size(texts)]
     if rendered is not None:
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
@@ -296,5 +292,5 @@ def first_statement(answer: Answer) -> str:
     first = answer.claims[0]
     texts = [claim.text for claim in answer.claims]
     if first.renders is not None:  # the rendering, then the lead statement it says again
-        return " ".join([first.text, *texts[1 : 1 + _lead_size(texts[1:])]])
-    return " ".join(texts[: _lead_size(texts)])
+        return " ".join([first.text, *texts[1 : 1 + lead_size(texts[1:])]])
+    return " ".join(texts[: lead_size(texts)])

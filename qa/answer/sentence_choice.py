@@ -11,25 +11,19 @@ the closest sentence of each further cited passage (``closest_in_each``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from qa.answer.retrieve import Query
-from qa.languages import ACRONYM, alternatives, translation_gap
+from qa.answer.statements import ANAPHOR, antecedent, statement
+from qa.languages import translation_gap
 from qa.languages.evidence import Evidence, Term, evidence_of
 from qa.languages.terms import key_terms
 from qa.settings import Settings
 from qa.store.base import SearchIndex
-from qa.text.tokens import TERM
 from qa.types import Passage
-
-# A sentence opening with these points back ("These are the patients where…"): what it says is
-# in the sentence before it, which is quoted first.
-# Also after a short opening phrase ("Over time, this contributes to…", "However, it…").
-ANAPHOR = re.compile(rf"^(?:[^\W\d][^,.;:()]{{0,30}},\s+)?(?:{alternatives('anaphors')})\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ def candidates(
             span = stated
             # A sentence that points back ("It is treated with…") is read with the one it points to,
             # as a reader reads it: "It" covers "ringworm" when the sentence before names it.
-            reading = spans[_antecedent(text, spans, j)][0]
+            reading = spans[antecedent(text, spans, j)][0]
             cosine = float(sentence_vector @ vector) + shift
             score = cosine + settings.answer.rank_weight / (1 + shared_rank)
             candidate = Candidate(rank, span, score, sentence_vector, reading, (cosine, 1 / (1 + shared_rank), 0.0))
@@ -102,54 +96,6 @@ def candidates(
         share = float(weights @ np.array(covered, np.float64))
         out.append(replace(c, score=c.score + bonus * share, parts=(c.parts[0], c.parts[1], share)))
     return sorted(out, key=lambda c: -c.score)
-
-
-MAX_HEADING_WORDS = 10
-_ACRONYM = re.compile(rf"^{ACRONYM}$")
-# A date stamp a web page or an export puts on a line of its own ("Generated Sep 04, 2025"), which the
-# sentence splitter joins to the sentence after it: metadata, never quoted.
-_STAMP = re.compile(
-    r"(?:(?:Generated|Published|Updated|Received|Accepted|Posted|Retrieved|Downloaded)(?:\s+on)?:?\s+)?"
-    r"(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
-    r"(?:19|20)\d\d\s+(?=[A-Z])"
-)
-
-
-def is_heading(text: str, span: tuple[int, int]) -> bool:
-    """A run-in heading the splitter takes for a sentence ("Translational and Clinical Perspectives.
-    It would be…"; the chunk's text has lost the line break before it): a few words, every one of
-    four letters or more in title case (an abbreviation aside). It names a section, states nothing,
-    and is never quoted. A warning in capitals, a "Manufacturer: …" line or a table row is no heading."""
-    sentence = text[span[0] : span[1]]
-    if any(mark in sentence for mark in ":|"):
-        return False
-    words = TERM.findall(sentence)
-    long = [word for word in words if len(word) >= 4 and not _ACRONYM.match(word)]
-    return len(words) <= MAX_HEADING_WORDS and len(long) >= 2 and all(
-        word[0].isupper() and not word[1:].isupper() for word in long)
-
-
-def statement(text: str, span: tuple[int, int], min_chars: int) -> tuple[int, int] | None:
-    """The sentence at ``span`` without a leading date stamp; None for a heading or a fragment
-    shorter than ``min_chars``: they state nothing, and are never quoted."""
-    span = _past_stamp(text, span)
-    return None if span[1] - span[0] < min_chars or is_heading(text, span) else span
-
-
-def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """The sentence without a leading date stamp."""
-    stamp = _STAMP.match(text, span[0], span[1])
-    return (stamp.end(), span[1]) if stamp else span
-
-
-def _antecedent(text: str, spans: tuple[tuple[int, int], ...], j: int) -> int:
-    """The index of the sentence that sentence ``j`` points back to: the nearest one before it that
-    does not itself open with an anaphor ("Ringworm is…" for "It spreads…. It is treated…");
-    ``j`` itself when it does not point back or nothing comes before it."""
-    i = j
-    while i > 0 and ANAPHOR.match(text[spans[i][0] : spans[i][1]]):
-        i -= 1
-    return i
 
 
 def _coverage(text: str, terms: list[Term]) -> list[bool]:
@@ -236,7 +182,27 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
             at = max(lead_end, next((i + 1 for i, c in enumerate(chosen)
                                      if (c.rank, c.span) == (group[0].rank, group[0].span)), at))
         chosen[at:at] = fresh
-    return chosen, lead
+    return _in_readers_language(chosen, lead_end, ranked, passages, query.language, settings), lead
+
+
+def _in_readers_language(chosen: list[Candidate], lead_end: int, ranked: list[Candidate], passages: list[Passage],
+                         language: str, settings: Settings) -> list[Candidate]:
+    """Each further quoted sentence in another language than the reader's gives way to its rendering
+    in the reader's language among the candidates, however it scored (the abstracts repeat the body in
+    three languages). The lead statement's own rendering is looked up by qa.answer.compose."""
+    out = list(chosen)
+    seen = {c.text(passages) for c in out}
+    for i in range(lead_end, len(out)):
+        points_back = i + 1 < len(out) and out[i + 1].rank == out[i].rank and ANAPHOR.match(out[i + 1].text(passages))
+        if passages[out[i].rank].chunk.language == language or points_back or ANAPHOR.match(out[i].text(passages)):
+            continue  # a sentence read with the one it points back to, or pointed back to, stays
+        twin = next((c for c in ranked if passages[c.rank].chunk.language == language
+                     and c.text(passages) not in seen and not ANAPHOR.match(c.text(passages))
+                     and _repeats(c, out[i], passages, settings)), None)
+        if twin is not None:
+            seen.add(twin.text(passages))
+            out[i] = twin
+    return out
 
 
 def closest_in_each(passages: list[Passage], ranked: list[Candidate], chosen: list[Candidate], lead: Candidate,

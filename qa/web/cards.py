@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer.compose import markers
-from qa.answer.sentence_choice import statement
+from qa.answer.statements import statement
 from qa.answer.verdict import NOT_FOUND, RELATED
 from qa.api import Engine
 from qa.languages import LANGUAGES

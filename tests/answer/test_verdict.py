@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from qa.answer.compose import answer_kind_present
-from qa.answer.sentence_choice import is_heading
+from qa.answer.statements import is_heading
 from qa.answer.verdict import (
     ANSWERED,
     NOT_FOUND,
