@@ -10,8 +10,9 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
 2. A topic sentence that only restates the question ("One of the most damaging effects of IL-6 is
    on myocardial fibrosis.") gives way to the next sentence when that one scores about as well.
 3. The reader's language: when the lead sentence is in another language, the same fact in the
-   question's language (the abstracts exist in three) is looked up by sentence similarity and leads;
-   otherwise, when every quoted sentence is in one other language, the answer says which.
+   question's language (the abstracts exist in three) is looked up by sentence similarity and leads
+   (a further sentence gives way to its rendering among the cited passages' sentences); otherwise,
+   when every quoted sentence is in one other language, the answer says which.
 4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when the learned probability reaches
    the operating point; else ``related`` (the closest statements under a caveat) when the sources
    are on the topic, else ``not_found``. A ``related`` answer also quotes the closest sentence of each

@@ -5,8 +5,10 @@ question's, shifted by its passage's language offset and, in another language th
 by what e5 takes off a translation; plus its passage's rank and the key terms it
 covers, each weighted by its rarity among the candidates. A topic sentence that only restates the
 question gives way to the next one, and a sentence that points back ("These are the patients
-where…") is only ever quoted right after the sentence it points to. A ``related`` answer then quotes
-the closest sentence of each further cited passage (``closest_in_each``).
+where…") is only ever quoted right after the sentence it points to. A further sentence in another
+language than the reader's gives way to its rendering in the reader's language when a cited passage
+holds one. A ``related`` answer then quotes the closest sentence of each further cited passage
+(``closest_in_each``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from qa.answer.retrieve import Query
 from qa.answer.statements import ANAPHOR, antecedent, statement
+from qa.languages import language as language_entry
 from qa.languages import translation_gap
 from qa.languages.evidence import Evidence, Term, evidence_of
 from qa.languages.terms import key_terms
@@ -143,7 +146,7 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
            subject: Sequence[Term] = ()) -> tuple[list[Candidate], Candidate | None]:
     """The quoted sentences and the lead, one of them (the same object): the lead (after the sentence it
     points back to, when it opens with an anaphor), then up to ``answer_sentences`` - 1 more within
-    ``answer_margin`` of it.
+    ``answer_margin`` of it, each in the reader's language when the candidates hold its rendering.
     ``subject``: the question's most specific key terms; a further sentence from another document
     than the lead's must speak of those the lead speaks of, else it is about another drug or
     population (a metformin dose quoted under a warfarin one) however close its words."""
@@ -182,26 +185,30 @@ def choose(query: Query, passages: list[Passage], ranked: list[Candidate], setti
             at = max(lead_end, next((i + 1 for i, c in enumerate(chosen)
                                      if (c.rank, c.span) == (group[0].rank, group[0].span)), at))
         chosen[at:at] = fresh
-    return _in_readers_language(chosen, lead_end, ranked, passages, query.language, settings), lead
+    return _in_readers_language(chosen, lead_end, lead, subject, ranked, passages, query.language, settings), lead
 
 
-def _in_readers_language(chosen: list[Candidate], lead_end: int, ranked: list[Candidate], passages: list[Passage],
-                         language: str, settings: Settings) -> list[Candidate]:
-    """Each further quoted sentence in another language than the reader's gives way to its rendering
-    in the reader's language among the candidates, however it scored (the abstracts repeat the body in
-    three languages). The lead statement's own rendering is looked up by qa.answer.compose."""
+def _in_readers_language(chosen: list[Candidate], lead_end: int, lead: Candidate, subject: Sequence[Term],
+                         ranked: list[Candidate], passages: list[Passage], language: str, settings: Settings
+                         ) -> list[Candidate]:
+    """Each further quoted sentence in another language than the reader's gives way to its closest
+    rendering in the reader's language among the candidates, however it scored (the abstracts repeat
+    the body in three languages): as close as qa.answer.compose asks of the lead's rendering, on the
+    lead's subject, and repeating no other quoted sentence. The lead statement's own rendering is
+    compose's to look up."""
     out = list(chosen)
-    seen = {c.text(passages) for c in out}
+    threshold = max(settings.answer.duplicate_cosine, language_entry(language).rendering_threshold)
     for i in range(lead_end, len(out)):
         points_back = i + 1 < len(out) and out[i + 1].rank == out[i].rank and ANAPHOR.match(out[i + 1].text(passages))
         if passages[out[i].rank].chunk.language == language or points_back or ANAPHOR.match(out[i].text(passages)):
-            continue  # a sentence read with the one it points back to, or pointed back to, stays
-        twin = next((c for c in ranked if passages[c.rank].chunk.language == language
-                     and c.text(passages) not in seen and not ANAPHOR.match(c.text(passages))
-                     and _repeats(c, out[i], passages, settings)), None)
-        if twin is not None:
-            seen.add(twin.text(passages))
-            out[i] = twin
+            continue  # in the reader's language already, or read with the sentence it points back to
+        seen = {c.text(passages) for c in out}
+        twins = [c for c in ranked if passages[c.rank].chunk.language == language
+                 and float(c.vector @ out[i].vector) >= threshold and c.text(passages) not in seen
+                 and not ANAPHOR.match(c.text(passages)) and not _off_subject(c, lead, subject, passages)
+                 and not any(_repeats(c, other, passages, settings) for other in out if other is not out[i])]
+        if twins:
+            out[i] = max(twins, key=lambda c: float(c.vector @ out[i].vector))
     return out
 
 
