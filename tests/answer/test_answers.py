@@ -18,7 +18,7 @@ from qa.ingest.build import build
 from qa.model.embed import Embedder
 from qa.settings import Settings
 from qa.store.folder import Index
-from qa.types import Passage
+from qa.types import Chunk, Passage
 
 NOTES = {
     "ringworm.txt": "Ringworm is a fungal skin infection that forms a round, scaly rash. It spreads by touching "
@@ -166,3 +166,42 @@ def test_passages_about_as_relevant_share_their_rank(ferritin: Index, settings: 
     tied, apart = scores(1.0 - settings.retrieval.same_language_margin / 5), scores(0.9)
     assert tied[0] == pytest.approx(apart[0])
     assert tied[1] - apart[1] == pytest.approx(settings.answer.rank_weight / 2)
+
+
+
+def _rendering(of: np.ndarray, cosine: float, axis: int) -> np.ndarray:
+    """A unit vector at ``cosine`` to the unit vector ``of`` (which lies in axes 0-1), on an axis of its own."""
+    vector = np.zeros(8, dtype=np.float32)
+    vector[:2] = cosine * of[:2]
+    vector[axis] = (1 - cosine**2) ** 0.5
+    return vector
+
+
+def test_a_further_sentence_gives_way_to_its_closest_rendering_that_repeats_nothing_quoted(settings: Settings) -> None:
+    # Hand-made vectors: the Russian sentence is quoted second; three English sentences render it
+    # (cosines 0.93, 0.95 and 0.96), and the closest of them restates the English lead (0.96).
+    lead, russian = np.zeros(8, dtype=np.float32), np.zeros(8, dtype=np.float32)
+    lead[0], russian[:2] = 1.0, (0.85, (1 - 0.85**2) ** 0.5)
+    restating = (lead + russian) / np.linalg.norm(lead + russian)
+    documents = {
+        "en": [("Alpha binds the receptor on liver cells.", lead)],
+        "ru": [("Бета выводится почками в течение суток.", russian)],
+        "renderings": [("Beta is cleared by the kidneys within hours.", _rendering(russian, 0.93, 4)),
+                       ("Beta is cleared by the kidneys within a day.", _rendering(russian, 0.95, 5)),
+                       ("Alpha binds receptors on the cells of the liver.", restating)],
+    }
+    passages, ranked = [], []
+    for rank, (name, items) in enumerate(documents.items()):
+        text = " ".join(sentence for sentence, _ in items)
+        starts = [text.index(sentence) for sentence, _ in items]
+        spans = tuple((start, start + len(sentence)) for start, (sentence, _) in zip(starts, items, strict=True))
+        language, script = ("ru", "Cyrl") if name == "ru" else ("en", "Latn")
+        chunk = Chunk(f"{name}.txt", 0, len(text), 1, 1, language, script, text, spans)
+        passages.append(Passage(chunk, 1.0, 1.0, rank))
+        score = 0.5 if name == "renderings" else 1.0  # too low to be chosen for themselves
+        ranked += [Candidate(rank, span, score, vector, span[0])
+                   for span, (_, vector) in zip(spans, items, strict=True)]
+    assert float(restating @ russian) > float(ranked[3].vector @ russian) > float(ranked[2].vector @ russian) > 0.92
+    chosen, _ = choose(prepare("How is beta cleared?", settings), passages, ranked, settings)
+    assert [c.text(passages) for c in chosen] == ["Alpha binds the receptor on liver cells.",
+                                                   "Beta is cleared by the kidneys within a day."]
