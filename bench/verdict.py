@@ -44,6 +44,7 @@ from qa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NEAR_TOPIC_BUDGET = 0.05  # of near-topic unanswerable questions answered
+ANSWERABLE_BELOW_FLOOR = 0.005  # of answerable questions that a floor on `related` makes `not_found`
 # How many of the pair's main axes the model weighs (principal components over the training pairs)
 # is part of the grid: the more question sets are spent, the more axes the data supports (12, 16 and 24
 # were within 0.01 of each other with seven rounds; docs/verdict.md).
@@ -241,6 +242,17 @@ def operating_point(rows: list[dict], p: np.ndarray) -> float:
     return 1.0
 
 
+def related_floor(rows: list[dict], p: np.ndarray) -> float:
+    """The highest probability below which at most ``ANSWERABLE_BELOW_FLOOR`` of the answerable
+    questions fall, held out: a lower one makes an answer ``not_found`` (a question on another subject
+    among on-topic passages), not ``related``."""
+    answerable = np.array([kind(row) == "answerable" for row in rows])
+    for floor in np.round(np.arange(0.5, 0.0, -0.005), 3):
+        if (p < floor)[answerable].mean() <= ANSWERABLE_BELOW_FLOOR:
+            return float(floor)
+    return 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=Path, default=SIGNALS_FILE)
@@ -256,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                                             chosen.threshold)
     final = fit(rows, weight, regularisation, chosen.axes)
     # The calibration folded into the weights: sigmoid(a · (w·x + c) + b).
+    floor = related_floor(rows, p)
     final = replace(final, weights=a * final.weights, intercept=a * final.intercept + b, threshold=t,
-                    pair_model=model_id(Settings.from_env()))
+                    pair_model=model_id(Settings.from_env()), floor=floor)
     args.model.write_text(json.dumps(final.to_json(), indent=1) + "\n", encoding="utf-8")
     seeds, seed_p = new_seed_questions(rows, weight, regularisation, chosen.axes)
     report = ["# The verdict, leave-one-corpus-out", "",
@@ -265,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
               "Every figure below is held out: the model that scored a corpus was trained without it (the "
               "weight, C, pair axes and Platt map are chosen on all the held-out probabilities).",
               f"`answered`: the probability is at least {t:.3f}, the lowest threshold at which the model "
-              f"answers at most {NEAR_TOPIC_BUDGET:.0%} of the near-topic questions.", "",
+              f"answers at most {NEAR_TOPIC_BUDGET:.0%} of the near-topic questions. Below {floor:.3f} an "
+              f"answer is `not_found`, not `related`: at most {ANSWERABLE_BELOW_FLOOR:.1%} of the answerable "
+              "questions fall so low.", "",
               *figures(rows, p, t), "",
               "## New questions about the seeds",
               "", f"Seed facts in {SEED_FOLDS} folds (each fact's four variants and both indexes together), "

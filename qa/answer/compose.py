@@ -201,7 +201,7 @@ def compose(
     # "Related" needs the sources to be on the topic: as close as answers are, and speaking of at
     # least one of the question's key terms ("the boiling point of mercury" is near no IL-6 text).
     on_topic = lead is not None and strongest >= floor and (not checks or any(c.in_evidence for c in checks))
-    verdict = grade(confidence, threshold, on_topic)
+    verdict = grade(confidence, threshold, on_topic, model.floor)
     read_as = [f"{typed} → {read}" for typed, read in query.slips]  # the reader sees what was read
     if verdict == NOT_FOUND:
         return Answer(query.asked, query.language, query.script, not_found_message(query.language, query.script),

@@ -151,6 +151,9 @@ class VerdictModel:
     # further than the range's edge: nothing unseen makes an answer likelier than anything seen.
     low: np.ndarray = field(default_factory=lambda: np.zeros(0))
     high: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Below this probability an answer is ``not_found`` however close its passages: answerable
+    # questions, held out, almost never fall so low; questions on another subject often do.
+    floor: float = 0.0
 
     def reads_pair_of(self, index_model: str) -> bool:
         """Whether the pair of an index built with ``index_model`` (its manifest's identity) is read."""
@@ -176,7 +179,8 @@ class VerdictModel:
         return {"signals": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "weights": self.weights.tolist(), "intercept": self.intercept, "threshold": self.threshold,
                 "pair_model": self.pair_model, "pair_mean": self.pair_mean.tolist(),
-                "pair_axes": self.pair_axes.tolist(), "low": self.low.tolist(), "high": self.high.tolist()}
+                "pair_axes": self.pair_axes.tolist(), "low": self.low.tolist(), "high": self.high.tolist(),
+                "floor": self.floor}
 
     @classmethod
     def from_json(cls, data: dict) -> VerdictModel:
@@ -186,7 +190,7 @@ class VerdictModel:
         model = cls(tuple(data["signals"]), np.array(data["mean"]), np.array(data["scale"]),
                     np.array(data["weights"]), float(data["intercept"]), float(data["threshold"]),
                     mean, axes, str(data.get("pair_model", "")), np.array(data.get("low", [])),
-                    np.array(data.get("high", [])))
+                    np.array(data.get("high", [])), float(data.get("floor", 0.0)))
         if (len(model.weights) != len(model.names) + len(axes) or len(model.mean) != len(model.weights)
                 or len(model.low) not in (0, len(model.weights)) or len(model.high) != len(model.low)):
             raise ValueError("the verdict model's weights do not match its signals and pair axes")
@@ -198,7 +202,7 @@ def load_model(path: Path = MODEL_FILE) -> VerdictModel:
     return VerdictModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def grade(probability: float, threshold: float, on_topic: bool) -> str:
+def grade(probability: float, threshold: float, on_topic: bool, floor: float = 0.0) -> str:
     if probability >= threshold:
         return ANSWERED
-    return RELATED if on_topic else NOT_FOUND
+    return RELATED if on_topic and probability >= floor else NOT_FOUND

@@ -75,6 +75,17 @@ def test_an_on_topic_question_the_seeds_do_not_answer_is_not_answered(engine: En
     assert 0.0 <= data["confidence"] < load_model().threshold
 
 
+@pytest.mark.parametrize("question", ["What is the first-line treatment for community-acquired pneumonia?",
+                                      "Kecha Toshkentda ob-havo qanday edi?"])
+def test_a_question_on_another_subject_is_not_found_among_on_topic_passages(engine: Engine, question: str) -> None:
+    # A new user's trial: the seeds' passages come about as close to any clinical question as answers
+    # do, and share a word with these; the verdict's probability is far below what answerable
+    # questions get, and below the model's floor the answer is `not_found`, with nothing quoted.
+    answer = engine.ask(question)
+    assert answer.verdict == NOT_FOUND and not answer.claims, (answer.verdict, answer.confidence)
+    assert answer.confidence < load_model().floor
+
+
 def test_a_related_answer_quotes_the_closest_statements_under_a_caveat_naming_what_is_missing(engine: Engine) -> None:
     answer = engine.ask("Which company manufactures ziltivekimab?")
     assert answer.verdict == RELATED
@@ -115,14 +126,20 @@ def test_the_caveat_names_the_quantity_asked_for_when_no_passage_says_it(engine:
     """The sources never give a dose: a question for one is not answered by IL-6 levels, and the caveat
     says that the dose is what was not found (a glossary entry's senses are synonyms only within one
     meaning: miqdor "amount | dose | level")."""
+    related = 0
     for question, word in (("What is the dose of ziltivekimab?", "dose"),
                            ("Какая доза зилтивекимаба рекомендуется?", "доза"),
                            ("Ziltivekimabning tavsiya etilgan dozasi qancha?", "dozasi"),
                            ("Зилтивекимабнинг дозаси қанча?", "дозаси")):
         answer = engine.ask(question)
-        assert answer.verdict == RELATED, (question, answer.verdict)
+        assert answer.verdict != ANSWERED, (question, answer.confidence)
+        if answer.verdict == NOT_FOUND:  # under the model's floor: nothing is quoted, so no caveat
+            assert answer.confidence < load_model().floor and not answer.claims, (question, answer.confidence)
+            continue
+        related += 1
         caveat = re.split("[“«]", answer.answer)[0]  # before the first quoted statement
         assert word in answer.missing and word in caveat, (question, answer.answer)
+    assert related, "no variant was shown the closest statements"
 
 
 def test_a_question_about_something_else_is_not_found(engine: Engine) -> None:
