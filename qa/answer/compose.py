@@ -15,8 +15,9 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
    when every quoted sentence is in one other language, the answer says which.
 4. The verdict (qa.answer.verdict): ``answered`` (``supported``) when the learned probability reaches
    the operating point; else ``related`` (the closest statements under a caveat) when the sources
-   are on the topic, else ``not_found``. A ``related`` answer also quotes the closest sentence of each
-   further cited passage on the lead's subject: the reader checks every source, not only the lead's.
+   are on the topic and the probability reaches the model's floor, else ``not_found``. A ``related``
+   answer also quotes the closest sentence of each further cited passage on the lead's subject: the
+   reader checks every source, not only the lead's.
 """
 
 from __future__ import annotations

@@ -203,6 +203,8 @@ def load_model(path: Path = MODEL_FILE) -> VerdictModel:
 
 
 def grade(probability: float, threshold: float, on_topic: bool, floor: float = 0.0) -> str:
+    """``answered`` at the operating point; else ``related`` when the sources are on the topic and the
+    probability reaches the model's floor; else ``not_found``."""
     if probability >= threshold:
         return ANSWERED
     return RELATED if on_topic and probability >= floor else NOT_FOUND

@@ -168,7 +168,6 @@ def test_passages_about_as_relevant_share_their_rank(ferritin: Index, settings: 
     assert tied[1] - apart[1] == pytest.approx(settings.answer.rank_weight / 2)
 
 
-
 def _rendering(of: np.ndarray, cosine: float, axis: int) -> np.ndarray:
     """A unit vector at ``cosine`` to the unit vector ``of`` (which lies in axes 0-1), on an axis of its own."""
     vector = np.zeros(8, dtype=np.float32)

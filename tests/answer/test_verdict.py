@@ -75,17 +75,6 @@ def test_an_on_topic_question_the_seeds_do_not_answer_is_not_answered(engine: En
     assert 0.0 <= data["confidence"] < load_model().threshold
 
 
-@pytest.mark.parametrize("question", ["What is the first-line treatment for community-acquired pneumonia?",
-                                      "Kecha Toshkentda ob-havo qanday edi?"])
-def test_a_question_on_another_subject_is_not_found_among_on_topic_passages(engine: Engine, question: str) -> None:
-    # A new user's trial: the seeds' passages come about as close to any clinical question as answers
-    # do, and share a word with these; the verdict's probability is far below what answerable
-    # questions get, and below the model's floor the answer is `not_found`, with nothing quoted.
-    answer = engine.ask(question)
-    assert answer.verdict == NOT_FOUND and not answer.claims, (answer.verdict, answer.confidence)
-    assert answer.confidence < load_model().floor
-
-
 def test_a_related_answer_quotes_the_closest_statements_under_a_caveat_naming_what_is_missing(engine: Engine) -> None:
     answer = engine.ask("Which company manufactures ziltivekimab?")
     assert answer.verdict == RELATED
@@ -145,6 +134,17 @@ def test_the_caveat_names_the_quantity_asked_for_when_no_passage_says_it(engine:
 def test_a_question_about_something_else_is_not_found(engine: Engine) -> None:
     answer = engine.ask("What is the capital of Australia?")
     assert answer.verdict == NOT_FOUND and not answer.claims
+
+
+@pytest.mark.parametrize("question", ["What is the first-line treatment for community-acquired pneumonia?",
+                                      "Kecha Toshkentda ob-havo qanday edi?"])
+def test_a_question_on_another_subject_is_not_found_among_on_topic_passages(engine: Engine, question: str) -> None:
+    # A new user's trial: the seeds' passages come about as close to any clinical question as answers
+    # do, and share a word with these; the verdict's probability is far below what answerable
+    # questions get, and below the model's floor the answer is `not_found`, with nothing quoted.
+    answer = engine.ask(question)
+    assert answer.verdict == NOT_FOUND and not answer.claims, (answer.verdict, answer.confidence)
+    assert answer.confidence < load_model().floor
 
 
 def test_the_operating_point_can_be_set(engine: Engine, corpus_index: Path, settings: Settings) -> None:
