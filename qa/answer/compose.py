@@ -1,7 +1,7 @@
 """Passages → a short extractive answer: the sentences that answer, each followed by its [n].
 
 No generator ships offline, so the answer is made of source sentences (1 and 2 in qa.answer.sentence_choice):
-1. Every sentence of the cited passages is scored by its own vector (stored at index time) against
+1. Every sentence of the cited passages is scored by its vector (stored at index time; as quoted) against
    the question's, shifted by its passage's language offset, so an English sentence and a Russian
    one compete fairly for a Russian question; plus its passage's rank and the key terms it covers,
    each term weighted by how rare it is among the candidate sentences (a term the sentence before
@@ -33,6 +33,7 @@ from qa.answer.statements import lead_size
 from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity, term_signals
 from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
 from qa.languages import language as language_entry
+from qa.languages.anaphora import ANAPHOR
 from qa.languages.evidence import Term, missing
 from qa.languages.terms import question_terms, relation_terms
 from qa.settings import Settings
@@ -61,13 +62,15 @@ def rendering(
 ) -> tuple[int, tuple[int, int]] | None:
     """(chunk id, sentence span) of a sentence in ``language`` that says what ``lead`` says: similar
     enough to be its rendering, and covering at least as many of the question's key terms (a
-    sentence that is merely on the topic never leads)."""
+    sentence that is merely on the topic never leads), and not pointing back ("Он…" alone names nothing)."""
     best: tuple[float, int, tuple[int, int]] | None = None
     for chunk_id in index.section_search(lead.vector, language, settings.answer.rendering_candidates):
         chunk = index.chunks[chunk_id]
         similarity = index.sentences_of(chunk_id) @ lead.vector
         for span, value in zip(chunk.sentences, similarity, strict=True):
-            if span[1] - span[0] >= settings.answer.min_sentence_chars and (best is None or value > best[0]):
+            text = chunk.text[span[0] : span[1]]
+            if len(text) >= settings.answer.min_sentence_chars and not ANAPHOR.match(text) and (
+                    best is None or value > best[0]):
                 best = (float(value), chunk_id, span)
     if best is None or best[0] < language_entry(language).rendering_threshold:
         return None
@@ -128,8 +131,7 @@ def _cited(claim: Claim, language: str) -> str:
 
 
 def _quote(text: str) -> str:
-    # Verbatim, the source's own reference marks ("Wang et al. [19] observed") included: the reader
-    # finds the sentence in the original as quoted and can follow [19] to the study it names.
+    # Verbatim, reference marks included ("Wang et al. [19] observed"): the reader can follow [19].
     return text.strip()
 
 

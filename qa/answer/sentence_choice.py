@@ -1,9 +1,10 @@
 """Which sentences of the cited passages answer the question (the first half of qa.answer.compose).
 
-Every sentence of the first passages is scored by its own vector (stored at index time) against the
-question's, shifted by its passage's language offset and, in another language than the question's,
-by what e5 takes off a translation; plus its passage's rank and the key terms it
-covers, each weighted by its rarity among the candidates. A topic sentence that only restates the
+Every sentence of the first passages is scored by its vector (stored at index time; one that points
+back is embedded after the sentence it points to, as it is quoted) against the question's, shifted
+by its passage's language offset and, in another language than the question's, by what e5 takes
+off a translation; plus its passage's rank and the key terms it covers, each weighted by its rarity
+among the candidates. A topic sentence that only restates the
 question gives way to the next one, and a sentence that points back ("These are the patients
 where…") is only ever quoted right after the sentence it points to. A further sentence in another
 language than the reader's gives way to its rendering in the reader's language when a cited passage
@@ -19,9 +20,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answer.retrieve import Query
-from qa.answer.statements import ANAPHOR, antecedent, statement
+from qa.answer.statements import statement
 from qa.languages import language as language_entry
 from qa.languages import translation_gap
+from qa.languages.anaphora import ANAPHOR, antecedent
 from qa.languages.evidence import Evidence, Term, evidence_of
 from qa.languages.terms import key_terms
 from qa.settings import Settings

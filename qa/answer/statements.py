@@ -1,17 +1,13 @@
-"""What a sentence of a passage is to the answer: a statement, a run-in heading or a date stamp
-(never quoted), or a sentence that points back to the one before it ("It is treated with…")."""
+"""What a sentence of a passage is to the answer: a statement, or a run-in heading or a date stamp
+(never quoted); and how many quoted sentences make the lead statement (qa.languages.anaphora)."""
 
 from __future__ import annotations
 
 import re
 
-from qa.languages import ACRONYM, alternatives
+from qa.languages import ACRONYM
+from qa.languages.anaphora import ANAPHOR
 from qa.text.tokens import TERM
-
-# A sentence opening with these points back ("These are the patients where…"): what it says is
-# in the sentence before it, which is quoted first.
-# Also after a short opening phrase ("Over time, this contributes to…", "However, it…").
-ANAPHOR = re.compile(rf"^(?:[^\W\d][^,.;:()]{{0,30}},\s+)?(?:{alternatives('anaphors')})\b", re.I)
 
 MAX_HEADING_WORDS = 10
 _ACRONYM = re.compile(rf"^{ACRONYM}$")
@@ -49,16 +45,6 @@ def _past_stamp(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The sentence without a leading date stamp."""
     stamp = _STAMP.match(text, span[0], span[1])
     return (stamp.end(), span[1]) if stamp else span
-
-
-def antecedent(text: str, spans: tuple[tuple[int, int], ...], j: int) -> int:
-    """The index of the sentence that sentence ``j`` points back to: the nearest one before it that
-    does not itself open with an anaphor ("Ringworm is…" for "It spreads…. It is treated…");
-    ``j`` itself when it does not point back or nothing comes before it."""
-    i = j
-    while i > 0 and ANAPHOR.match(text[spans[i][0] : spans[i][1]]):
-        i -= 1
-    return i
 
 
 def lead_size(texts: list[str]) -> int:

@@ -1,9 +1,10 @@
 """Corpus folder → index: read, chunk and embed only what changed (content hashes), then save a
-new generation (qa.store.folder). Vectors depend only on model, prefix and text, so any chunk or sentence
-whose text is already in the index keeps its vector."""
+new generation (qa.store.folder). Vectors depend only on model, prefix and text, so any chunk whose text,
+or sentence whose reading (qa.languages.anaphora), is already in the index keeps its vector."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from qa.errors import ExtractionError, IndexUnavailable, InputError, corpus_fold
 from qa.ingest.chunk import CHUNKER_VERSION, chunk_document
 from qa.ingest.read import Skipped, read_corpus, read_file, sha256, to_document
 from qa.ingest.sandbox import Sandbox
+from qa.languages.anaphora import ANAPHOR, reading
 from qa.model.encoders import Encoder
 from qa.reasons import reason
 from qa.settings import Settings
@@ -25,6 +27,9 @@ from qa.store.folder import Index
 from qa.types import Chunk, Document
 
 EMBED_STEP = 256  # texts per embedding call: small enough for the progress bar to move
+# How a sentence that points back is embedded, in the manifest: after the sentence it points to
+# (qa.languages.anaphora.reading), by the anaphors of this version; absent, alone (an index built before).
+SENTENCE_READING = "after-antecedent:" + hashlib.sha256(ANAPHOR.pattern.encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -47,10 +52,23 @@ class BuildReport:
         )
 
 
-def _chunking(settings: Settings) -> dict[str, int]:
-    # Sentences shorter than min_sentence_chars are stored without a vector: a change re-chunks.
+def _chunking(settings: Settings) -> dict[str, int | str]:
+    # Sentences shorter than min_sentence_chars are stored without a vector, and one that points back
+    # has the vector of its reading (qa.languages.anaphora): a change in either re-chunks.
     return {**settings.chunk_settings(), "chunker": CHUNKER_VERSION,
-            "min_sentence_chars": settings.answer.min_sentence_chars}
+            "min_sentence_chars": settings.answer.min_sentence_chars, "sentence_reading": SENTENCE_READING}
+
+
+def _sentence_keys(chunk: Chunk, min_chars: int, rule: object = SENTENCE_READING) -> list[str | None]:
+    """The text each sentence's vector is the vector of, under ``rule`` (how the index embedded a
+    sentence that points back): this version's, its reading ("It is produced by…" after the sentence
+    it points back to); None, the sentence alone; another, unknown: only a chunk's first sentence,
+    alone under every rule, is known. None for a sentence too short to be quoted (never scored, no
+    vector) or not known."""
+    return [None if b - a < min_chars
+            else reading(chunk.text, chunk.sentences, j) if rule == SENTENCE_READING
+            else chunk.text[a:b] if rule is None or j == 0 else None
+            for j, (a, b) in enumerate(chunk.sentences)]
 
 
 def _manifest(settings: Settings, embedder: Encoder, files: dict[str, str], skipped: list[Skipped],
@@ -130,11 +148,16 @@ def _build(
     known: dict[str, int] = {}
     known_sentences: dict[str, int] = {}
     if old:
+        # The old index's sentences under its own rules: which are embedded with their antecedent,
+        # which too short to have a vector.
+        rule = old.manifest.get("chunking", {}).get("sentence_reading")
+        shortest = old.manifest.get("chunking", {}).get("min_sentence_chars", settings.answer.min_sentence_chars)
         for i, chunk in enumerate(old.chunks):
             reuse.setdefault(chunk.source, []).append(i)
             known.setdefault(chunk.text, i)
-            for j, (a, b) in enumerate(chunk.sentences):
-                known_sentences.setdefault(chunk.text[a:b], int(old.sentence_start[i]) + j)
+            for j, key in enumerate(_sentence_keys(chunk, shortest, rule)):
+                if key is not None:
+                    known_sentences.setdefault(key, int(old.sentence_start[i]) + j)
 
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
@@ -171,13 +194,12 @@ def _build(
         {c.text: old.vectors[known[c.text]] for c in pending if c.text in known} if old else {}
     )
     todo = sorted({c.text for c in pending} - by_text.keys(), key=lambda text: (len(text), text))
-    sentence_texts = {c.text[a:b] for c in pending for a, b in c.sentences}
+    keys = [_sentence_keys(c, settings.answer.min_sentence_chars) for c in pending]
+    sentence_texts = {key for chunk_keys in keys for key in chunk_keys if key is not None}
     by_sentence: dict[str, np.ndarray] = (
         {t: old.sentence_vectors[known_sentences[t]] for t in sentence_texts if t in known_sentences} if old else {}
     )
-    # A sentence too short to be quoted needs no vector (the answer step never scores it).
     short = np.zeros(embedder.dim, dtype=np.float32)
-    by_sentence.update((t, short) for t in sentence_texts if len(t) < settings.answer.min_sentence_chars)
     # A chunk of one sentence is its own sentence: its vector is already being computed.
     todo_sentences = sorted(sentence_texts - by_sentence.keys() - set(todo) - by_text.keys(),
                             key=lambda text: (len(text), text))
@@ -190,7 +212,8 @@ def _build(
     report.chunks_embedded = len(todo)
     chunks.extend(pending)
     vectors.extend(by_text[c.text] for c in pending)
-    sentence_rows += [np.stack([by_sentence[c.text[a:b]] for a, b in c.sentences]) for c in pending if c.sentences]
+    sentence_rows += [np.stack([short if key is None else by_sentence[key] for key in chunk_keys])
+                      for c, chunk_keys in zip(pending, keys, strict=True) if c.sentences]
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
     sentence_matrix = (np.concatenate(sentence_rows).astype(np.float16) if sentence_rows
                        else np.zeros((0, embedder.dim), np.float16))

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.api import Engine
@@ -316,3 +317,43 @@ def test_old_flat_layout_is_rebuilt_and_cleared(tmp_path: Path, settings: Settin
     assert report.added == ["a.txt"]
     kept = sorted(p.name for p in index.iterdir() if not p.name.startswith("gen-"))
     assert kept == [".gitignore", ".lock", ".readers", CURRENT]
+
+
+def test_a_sentence_that_points_back_is_embedded_with_the_one_it_points_to(
+    tmp_path: Path, settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # e5 reads "It is treated with…" alone as being about nothing; the answer quotes it after
+    # "Ringworm is…", and its stored vector is of the two. An index whose sentences were embedded
+    # alone (built before) has it embedded again, not its old vector reused under the new meaning;
+    # and a changed antecedent changes it.
+    import qa.ingest.build as building
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    opening = "Skin infections are common in schools and spread quickly between children."
+    pointing = "It is treated with a topical antifungal cream such as clotrimazole for four weeks."
+
+    def write(subject: str) -> None:
+        (corpus / "a.txt").write_text(f"{opening} {subject} {pointing}\n", encoding="utf-8")
+
+    def stored() -> np.ndarray:
+        index = Index.load(tmp_path / "i")
+        chunk = index.chunks[0]
+        at = next(j for j, (a, b) in enumerate(chunk.sentences) if chunk.text[a:b] == pointing)
+        return np.asarray(index.sentences_of(0)[at], dtype=np.float32)
+
+    ringworm, scabies = (f"{name} is a common infection of the skin in children." for name in ("Ringworm", "Scabies"))
+    alone, after_ringworm, after_scabies = embedder.passages(
+        [pointing, f"{ringworm} {pointing}", f"{scabies} {pointing}"])
+    write(ringworm)
+    with monkeypatch.context() as before:  # the sentences embedded alone, as an index built before was
+        before.setattr(building, "reading", lambda text, spans, j: text[spans[j][0] : spans[j][1]])
+        before.setattr(building, "_chunking", lambda s: {**s.chunk_settings(), "chunker": building.CHUNKER_VERSION,
+                                                          "min_sentence_chars": s.answer.min_sentence_chars})
+        build(settings, embedder, corpus, tmp_path / "i")
+    assert float(stored() @ alone) > 0.999
+    build(settings, embedder, corpus, tmp_path / "i")
+    assert float(stored() @ after_ringworm) > 0.999 and float(after_ringworm @ alone) < 0.99
+    write(scabies)
+    build(settings, embedder, corpus, tmp_path / "i")
+    assert float(stored() @ after_scabies) > 0.999 and float(after_scabies @ after_ringworm) < 0.999
