@@ -748,8 +748,6 @@ def test_a_typing_slip_is_read_but_the_question_is_answered_as_typed(engine: Eng
     assert [claim.text for claim in answer.claims] == [claim.text for claim in spelled.claims]
 
 
-@pytest.mark.xfail(strict=True, reason="a lost quote: an anaphoric pair on ventricular dilation, weighed as read, "
-                                       "now outscores it (docs/verdict.md, a sentence that points back)")
 def test_the_cytokine_that_persists_in_heart_failure_is_quoted(engine: Engine) -> None:
     answer = engine.ask("Which cytokine persists chronically in heart failure?")
     assert any("persistently elevated" in claim.text for claim in answer.claims), answer.answer
