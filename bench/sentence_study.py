@@ -23,8 +23,8 @@ import numpy as np
 import qa.answer.compose as answer_module
 from bench.common import ROOT, read_rows
 from bench.verdict_data import CACHE, SPENT_ROUNDS, VALIDATION
-from qa.answer.compose import answer_kind_present
 from qa.answer.sentence_choice import _restates
+from qa.answer.signals import answer_kind_present
 from qa.api import open_engine
 from qa.evaluate import _folded
 from qa.languages.evidence import Evidence

@@ -710,11 +710,8 @@ def test_a_follow_up_carries_the_drug_a_what_question_asked_about(engine: Engine
     assert "dapagliflozin" in [check.text for check in answer.checks]
 
 
-# A known wrong `answered` (docs/verdict.md): the quoted sentences cover the drug (Wang et al.) and the
-# elderly (Povar-Echeverría et al.) in two sentences, neither of which says both. It was `related` with
-# the model of rounds 1-32 and is answered again, just over the operating point, with that of rounds
-# 1-33. Kept visible: once it is no longer answered, this test fails and goes.
-@pytest.mark.xfail(strict=True, reason="answered with the current model (docs/verdict.md)")
+# Once a known wrong `answered` (docs/verdict.md): the quoted sentences cover the drug (Wang et al.) and
+# the elderly (Povar-Echeverría et al.) in two sentences, neither of which says both.
 def test_a_follow_up_no_source_answers_is_not_answered(engine: Engine) -> None:
     answer = engine.ask("А у пожилых?", history=["What does dapagliflozin do to IL-6?"])
     assert answer.verdict != "answered", [c.text for c in answer.claims]

@@ -22,16 +22,15 @@ No generator ships offline, so the answer is made of source sentences (1 and 2 i
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from qa.answer.messages import not_found_message, related_message, source_note
 from qa.answer.retrieve import Query
 from qa.answer.sentence_choice import Candidate, candidates, choose, closest_in_each
+from qa.answer.signals import asks_number, measure
 from qa.answer.statements import lead_size
-from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity, term_signals
-from qa.languages import ENGLISH, alternatives, language_gap, translation_gap
+from qa.answer.verdict import ANSWERED, NOT_FOUND, RELATED, check_terms, grade, load_model, specificity
+from qa.languages import ENGLISH, language_gap
 from qa.languages import language as language_entry
 from qa.languages.anaphora import ANAPHOR
 from qa.languages.evidence import Term, missing
@@ -40,21 +39,7 @@ from qa.settings import Settings
 from qa.store.base import SearchIndex
 from qa.text.tokens import TERM
 from qa.text.translit import plain_apostrophes
-from qa.types import Answer, Citation, Claim, Passage, TermCheck
-
-SOURCE_REFERENCE = re.compile(r"\s?\[\d+(?:\s?[,–-]\s?\d+)*\]")
-# A quantity: digits that start a token ("40 mg", "40mg", "2.5", "10-20", "97%"), not the digits of a
-# name ("IL-6", "gp130", "COVID-19"; reference marks such as "[13]" or "[1, 2]" are removed first);
-# or a number word (twelve millimetres, сорок процентов, qirq foiz).
-_NUMBER = re.compile(rf"(?<![\w\-])\d+(?:[.,]\d+)?|\b(?:{alternatives('number_words')})\b", re.I)
-_ASKS_NUMBER = re.compile(rf"\b(?:{alternatives('asks_number')})\b", re.I)
-_ASKS_NAME = re.compile(rf"^\s*(?:{alternatives('asks_name')})\b", re.I)
-# A name: two capitalised words, or one before "et al." / "and colleagues" / a reference mark ("Ridker
-# [15]"); accented and hyphenated surnames count (Povar-Echeverría, Vasques-Nóvoa).
-_UPPER, _LOWER = "A-ZА-ЯЁÀ-ÖØ-Þ", "a-zа-яёß-öø-ÿ"
-_SURNAME = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}]?[{_LOWER}]+)*"
-_NAME = re.compile(rf"\b{_SURNAME}(?:\s+(?:[{_UPPER}]\.\s*)*{_SURNAME}"
-                   rf"|\s+(?:et al|and (?:colleagues|co-?workers)|и (?:соавт|коллеги))|\s?\[\d)")
+from qa.types import Answer, Citation, Claim, Passage
 
 
 def rendering(
@@ -90,14 +75,6 @@ def _neighbours(index: SearchIndex, chunk_ids: list[int], settings: Settings) ->
     found = index.chunks_of(sorted({other for others in near.values() for other in others} | set(chunk_ids)))
     return [found[other].text for chunk_id, others in near.items() for other in others
             if other in found and found[other].source == found[chunk_id].source]
-
-
-def answer_kind_present(question: str, sentences: list[str]) -> bool:
-    """A question asking how many / how long / what dose needs a number; "who" needs a name."""
-    text = " ".join(sentences)
-    if _ASKS_NUMBER.search(question) and not _NUMBER.search(SOURCE_REFERENCE.sub(" ", text)):
-        return False
-    return not (_ASKS_NAME.search(question) and not _NAME.search(text))
 
 
 def _as_asked(words: list[str], query: Query) -> list[str]:
@@ -191,7 +168,7 @@ def compose(
         lead_texts = [*lead_texts, passages[rendered[0]].chunk.text[rendered[1][0] : rendered[1][1]]]
     checks = check_terms(terms, query.language, evidence, " ".join(lead_texts))
     absent = _as_asked([check.text for check in checks if not check.in_evidence], query)  # one Evidence, not two
-    signals = _signals(query, vector, passages, pool, lead, ranked, checks, lead_texts, strongest, settings)
+    signals = measure(query, vector, pool, lead, ranked, checks, kinds, lead_texts, strongest, settings)
     model = load_model()
     floor = settings.answer.support_floor
     # Where the question and its lead sentence sit in e5's space: the verdict weighs a few main axes of
@@ -219,7 +196,7 @@ def compose(
         further = " ".join(texts[weighed:])
         # The caveat never names a word a further quoted sentence shows, and names the kind of answer
         # asked for when no quoted passage says the word: a question for a dose is not answered by a level.
-        asked_for = kinds if signals["kind_missing"] or _ASKS_NUMBER.search(query.text) else []
+        asked_for = kinds if signals["kind_missing"] or asks_number(query.text) else []
         if further or asked_for:  # only what the passages left uncovered can still be named
             uncovered = [t for t, check in zip(terms, checks, strict=True) if not check.in_evidence]
             shown = check_terms(uncovered + asked_for, query.language, f"{evidence} {further}", " ".join(lead_texts))
@@ -243,34 +220,6 @@ def compose(
         parts.insert(0, related_message(query.language, query.script, absent))
     return Answer(query.asked, query.language, query.script, " ".join(parts), verdict == ANSWERED, citations,
                   claims, absent, list(query.carried), verdict, confidence, signals, checks, pair.tolist(), read_as)
-
-
-def _signals(query: Query, vector: np.ndarray, passages: list[Passage], pool: list[Passage],
-             lead: Candidate | None, ranked: list[Candidate], checks: list[TermCheck], lead_texts: list[str],
-             strongest: float, settings: Settings) -> dict[str, float]:
-    """What the verdict reads (qa.answer.verdict.SIGNALS). The lead sentence's cosine, in another language
-    than the question's, gets back what e5 takes off a translation, as in sentence choice."""
-    lead_cosine = 0.0
-    if lead is not None:
-        language = passages[lead.rank].chunk.language
-        lead_cosine = float(lead.vector @ vector) + translation_gap(query.language, language)
-    # How far the best passage stands above the others shown: the one document a question was asked of.
-    others = sorted((p.dense + language_gap(query.language, p.chunk.language)
-                     for p in pool[: settings.retrieval.k]), reverse=True)[1:]
-    standout = strongest - float(np.median(others)) if others else 0.0
-    # How far the best sentence of the pool stands above the next five: a question the sources
-    # answer has one sentence that says it; one they only touch finds many alike.
-    cosines = sorted((float(c.vector @ vector) for c in ranked), reverse=True)
-    sentence_standout = cosines[0] - float(np.mean(cosines[1:6])) if len(cosines) > 1 else 0.0
-    terms = term_signals(checks)
-    return {
-        **terms,
-        "sentence_standout": sentence_standout,
-        "lead_cosine": lead_cosine,
-        "best_passage": strongest,  # also the floor that tells "related" from "not_found"
-        "standout": min(standout, settings.answer.standout_cap),
-        "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
-    }
 
 
 def markers(answer: Answer) -> list[tuple[int, int, int]]:

@@ -57,6 +57,8 @@ SIGNALS = (
     "lead_missing",  # ... of the key terms the lead statement itself does not cover
     "terms",  # log(1 + number of key terms)
     "kind_missing",  # a number or a name was asked for and the lead statement has none
+    "kind_asked",  # the question names the kind of thing it asks for ("which receptor")
+    "kind_unnamed",  # ... and the share of those words the lead statement does not speak of
 )
 # Zipf frequency (log10 of uses per billion words) at which a word names no topic: about once per
 # thousand words ("children" 5.5, "wrote" 5.0); a word no general text uses (a drug, a gene) is 0.

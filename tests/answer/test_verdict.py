@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.answer.compose import answer_kind_present
+from qa.answer.signals import answer_kind_present
 from qa.answer.statements import is_heading
 from qa.answer.verdict import (
     ANSWERED,
@@ -76,7 +76,7 @@ def test_an_on_topic_question_the_seeds_do_not_answer_is_not_answered(engine: En
 
 
 def test_a_related_answer_quotes_the_closest_statements_under_a_caveat_naming_what_is_missing(engine: Engine) -> None:
-    answer = engine.ask("Which company manufactures ziltivekimab?")
+    answer = engine.ask("Is ziltivekimab approved for heart failure?")  # no seed speaks of approval
     assert answer.verdict == RELATED
     caveat = language("en").related_answer["Latn"][0].split("{missing}")[0]
     assert answer.answer.startswith(caveat)
@@ -355,3 +355,26 @@ def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
 def test_a_who_question_finds_the_names_sources_write(lead: str) -> None:
     assert answer_kind_present("Who showed that?", [lead])
     assert not answer_kind_present("Who showed that?", ["IL-6 levels rise with disease severity [6]."])
+
+
+@pytest.mark.parametrize(("question", "code"), [
+    ("Through which receptor does IL-6 signal?", "en"),
+    ("Через какой рецептор передаёт сигнал ИЛ-6?", "ru"),
+    ("IL-6 qaysi retseptor orqali signal beradi?", "uz"),
+])
+def test_the_kind_of_thing_asked_for_is_looked_for_in_the_lead(question: str, code: str) -> None:
+    from qa.answer.retrieve import prepare
+    from qa.answer.signals import kind_signals
+    from qa.languages.terms import question_terms
+
+    query = prepare(question)
+    assert query.language == code
+    kinds = question_terms(query.text, query.language, query.embed_text)[1]
+    named = kind_signals(kinds, code, "The cytokine activates the gp130 receptor complex, triggering STAT3.")
+    assert named == {"kind_asked": 1.0, "kind_unnamed": 0.0}
+    unnamed = kind_signals(kinds, code, "IL-6 signaling occurs through classic and trans-signaling pathways.")
+    assert unnamed == {"kind_asked": 1.0, "kind_unnamed": 1.0}
+    # A question that names no kind of answer asks for none.
+    plain = prepare("Does IL-6 signal through STAT3?")
+    assert kind_signals(question_terms(plain.text, "en")[1], "en", "IL-6 rises.") == {
+        "kind_asked": 0.0, "kind_unnamed": 0.0}
