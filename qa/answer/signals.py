@@ -14,9 +14,9 @@ import numpy as np
 
 from qa.answer.retrieve import Query
 from qa.answer.sentence_choice import Candidate
-from qa.answer.verdict import check_terms, term_signals
+from qa.answer.verdict import term_signals
 from qa.languages import alternatives, language_gap, translation_gap
-from qa.languages.evidence import Term
+from qa.languages.evidence import Term, evidence_of
 from qa.settings import Settings
 from qa.types import Passage, TermCheck
 
@@ -36,6 +36,7 @@ _NAME = re.compile(rf"\b{_SURNAME}(?:\s+(?:[{_UPPER}]\.\s*)*{_SURNAME}"
 
 
 def asks_number(question: str) -> bool:
+    """"How many", "what dose", "what year", a cut-off, a ratio: a number is asked for."""
     return bool(_ASKS_NUMBER.search(question))
 
 
@@ -47,13 +48,14 @@ def answer_kind_present(question: str, sentences: list[str]) -> bool:
     return not (_ASKS_NAME.search(question) and not _NAME.search(text))
 
 
-def kind_signals(kinds: list[Term], code: str, lead: str) -> dict[str, float]:
+def kind_signals(kinds: list[Term], lead: str) -> dict[str, float]:
     """Whether the question names the kind of thing it asks for ("which receptor", "какие клетки"),
     and the share of those words the lead statement does not speak of. Weighed apart: the lead of an
     answer often names an instance, not the kind ("macrophages" for "which cells")."""
     if not kinds:
         return {"kind_asked": 0.0, "kind_unnamed": 0.0}
-    unnamed = sum(not check.in_lead for check in check_terms(kinds, code, lead, lead))
+    in_lead = evidence_of(lead)
+    unnamed = sum(not in_lead.covers(kind, senses=True) for kind in kinds)
     return {"kind_asked": 1.0, "kind_unnamed": unnamed / len(kinds)}
 
 
@@ -81,5 +83,5 @@ def measure(query: Query, vector: np.ndarray, pool: list[Passage], lead: Candida
         "best_passage": strongest,  # also the floor that tells "related" from "not_found"
         "standout": min(standout, settings.answer.standout_cap),
         "kind_missing": 0.0 if answer_kind_present(query.text, lead_texts) else 1.0,
-        **kind_signals(kinds, query.language, " ".join(lead_texts)),
+        **kind_signals(kinds, " ".join(lead_texts)),
     }

@@ -370,11 +370,28 @@ def test_the_kind_of_thing_asked_for_is_looked_for_in_the_lead(question: str, co
     query = prepare(question)
     assert query.language == code
     kinds = question_terms(query.text, query.language, query.embed_text)[1]
-    named = kind_signals(kinds, code, "The cytokine activates the gp130 receptor complex, triggering STAT3.")
+    named = kind_signals(kinds, "The cytokine activates the gp130 receptor complex, triggering STAT3.")
     assert named == {"kind_asked": 1.0, "kind_unnamed": 0.0}
-    unnamed = kind_signals(kinds, code, "IL-6 signaling occurs through classic and trans-signaling pathways.")
+    unnamed = kind_signals(kinds, "IL-6 signaling occurs through classic and trans-signaling pathways.")
     assert unnamed == {"kind_asked": 1.0, "kind_unnamed": 1.0}
     # A question that names no kind of answer asks for none.
     plain = prepare("Does IL-6 signal through STAT3?")
-    assert kind_signals(question_terms(plain.text, "en")[1], "en", "IL-6 rises.") == {
+    assert kind_signals(question_terms(plain.text, plain.language)[1], "IL-6 rises.") == {
         "kind_asked": 0.0, "kind_unnamed": 0.0}
+
+
+def test_the_share_of_kinds_the_lead_leaves_unnamed_is_what_the_verdict_reads(engine: Engine) -> None:
+    from qa.answer.compose import first_statement
+    from qa.answer.retrieve import prepare
+    from qa.answer.signals import kind_signals
+    from qa.languages.terms import question_terms
+
+    two = question_terms("Which cells and which pathways does IL-6 act through?", "en")[1]
+    assert kind_signals(two, "IL-6 acts through the JAK/STAT3 and MAPK pathways.")["kind_unnamed"] == 0.5
+    for question in ("Through which receptor does IL-6 signal?", "Which cells produce IL-6 under stress conditions?"):
+        answer = engine.ask(question)
+        query = prepare(question)
+        kinds = question_terms(query.text, query.language, query.embed_text)[1]
+        expected = kind_signals(kinds, first_statement(answer))
+        assert expected["kind_asked"] == 1.0
+        assert {name: answer.signals[name] for name in expected} == expected, first_statement(answer)
