@@ -6,10 +6,9 @@ by its passage's language offset and, in another language than the question's, b
 off a translation; plus its passage's rank and the key terms it covers, each weighted by its rarity
 among the candidates. A topic sentence that only restates the question gives way to the next one,
 and a sentence that points back ("These are the patients where…") is only ever quoted right after
-the sentence it points to. A further sentence in another
-language than the reader's gives way to its rendering in the reader's language when a cited passage
-holds one. A ``related`` answer then quotes the closest sentence of each further cited passage
-(``closest_in_each``).
+the sentence it points to. A further sentence in another language than the reader's gives way to
+its rendering in the reader's language when a cited passage holds one. A ``related`` answer then
+quotes the closest sentence of each further cited passage (``closest_in_each``).
 """
 
 from __future__ import annotations

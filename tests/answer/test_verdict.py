@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.answer.signals import answer_kind_present
+from qa.answer.compose import first_statement
+from qa.answer.retrieve import prepare
+from qa.answer.signals import answer_kind_present, kind_signals
 from qa.answer.statements import is_heading
 from qa.answer.verdict import (
     ANSWERED,
@@ -29,7 +31,7 @@ from qa.api import Engine, open_engine
 from qa.languages import language
 from qa.languages.detect import detect
 from qa.languages.evidence import missing
-from qa.languages.terms import key_terms
+from qa.languages.terms import key_terms, question_terms
 from qa.settings import Settings
 
 # A fact the seeds state (ziltivekimab lowered CRP in HERMES), in every variant; the Russian one by
@@ -363,10 +365,6 @@ def test_a_who_question_finds_the_names_sources_write(lead: str) -> None:
     ("IL-6 qaysi retseptor orqali signal beradi?", "uz"),
 ])
 def test_the_kind_of_thing_asked_for_is_looked_for_in_the_lead(question: str, code: str) -> None:
-    from qa.answer.retrieve import prepare
-    from qa.answer.signals import kind_signals
-    from qa.languages.terms import question_terms
-
     query = prepare(question)
     assert query.language == code
     kinds = question_terms(query.text, query.language, query.embed_text)[1]
@@ -381,11 +379,6 @@ def test_the_kind_of_thing_asked_for_is_looked_for_in_the_lead(question: str, co
 
 
 def test_the_share_of_kinds_the_lead_leaves_unnamed_is_what_the_verdict_reads(engine: Engine) -> None:
-    from qa.answer.compose import first_statement
-    from qa.answer.retrieve import prepare
-    from qa.answer.signals import kind_signals
-    from qa.languages.terms import question_terms
-
     two = question_terms("Which cells and which pathways does IL-6 act through?", "en")[1]
     assert kind_signals(two, "IL-6 acts through the JAK/STAT3 and MAPK pathways.")["kind_unnamed"] == 0.5
     for question in ("Through which receptor does IL-6 signal?", "Which cells produce IL-6 under stress conditions?"):
