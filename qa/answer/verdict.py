@@ -91,7 +91,7 @@ def specificity(term: Term, code: str) -> float:
     senses = term.forms[1:]
     if not senses:
         return 1.0
-    return min(word_specificity(sense.split()[0], ENGLISH.code) for sense in senses)
+    return min(word_specificity(word, ENGLISH.code) for sense in senses for word in sense.split())
 
 
 def names_thing(term: Term, code: str) -> bool:
@@ -99,7 +99,8 @@ def names_thing(term: Term, code: str) -> bool:
     if _ACRONYM.match(term.text):
         return True
     if code == "uz" and term.foreign:
-        return len(term.forms) == 1 or any(ENGLISH.names_thing(sense.split()[0]) for sense in term.forms[1:])
+        words = [word for sense in term.forms[1:] for word in sense.split()]
+        return not words or any(ENGLISH.names_thing(word) for word in words)
     return language(code).names_thing(term.text.split()[0])
 
 

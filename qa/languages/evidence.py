@@ -210,6 +210,8 @@ class Evidence:
 
     def _has(self, form: str, foreign: bool = False) -> bool:
         low = form.lower()
+        if " " in low:  # a sense of several words ("blood pressure"): each word spoken of, as key terms are
+            return all(self._has(part, foreign) for part in low.split())
         if low in self.words or low.replace("-", "") in self.words:
             return True
         if len(form) >= _MIN_INITIALS and form.isupper() and form.isalpha() and form in self.abbreviations:

@@ -31,6 +31,7 @@ def glossed_languages() -> tuple[str, ...]:
 
 class _GlossaryFile(NamedTuple):
     entries: dict[str, str]  # stem → its English senses, space-joined (what a gloss says)
+    senses: dict[str, tuple[str, ...]]  # stem → its English senses, each whole ("blood pressure" is one)
     whole: frozenset[str]  # stems marked "=": the word itself or its dictionary form, never a longer word
     meanings: tuple[tuple[str, ...], ...]  # per entry and meaning, the English senses that are synonyms
 
@@ -44,6 +45,7 @@ def _glossary_file(code: str) -> _GlossaryFile:
     file = language_entry(code).glossary
     text = file.read_text(encoding="utf-8") if file else ""
     entries: dict[str, str] = {}
+    senses: dict[str, tuple[str, ...]] = {}
     whole: set[str] = set()
     meanings: list[tuple[str, ...]] = []
     for line in text.splitlines():
@@ -54,9 +56,10 @@ def _glossary_file(code: str) -> _GlossaryFile:
         if source.endswith("="):
             whole.add(key)
         groups = [tuple(s.strip() for s in meaning.split(",") if s.strip()) for meaning in english.split("|")]
-        entries[key] = " ".join(sense for group in groups for sense in group)
+        senses[key] = tuple(sense for group in groups for sense in group)
+        entries[key] = " ".join(senses[key])
         meanings += [group for group in groups if group]
-    return _GlossaryFile(entries, frozenset(whole), tuple(meanings))
+    return _GlossaryFile(entries, senses, frozenset(whole), tuple(meanings))
 
 
 def glossary(code: str) -> dict[str, str]:
@@ -126,7 +129,8 @@ def _by_form(word: str, entries: dict[str, str], language: str) -> str | None:
 
 def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word (or two-word phrase) of the question with its English senses: () for a word the
-    glossary does not know, the word itself for an acronym; function words are left out."""
+    glossary does not know, the word itself for an acronym; function words are left out. A sense of
+    several words ("blood pressure") stays one sense: its words are not each the word's meaning."""
     if language not in glossed_languages():
         return []
     entries = glossary(language)
@@ -145,7 +149,7 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
         if stem is None:
             out.append((word, ()))
         elif entries[stem]:
-            out.append((" ".join(words[i : i + width]), tuple(entries[stem].split())))
+            out.append((" ".join(words[i : i + width]), _glossary_file(language).senses[stem]))
         i += width
     return out
 

@@ -125,20 +125,20 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     glossed = glossed_words(source, code)
     # A run abbreviates by its own initials (С-реактивный белок: СРБ) and its English senses' (CRP).
     abbreviations = initials([word for word, _ in glossed])
-    for i, more in initials([senses[0] if senses else word for word, senses in glossed]).items():
+    for i, more in initials([senses[0].split()[0] if senses else word for word, senses in glossed]).items():
         abbreviations.setdefault(i, set()).update(more)
     for position, (word, senses) in enumerate(glossed):
         low, head = word.lower(), word.split()[0].lower()
         short = tuple(sorted(abbreviations.get(position, ())))
         if head in focus and not entry.generic(head):
-            content = tuple(sense for sense in senses if not ENGLISH.generic(sense))
+            content = _content(senses)
             if content or not senses:
                 kinds.append(Term(word, (word, *content), foreign=True, language=code))
         # A verb is required as its English would be ("manufactures", "transmitted"), and never when
         # the glossary does not translate it or any of its senses is a relation word in English
         # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
-        if relation and senses and not any(ENGLISH.generic(sense) for sense in senses):
+        if relation and senses and not any(ENGLISH.generic(word) for sense in senses for word in sense.split()):
             out.append(Term(word, (word, *senses), True, short, code))
             continue
         if low in focus or entry.generic(low) or relation:
@@ -147,13 +147,20 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         # malaria, сыворотка → serum).
         senses = senses or english_senses(word, code)
         if senses:
-            content = tuple(s for s in senses if not ENGLISH.generic(s))
+            content = _content(senses)
             if content:
                 out.append(Term(word, (word, *content), True, short, code))
             continue
         if len(word) >= 3:
             out.append(Term(word, (word,), True, short, code))
     return _once(out), _once(kinds)
+
+
+def _content(senses: tuple[str, ...]) -> tuple[str, ...]:
+    """Each English sense without its generic words: "shortness of breath" is shortness breath, and
+    "how many" (сколько) nothing to cover."""
+    kept = (" ".join(word for word in sense.split() if not ENGLISH.generic(word)) for sense in senses)
+    return tuple(sense for sense in kept if sense)
 
 
 def relation_terms(english: str, terms: list[Term]) -> list[Term]:

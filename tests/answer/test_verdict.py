@@ -344,6 +344,8 @@ def test_a_run_in_heading_is_never_quoted(engine: Engine, question: str) -> None
     "What was the hazard ratio per doubling of IL-6?", "В каком году Ridker и Rane описали транс-сигналинг?",
     "Какой порог NT-proBNP использовали?", "Ridker va Rane buni qaysi yili yozgan?",
     "Ridker ва Rane буни қайси йили ёзган?",
+    # Uzbek names a noun of a compound with its possessive ending: "o'lim xavfi nisbati", death's risk's ratio.
+    "HFrEF da IL-6 uchun oʻlim xavfi nisbati", "HFrEF да IL-6 учун ўлим хавфи нисбати",
 ])
 def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
     assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])

@@ -135,3 +135,18 @@ def test_a_possessive_is_read_as_its_word() -> None:
     assert "drug" not in terms("Which drug's label warns of hepatotoxicity?")
     quoted = "His report says the heart is 'stiff' — is IL-6 to blame?"
     assert terms(quoted) == ["report", "heart", "stiff", "IL-6", "blame"]
+
+
+def test_a_glossary_sense_of_several_words_is_covered_only_whole() -> None:
+    """"qon bosimi" means blood pressure: a sentence on blood (or on cardiovascular risk) does not speak
+    of it, one on blood pressure does, in either script and with the Uzbek ending."""
+    for question, script in (("IL6R variantlari qon bosimini pasaytirganmi?", "Latn"),
+                             ("IL6R вариантлари қон босимини пасайтирганми?", "Cyrl")):
+        latin = language("uz").model_text(question, script)
+        terms = [t for t in key_terms(question, "uz", latin) if t.text.lower().startswith("qon")]
+        assert terms and "blood pressure" in terms[0].forms, terms
+        for sentence in ("IL6R variants correlated with reduced cardiovascular risk.", "Blood levels of IL-6 rose."):
+            assert not evidence_of(sentence).covers(terms[0], senses=True), sentence
+        assert evidence_of("IL6R variants also lowered blood pressure.").covers(terms[0], senses=True)
+    # A sense's generic words are no part of what must be covered: лечение (treatment, therapy) is none.
+    assert [t.text for t in key_terms("Сколько длится лечение тоцилизумабом?", "ru")] == ["тоцилизумабом"]

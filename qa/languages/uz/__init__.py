@@ -132,7 +132,7 @@ LANGUAGE = Language(
     focus=frozenset({"qaysi", "қайси", "qanday", "қандай"}),
     model_text=model_text,
     asks_number=(r"qancha", r"necha\w*", r"doza\w*", r"қанча", r"неча\w*", r"доза\w*", r"qaysi yil\w*", r"қайси йил\w*",
-                 r"xavf nisbat\w*", r"хавф нисбат\w*"),
+                 r"xavfi? nisbat\w*", r"хавфи? нисбат\w*"),
     asks_name=(r"kim", r"ким"),
     number_words=("bir", "ikki", "uch", "to'rt", "besh", "olti", "yetti", "sakkiz", "to'qqiz", "o'n", "yigirma",
                   "o'ttiz", "qirq", "ellik", "yuz", "yarim"),
