@@ -39,6 +39,7 @@ import numpy as np
 
 from qa.languages import ACRONYM, ENGLISH, language
 from qa.languages.evidence import Evidence, Term, evidence_of
+from qa.languages.glossary import sense_words
 from qa.types import TermCheck
 
 MODEL_FILE = Path(__file__).with_name("verdict.json")
@@ -91,7 +92,7 @@ def specificity(term: Term, code: str) -> float:
     senses = term.forms[1:]
     if not senses:
         return 1.0
-    return min(word_specificity(word, ENGLISH.code) for sense in senses for word in sense.split())
+    return min(word_specificity(word, ENGLISH.code) for word in sense_words(senses))
 
 
 def names_thing(term: Term, code: str) -> bool:
@@ -99,8 +100,8 @@ def names_thing(term: Term, code: str) -> bool:
     if _ACRONYM.match(term.text):
         return True
     if code == "uz" and term.foreign:
-        words = [word for sense in term.forms[1:] for word in sense.split()]
-        return not words or any(ENGLISH.names_thing(word) for word in words)
+        words = sense_words(term.forms[1:])
+        return not words or any(map(ENGLISH.names_thing, words))
     return language(code).names_thing(term.text.split()[0])
 
 

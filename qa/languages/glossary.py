@@ -66,6 +66,11 @@ def glossary(code: str) -> dict[str, str]:
     return _glossary_file(code).entries
 
 
+def sense_words(senses: tuple[str, ...]) -> list[str]:
+    """Every word of every sense: what a sense of several words ("blood pressure") weighs word by word."""
+    return [word for sense in senses for word in sense.split()]
+
+
 def normalise(text: str) -> str:
     """Lower case, one apostrophe, ё as е, and "ts" as "s" (alifbo writes ц as ts: fraktsiya / fraksiya)."""
     return plain_apostrophes(text.lower()).replace("ts", "s").replace("ё", "е").strip()
@@ -133,7 +138,8 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
     several words ("blood pressure") stays one sense: its words are not each the word's meaning."""
     if language not in glossed_languages():
         return []
-    entries = glossary(language)
+    file = _glossary_file(language)
+    entries = file.entries
     words = GLOSS.findall(question)
     out: list[tuple[str, tuple[str, ...]]] = []
     i = 0
@@ -149,7 +155,7 @@ def glossed_words(question: str, language: str) -> list[tuple[str, tuple[str, ..
         if stem is None:
             out.append((word, ()))
         elif entries[stem]:
-            out.append((" ".join(words[i : i + width]), _glossary_file(language).senses[stem]))
+            out.append((" ".join(words[i : i + width]), file.senses[stem]))
         i += width
     return out
 

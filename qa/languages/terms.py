@@ -19,7 +19,7 @@ from dataclasses import replace
 from qa.languages import ACRONYM, ENGLISH, LANGUAGES, language
 from qa.languages.en import AUXILIARIES, COPULAS, FUNCTION, KIND_MARKERS, RELATION, clitic_base
 from qa.languages.evidence import Term, initials, stem
-from qa.languages.glossary import english_senses, glossed_words
+from qa.languages.glossary import english_senses, glossed_words, sense_words
 from qa.text.tokens import TERM
 from qa.text.translit import plain_apostrophes
 
@@ -138,7 +138,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
         # the glossary does not translate it or any of its senses is a relation word in English
         # ("improve", "treat", "cause").
         relation = " " not in word and not _ACRONYM.match(word) and entry.relation(word)
-        if relation and senses and not any(ENGLISH.generic(word) for sense in senses for word in sense.split()):
+        if relation and senses and not any(map(ENGLISH.generic, sense_words(senses))):
             out.append(Term(word, (word, *senses), True, short, code))
             continue
         if low in focus or entry.generic(low) or relation:
