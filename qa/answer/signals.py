@@ -35,9 +35,13 @@ _NAME = re.compile(rf"\b{_SURNAME}(?:\s+(?:[{_UPPER}]\.\s*)*{_SURNAME}"
                    rf"|\s+(?:et al|and (?:colleagues|co-?workers)|и (?:соавт|коллеги))|\s?\[\d)")
 
 
+# A blank to fill in beside a quantity's sign ("≤ ___%", "> ___"): the answer's place holds a number.
+_NUMBER_BLANK = re.compile(r"[≤≥<>=±]\s*_{2,}|_{2,}\s*%")
+
+
 def asks_number(question: str) -> bool:
-    """"How many", "what dose", "what year", a cut-off, a ratio: a number is asked for."""
-    return bool(_ASKS_NUMBER.search(question))
+    """"How many", "what dose", "what year", a cut-off, a ratio, "≤ ___%": a number is asked for."""
+    return bool(_ASKS_NUMBER.search(question) or _NUMBER_BLANK.search(question))
 
 
 def answer_kind_present(question: str, sentences: list[str]) -> bool:

@@ -346,11 +346,14 @@ def test_a_run_in_heading_is_never_quoted(engine: Engine, question: str) -> None
     "Ridker ва Rane буни қайси йили ёзган?",
     # Uzbek names a noun of a compound with its possessive ending: "o'lim xavfi nisbati", death's risk's ratio.
     "HFrEF da IL-6 uchun oʻlim xavfi nisbati", "HFrEF да IL-6 учун ўлим хавфи нисбати",
+    # A blank beside a quantity's sign: its place holds a number, whatever the language.
+    "HFrEF is defined by an ejection fraction of ≤ ___%.", "ФВ при СНнФВ: ≤ ___ %",
 ])
 def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
     assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])
     assert answer_kind_present(question, ["Ridker and Rane described it in 2021, with a hazard ratio of 1.4."])
     assert answer_kind_present("What prognostic value does IL-6 have?", ["IL-6 predicts outcomes [16]."])
+    assert answer_kind_present("IL-6 activates the ___ receptor complex.", ["IL-6 activates gp130 [4]."])
 
 
 @pytest.mark.parametrize("lead", ["Ahmed and colleagues [6] demonstrated that IL-6 rises with severity.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from qa.languages import language
 from qa.languages.evidence import Term, evidence_of
 from qa.languages.terms import key_terms
@@ -150,3 +152,29 @@ def test_a_glossary_sense_of_several_words_is_covered_only_whole() -> None:
         assert evidence_of("IL6R variants also lowered blood pressure.").covers(terms[0], senses=True)
     # A sense's generic words are no part of what must be covered: лечение (treatment, therapy) is none.
     assert [t.text for t in key_terms("Сколько длится лечение тоцилизумабом?", "ru")] == ["тоцилизумабом"]
+
+
+def test_an_imperative_or_a_blank_is_no_key_term() -> None:
+    """An exam prompt asks in the imperative ("List…", "Назовите…", "…ayting") and leaves a blank for
+    the answer ("___"): neither is a word the sources must say. A noun opening a clause before a
+    preposition ("Stroke in the elderly") is no imperative, nor is a noun's form that is one too (мочи)."""
+    def terms(question: str, code: str) -> list[str]:
+        script = "Cyrl" if re.search("[а-яўқғҳ]", question, re.I) else "Latn"
+        latin = language(code).model_text(question, script) if code == "uz" else ""
+        return [term.text.lower() for term in key_terms(question, code, latin)]
+
+    listed = terms("List two cytokines that join IL-6 in the failing heart.", "en")
+    assert "list" not in listed and "cytokines" in listed and "heart" in listed, listed
+    assert terms("Name the receptor that IL-6 activates.", "en") == ["receptor", "il-6", "activates"]
+    assert terms("Stroke in the elderly: is IL-6 raised?", "en") == ["stroke", "elderly", "il-6"]
+    assert terms("Назовите препарат, снижавший IL-6.", "ru") == ["препарат", "il-6"]
+    russian = terms("Впишите пропущенное: IL-6 активирует рецепторный комплекс ___.", "ru")
+    assert "___" not in russian and "впишите" not in russian and "комплекс" in russian
+    assert "мочи" in terms("Повышен ли IL-6 в анализе мочи?", "ru")  # a noun's form, not "мочи!" (wet)
+    for question in ("Boʻsh joyni toʻldiring: IL-6 ___ retseptor kompleksini faollashtiradi.",
+                     "Бўш жойни тўлдиринг: IL-6 ___ рецептор комплексини фаоллаштиради."):
+        uzbek = terms(question, "uz")
+        assert "to'ldiring" not in uzbek and "___" not in uzbek and "retseptor" in uzbek, uzbek
+    assert "ayting" not in terms("HERMES tadqiqotida qaysi dori sinalganini ayting.", "uz")
+    # An imperative the dictionaries give a sense (yozing "write": yoz "summer"; tanlang "choose") too.
+    assert terms("HERMES: ikkita biomarkerni yozing yoki birini tanlang.", "uz") == ["hermes", "ikkita", "biomarkerni"]

@@ -78,6 +78,34 @@ def clitic_base(word: str) -> str:
     return irregular if irregular else _CLITIC.sub("", word)
 
 
+# A clause's first word and the word after it ("List two…", "Fill in the blank:", "…? Name the drug").
+_CLAUSE_OPENING = re.compile(r"(?:^|(?<!\bal)[.!?]\s*|[:;,—–(]\s*|\s-\s+)(?:please\s+)?([A-Za-z]+)\s+([\w-]+)", re.I)
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice")
+
+
+# What an imperative's object or clause opens with. Not a preposition: "Stroke in the young: …"
+# opens with a noun.
+_OBJECT_OPENINGS = frozenset("""the a an both all each every any some this that these those its their your either
+neither why how what which whether when where who""".split()) | frozenset(NUMBER_WORDS)
+
+
+def requests(text: str) -> frozenset[str]:
+    """The imperatives of a question: a verb in its base form that opens a clause before a
+    determiner, a number or a question word ("List two cytokines", "Name the drug", "Explain why";
+    not "Lower doses…"). The lexicon is LemmInflect's."""
+    from lemminflect import getAllLemmas
+
+    out = set()
+    for verb, following in _CLAUSE_OPENING.findall(text):
+        low, after = verb.lower(), following.lower()
+        if low in AUXILIARIES or low in FUNCTION or low not in getAllLemmas(low).get("VERB", ()):
+            continue
+        if after in _OBJECT_OPENINGS:
+            out.add(low)
+    return frozenset(out)
+
+
 def _generic(word: str) -> bool:
     low = word.lower()
     return low in GENERIC or clitic_base(low) in FUNCTION
@@ -139,12 +167,12 @@ LANGUAGE = Language(
     generic=_generic,
     known=lambda word: word.lower() in FUNCTION or _zipf(word) >= KNOWN_ZIPF,
     names_thing=names_thing,
+    requests=requests,
     focus=frozenset({"which", "what"}),
     asks_number=(r"how (?:many|much|long|often|old)", r"dose", r"doses", r"dosage", r"percentage", r"proportion",
                  r"(?:what|which) year", r"cut-?offs?", r"thresholds?", r"(?:hazard|odds|risk) ratios?", r"AUC"),
     asks_name=(r"who",),
-    number_words=("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                  "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice"),
+    number_words=NUMBER_WORDS,
     anaphors=("these", "this", "those", r"such(?!\s+as\b)", "they", "it", "that", "here"),
     back_references=frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she",
                                "him", "his", "her", "there"}),

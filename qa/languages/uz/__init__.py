@@ -9,6 +9,7 @@ from importlib import resources
 from qa.languages.base import Language
 from qa.languages.uz import morph as uz_morph  # its analyser loads on the first Uzbek word, not here
 from qa.languages.uz.reasons import REASONS
+from qa.text.tokens import GLOSS
 from qa.text.translit import plain_apostrophes, uzbek_to_cyrillic, uzbek_to_latin
 
 FREE_ENDINGS_FROM = 5  # a glossary stem this long takes any ending (verb forms are too many to list)
@@ -126,6 +127,7 @@ LANGUAGE = Language(
     gloss_ending=lambda rest, stem_length: uz_morph.noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
     generic=_generic,
     relation=uz_morph.is_relation,
+    requests=lambda text: frozenset(word.lower() for word in GLOSS.findall(text) if uz_morph.is_request(word)),
     known=_known,
     senses=_senses,
     forms=uz_morph.forms,

@@ -23,9 +23,13 @@ _TO_1995 = str.maketrans({"ö": "o'", "ğ": "g'", "ş": "sh", "ç": "ch", "Ö": 
 # "rabies"): a form with them is a headword of its own, tried before the bare stem.
 DERIVATION = frozenset({"LIK", "CHI", "CHILIK", "SIZ", "LI", "DOSH", "ROQ", "LA", "AGENT", "VN.ISH", "VN.UV", "GULIK",
                         "GICH", "PASS", "REFL", "RECP", "CAUS"})
+# The analyser's imperatives (ayting, yozing, ko'rib chiqaylik, bo'lsin); the bare stem it reads as a
+# command (IMP2S) is left out: over a noun (havola, o'rta) it is a misreading.
+IMPERATIVE = frozenset({"IMP1P", "IMP2", "IMP2P", "IMP3", "OPT1"})
 # A verb carrying any of these is conjugated or a participle / converb: it relates, it names no topic.
-FINITE = frozenset({"PST", "PRF", "PROG", "PROG2", "PRS", "PERS", "PTCP", "PTCP.PROG", "PTCP.FUT", "CVB", "COND",
-                    "IMP", "FUT", "INT", "NEG"})
+FINITE = IMPERATIVE | {"PST", "PRF", "PROG", "PROG2", "PRS", "PERS", "PTCP", "PTCP.PROG", "PTCP.FUT", "CVB", "COND",
+                       "FUT", "INT", "NEG", "AOR", "CVB.GACH", "CVB.GANI", "CVB.GUNCHA", "CVB.GUDAY", "CVB.GANCHA",
+                       "CVB.NEG"}
 
 
 def noun_ending(rest: str) -> bool:
@@ -93,3 +97,10 @@ def is_relation(word: str) -> bool:
     analysis = _best(word)
     # By its suffixes, not its stem: davo+la+n+a+di ("is treated") is built on a noun.
     return analysis is not None and analysis.known and any(tag in FINITE for _, tag in analysis.morphs)
+
+
+@lru_cache(maxsize=50_000)
+def is_request(word: str) -> bool:
+    """An imperative over a known stem ("ayting" say, "to'ldiring" fill in): it asks the reader."""
+    analysis = _best(word)
+    return analysis is not None and analysis.known and any(tag in IMPERATIVE for _, tag in analysis.morphs)
