@@ -35,8 +35,9 @@ _NAME = re.compile(rf"\b{_SURNAME}(?:\s+(?:[{_UPPER}]\.\s*)*{_SURNAME}"
                    rf"|\s+(?:et al|and (?:colleagues|co-?workers)|и (?:соавт|коллеги))|\s?\[\d)")
 
 
-# A blank to fill in beside a quantity's sign ("≤ ___%", "> ___"): the answer's place holds a number.
-_NUMBER_BLANK = re.compile(r"[≤≥<>=±]\s*_{2,}|_{2,}\s*%")
+# A blank to fill in beside a quantity's sign ("≤ ___%", "> ___"; not an arrow, "IL-6 -> ___"): the
+# answer's place holds a number.
+_NUMBER_BLANK = re.compile(r"(?<![-=])[≤≥<>±]\s*_{2,}|_{2,}\s*%")
 
 
 def asks_number(question: str) -> bool:

@@ -89,7 +89,7 @@ class Language:
     relation: Callable[[str], bool] = _never  # a verb, adverb or function word
     # The imperatives of a question ("List two…", "Назовите…", "…ayting"): they ask the reader to
     # answer, name no topic, and are never key terms, even where the glossary translates them.
-    requests: Callable[[str], frozenset[str]] = lambda text: frozenset()  # noqa: E731
+    imperatives: Callable[[str], frozenset[str]] = lambda text: frozenset()  # noqa: E731
     senses: Callable[[str], tuple[str, ...]] = _no_senses  # English senses beyond the glossary
     # Dictionary forms of a word from a morphological analyser (Russian lemma, Uzbek stem with its
     # derivations): the glossary looks a word up under these before matching stems by their endings.

@@ -77,10 +77,10 @@ def possessive_base(word: str) -> str:
 def _english_terms(text: str, focus: set[str]) -> list[Term]:
     out, words = [], TERM.findall(text)
     abbreviations = initials(words)
-    requests = ENGLISH.requests(text)
+    imperatives = ENGLISH.imperatives(text)
     for i, written in enumerate(words):
         word = possessive_base(written)
-        if word != written and ENGLISH.generic(written) or word.lower() in requests:  # "WHAT'S"; "List…", "Name…"
+        if (word != written and ENGLISH.generic(written)) or word.lower() in imperatives:  # "WHAT'S"; "List…"
             continue
         if _ACRONYM.match(word):
             out.append(Term(word, (word,)))
@@ -124,7 +124,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
     focus = _focus_words(source)
     out, kinds = [], []
     glossed = glossed_words(source, code)
-    requests = entry.requests(source)
+    imperatives = entry.imperatives(source)
     # A run abbreviates by its own initials (С-реактивный белок: СРБ) and its English senses' (CRP).
     abbreviations = initials([word for word, _ in glossed])
     for i, more in initials([senses[0].split()[0] if senses else word for word, senses in glossed]).items():
@@ -136,7 +136,7 @@ def question_terms(text: str, code: str, embed_text: str = "") -> tuple[list[Ter
             content = _content(senses)
             if content or not senses:
                 kinds.append(Term(word, (word, *content), foreign=True, language=code))
-        if low in requests:  # "Назовите…", "…ayting": asks the reader
+        if low in imperatives:  # "…markerini ayting": asks the reader
             continue
         # A verb is required as its English would be ("manufactures", "transmitted"), and never when
         # the glossary does not translate it or any of its senses is a relation word in English

@@ -11,5 +11,6 @@ LETTERS = re.compile(r"[^\W\d_]+")  # a run of letters, any script
 TWO_LETTERS = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: some word, in any script
 TERM = re.compile(r"[^\W_][\w'-]*")  # a word with its inner hyphens and apostrophes: IL-6, o'g'il
 SPOKEN = re.compile(r"[^\W_][\w'ʻʼ-]*")  # as TERM, with the apostrophes Uzbek is typed with
-GLOSS = re.compile(r"(?:[^\W_]|['-])+")  # what the glossary looks up: a run of letters, digits, ' and -;
-# not the underscores of a blank to fill in ("___"), which is the answer's place, not a word
+# What the glossary looks up: a run of letters, digits, ' and -; not the underscores of a blank to fill
+# in ("___", "___-tirozin"), which is the answer's place, not a word or part of one.
+GLOSS = re.compile(r"(?!(?<=_)-)(?:[^\W_]|['-])+")

@@ -353,7 +353,11 @@ def test_a_year_a_cut_off_or_a_ratio_asks_for_a_number(question: str) -> None:
     assert not answer_kind_present(question, ["As Ridker and Rane [16] explained, IL-6 signals in several ways."])
     assert answer_kind_present(question, ["Ridker and Rane described it in 2021, with a hazard ratio of 1.4."])
     assert answer_kind_present("What prognostic value does IL-6 have?", ["IL-6 predicts outcomes [16]."])
-    assert answer_kind_present("IL-6 activates the ___ receptor complex.", ["IL-6 activates gp130 [4]."])
+
+
+def test_a_blank_asks_for_a_number_only_beside_a_quantitys_sign() -> None:
+    for question in ("IL-6 activates the ___ receptor complex.", "IL-6 -> ___ -> heart failure", "Drug = ___"):
+        assert answer_kind_present(question, ["IL-6 activates gp130 [4]."]), question
 
 
 @pytest.mark.parametrize("lead", ["Ahmed and colleagues [6] demonstrated that IL-6 rises with severity.",

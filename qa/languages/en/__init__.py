@@ -78,30 +78,33 @@ def clitic_base(word: str) -> str:
     return irregular if irregular else _CLITIC.sub("", word)
 
 
-# A clause's first word and the word after it ("List two…", "Fill in the blank:", "…? Name the drug").
-_CLAUSE_OPENING = re.compile(r"(?:^|(?<!\bal)[.!?]\s*|[:;,—–(]\s*|\s-\s+)(?:please\s+)?([A-Za-z]+)\s+([\w-]+)", re.I)
+# A clause's first word and the word after it, past a particle ("List two…", "Write down the…", "…? Name
+# the drug"). Not "in": "Fill in the…" reads as "Stroke in the…" does.
+_CLAUSE_OPENING = re.compile(
+    r"(?:^|(?<!\bal)[.!?]\s*|[:;,—–(]\s*|\s-\s+)([A-Za-z]+)\s+(?:(?:out|down)\s+)?([\w-]+)", re.I)
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                 "twenty", "thirty", "forty", "fifty", "hundred", "half", "twice")
+# What an imperative's object or clause opens with: after a verb that is only a verb ("Explain why",
+# "Identify a…"); after one that is a noun too, only an object that no noun takes ("Name the…", "List
+# two…"; not "Cough when…", "Test that…", "Exercise a few times…", "Phase 2…").
+_AFTER_VERB = frozenset("""the a an both all each every any some this that these those its their your either neither
+why how what which whether when where who""".split()) | frozenset(NUMBER_WORDS)
+_AFTER_NOUN_VERB = frozenset({"the", "both"}) | frozenset(NUMBER_WORDS)
 
 
-# What an imperative's object or clause opens with. Not a preposition: "Stroke in the young: …"
-# opens with a noun.
-_OBJECT_OPENINGS = frozenset("""the a an both all each every any some this that these those its their your either
-neither why how what which whether when where who""".split()) | frozenset(NUMBER_WORDS)
-
-
-def requests(text: str) -> frozenset[str]:
-    """The imperatives of a question: a verb in its base form that opens a clause before a
-    determiner, a number or a question word ("List two cytokines", "Name the drug", "Explain why";
-    not "Lower doses…"). The lexicon is LemmInflect's."""
+def imperatives(text: str) -> frozenset[str]:
+    """The imperatives of a question: a verb in its base form that opens a clause before its object
+    or clause ("List two cytokines", "Name the drug", "Explain why"; not "Lower doses…"). The lexicon
+    is LemmInflect's."""
     from lemminflect import getAllLemmas
 
     out = set()
     for verb, following in _CLAUSE_OPENING.findall(text):
         low, after = verb.lower(), following.lower()
-        if low in AUXILIARIES or low in FUNCTION or low not in getAllLemmas(low).get("VERB", ()):
+        readings = getAllLemmas(low)
+        if low in AUXILIARIES or low in FUNCTION or low not in readings.get("VERB", ()):
             continue
-        if after in _OBJECT_OPENINGS:
+        if after in (_AFTER_NOUN_VERB if readings.keys() & {"NOUN", "ADJ", "PROPN"} else _AFTER_VERB):
             out.add(low)
     return frozenset(out)
 
@@ -167,7 +170,7 @@ LANGUAGE = Language(
     generic=_generic,
     known=lambda word: word.lower() in FUNCTION or _zipf(word) >= KNOWN_ZIPF,
     names_thing=names_thing,
-    requests=requests,
+    imperatives=imperatives,
     focus=frozenset({"which", "what"}),
     asks_number=(r"how (?:many|much|long|often|old)", r"dose", r"doses", r"dosage", r"percentage", r"proportion",
                  r"(?:what|which) year", r"cut-?offs?", r"thresholds?", r"(?:hazard|odds|risk) ratios?", r"AUC"),

@@ -9,7 +9,6 @@ from importlib import resources
 from qa.languages.base import Language
 from qa.languages.ru import dictionary
 from qa.languages.ru.reasons import REASONS
-from qa.text.tokens import GLOSS
 
 # General vocabulary (lemmas) the clinical glossary does not carry: it names no topic. Written as a
 # general-language list, not from any question set.
@@ -71,20 +70,6 @@ def noun_lemma(word: str) -> str:
 @lru_cache(maxsize=50_000)
 def relation(word: str) -> bool:
     return str(_morph().parse(word.lower())[0].tag.POS) in RELATION_POS
-
-
-def requests(text: str) -> frozenset[str]:
-    """The imperatives of a question (назовите, перечислите, заполните): they ask the reader. The
-    polite plural only: a singular one is often a noun's form too (мочи: of urine, лишай: lichen,
-    Фабри: Fabry's); and not a word the dictionary does not know (its guess is no reading)."""
-    return frozenset(word.lower() for word in GLOSS.findall(text) if _imperative(word.lower()))
-
-
-@lru_cache(maxsize=50_000)
-def _imperative(word: str) -> bool:
-    parses = _morph().parse(word)
-    return bool(_morph().word_is_known(word)) and not any(str(parse.tag.POS) in NAMING_POS for parse in parses) \
-        and any({"impr", "plur"} <= parse.tag.grammemes for parse in parses)
 
 
 # Parts of speech that never name a topic, whatever their English: a preposition (кроме, помимо), a
@@ -152,7 +137,6 @@ LANGUAGE = Language(
     gloss_ending=lambda rest, stem_length: len(rest) <= GLOSS_ENDING_MAX and rest.isalpha(),
     generic=generic,
     relation=relation,
-    requests=requests,
     known=lambda word: bool(_morph().word_is_known(word.lower())),
     # A verb's senses are the glossary's alone: the dictionary lists most under their imperfective
     # (снижать), and a perfective's few are odd ones (снизить: shave).

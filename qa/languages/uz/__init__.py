@@ -64,6 +64,17 @@ def _known(word: str) -> bool:
     return latin in FUNCTION_WORDS or bool(_senses(latin))
 
 
+# Where an Uzbek clause ends: its verb comes last.
+_CLAUSE_END = re.compile(r"[.:;!?]|\s[—–]\s")
+
+
+def imperatives(text: str) -> frozenset[str]:
+    """The imperatives of a question: a clause's last word read as one ("…markerini ayting.", "Bo'sh
+    joyni to'ldiring: …"). Only there: elsewhere the same spelling is often a noun with "your"."""
+    last = (GLOSS.findall(clause)[-1:] for clause in _CLAUSE_END.split(text))
+    return frozenset(words[0].lower() for words in last if words and uz_morph.may_be_imperative(words[0]))
+
+
 LANGUAGE = Language(
     code="uz",
     name="Oʻzbek",
@@ -127,7 +138,7 @@ LANGUAGE = Language(
     gloss_ending=lambda rest, stem_length: uz_morph.noun_ending(rest) or stem_length >= FREE_ENDINGS_FROM,
     generic=_generic,
     relation=uz_morph.is_relation,
-    requests=lambda text: frozenset(word.lower() for word in GLOSS.findall(text) if uz_morph.is_request(word)),
+    imperatives=imperatives,
     known=_known,
     senses=_senses,
     forms=uz_morph.forms,

@@ -23,13 +23,15 @@ _TO_1995 = str.maketrans({"ö": "o'", "ğ": "g'", "ş": "sh", "ç": "ch", "Ö": 
 # "rabies"): a form with them is a headword of its own, tried before the bare stem.
 DERIVATION = frozenset({"LIK", "CHI", "CHILIK", "SIZ", "LI", "DOSH", "ROQ", "LA", "AGENT", "VN.ISH", "VN.UV", "GULIK",
                         "GICH", "PASS", "REFL", "RECP", "CAUS"})
-# The analyser's imperatives (ayting, yozing, ko'rib chiqaylik, bo'lsin); the bare stem it reads as a
-# command (IMP2S) is left out: over a noun (havola, o'rta) it is a misreading.
+# A verb carrying any of these is conjugated or a participle / converb (the analyser's own tags: -gach,
+# -gani, -guncha, -masdan are converbs too): it relates, it names no topic.
+FINITE = frozenset({"PST", "PRF", "PROG", "PROG2", "PRS", "PERS", "PTCP", "PTCP.PROG", "PTCP.FUT", "CVB", "COND",
+                    "FUT", "INT", "NEG", "AOR", "CVB.GACH", "CVB.GANI", "CVB.GUNCHA", "CVB.GUDAY", "CVB.GANCHA",
+                    "CVB.NEG"})
+# The analyser's imperatives (ayting, to'ldiring, ko'rib chiqaylik). Not among FINITE: a noun with
+# "your" is often spelled as one (boshingiz: your head, or "start!"). The bare stem it reads as a
+# command (IMP2S) is left out too: over a noun (havola, o'rta) it is a misreading.
 IMPERATIVE = frozenset({"IMP1P", "IMP2", "IMP2P", "IMP3", "OPT1"})
-# A verb carrying any of these is conjugated or a participle / converb: it relates, it names no topic.
-FINITE = IMPERATIVE | {"PST", "PRF", "PROG", "PROG2", "PRS", "PERS", "PTCP", "PTCP.PROG", "PTCP.FUT", "CVB", "COND",
-                       "FUT", "INT", "NEG", "AOR", "CVB.GACH", "CVB.GANI", "CVB.GUNCHA", "CVB.GUDAY", "CVB.GANCHA",
-                       "CVB.NEG"}
 
 
 def noun_ending(rest: str) -> bool:
@@ -49,8 +51,19 @@ def _old(text: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
+def _readings(word: str) -> tuple[Any, ...]:
+    """The analyses of a word, cheapest first. The analyser orders analyses of equal cost as a set
+    iterates, which changes with the process's hash seed; here a fixed order, a noun's first (yozing:
+    "your summer" before "write!"), so that a word reads the same in every run."""
+    if not word.strip():
+        return ()
+    analyses = _analyzer().analyze(plain_apostrophes(word.lower()))
+    return tuple(sorted(analyses, key=lambda a: (a.cost, a.pos != "N", a.tagged())))
+
+
 def _best(word: str) -> Any:
-    return _analyzer().best(plain_apostrophes(word.lower())) if word.strip() else None
+    readings = _readings(word)
+    return readings[0] if readings else None
 
 
 @lru_cache(maxsize=50_000)
@@ -100,7 +113,9 @@ def is_relation(word: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def is_request(word: str) -> bool:
-    """An imperative over a known stem ("ayting" say, "to'ldiring" fill in): it asks the reader."""
-    analysis = _best(word)
-    return analysis is not None and analysis.known and any(tag in IMPERATIVE for _, tag in analysis.morphs)
+def may_be_imperative(word: str) -> bool:
+    """An imperative over a known stem is among the word's cheapest readings ("ayting" say,
+    "to'ldiring" fill in, "yozing" write, or your summer): where it ends a clause, it asks the reader."""
+    readings = _readings(word)
+    cheapest = [reading for reading in readings if reading.known and reading.cost == readings[0].cost]
+    return any(tag in IMPERATIVE for reading in cheapest for _, tag in reading.morphs)
