@@ -37,7 +37,7 @@ VALIDATION = ROOT / "bench" / "data" / "validation"
 # Blind rounds already read once (bench.blind): training data since, each its own fold.
 SPENT_ROUNDS = (("seeds_blind", VALIDATION / "seed_validation.jsonl"),
                 *((f"seeds_blind{n}", ROOT / "bench" / "data" / f"validation_v{n}" / "seed_validation.jsonl")
-                  for n in range(2, 38)))
+                  for n in range(2, 39)))
 
 
 def _rows(path: Path) -> list[dict]:
