@@ -87,7 +87,7 @@ class Language:
     gloss_ending: Callable[[str, int], bool] = lambda rest, stem_length: False  # noqa: E731
     generic: Callable[[str], bool] = _never  # a general word that names no topic (lemma- or stem-aware)
     relation: Callable[[str], bool] = _never  # a verb, adverb or function word
-    # The imperatives of a question ("List two…", "Назовите…", "…ayting"): they ask the reader to
+    # The imperatives of a question ("List two…", "…ayting"): they ask the reader to
     # answer, name no topic, and are never key terms, even where the glossary translates them.
     imperatives: Callable[[str], frozenset[str]] = lambda text: frozenset()  # noqa: E731
     senses: Callable[[str], tuple[str, ...]] = _no_senses  # English senses beyond the glossary
